@@ -1,0 +1,1 @@
+"""Klippekort-bot: answers questions about Klippekortet."""

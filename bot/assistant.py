@@ -1,0 +1,204 @@
+"""The transport-free entry point: a question in, a Reply out.
+
+Every adapter (command line, console chat, Telegram) calls `Assistant.reply` for free text and
+`Assistant.answer` for a chosen entry (a command, a button); none of them renders text itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from bot.knowledge import Entry, KnowledgeBase, load_knowledge
+from bot.language import SUPPORTED, detect_language
+from bot.matcher import Matcher, MatchSettings, Outcome, Scored, decide
+from bot.normalize import Period, normalize, split_sentences
+from bot.render import fact_values, fill, period_texts, tidy, to_html
+
+# Longer messages are matched on their start only: no question needs more, and the cost of
+# matching stays bounded whatever a user pastes.
+MAX_QUESTION_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An entry offered to the user: as a suggestion or as a related topic."""
+
+    entry_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Everything an adapter needs to show an answer."""
+
+    outcome: Outcome
+    entry_id: str | None
+    score: float
+    language: str
+    text: str
+    html: str
+    title: str | None = None
+    source: str | None = None
+    suggestions: tuple[Choice, ...] = ()
+    related: tuple[Choice, ...] = ()
+    periods: tuple[Period, ...] = field(default=())
+
+    def as_dict(self, question: str) -> dict[str, object]:
+        """The JSON form used by `klippekort-bot ask --json`."""
+        return {
+            "question": question,
+            "entry": self.entry_id if self.outcome is Outcome.ANSWERED else None,
+            "score": round(self.score, 1),
+            "language": self.language,
+            "outcome": str(self.outcome),
+            "answer": self.text,
+            "suggestions": [choice.entry_id for choice in self.suggestions],
+            "related": [choice.entry_id for choice in self.related],
+            "source": self.source,
+        }
+
+
+class Assistant:
+    """Answers questions from one knowledge base."""
+
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        settings: MatchSettings | None = None,
+        default_language: str = "da",
+    ) -> None:
+        self.knowledge = knowledge
+        self.matcher = Matcher(knowledge.entries, settings, knowledge.neutral_words)
+        self.settings = self.matcher.settings
+        self.default_language = default_language if default_language in SUPPORTED else "da"
+        self._facts = {
+            lang: fact_values(knowledge.facts, lang, knowledge.ui) for lang in knowledge.languages
+        }
+
+    @classmethod
+    def from_path(cls, path: Path | str | None = None, **kwargs: object) -> Assistant:
+        """Load (and validate) a knowledge base and build an assistant on it."""
+        return cls(load_knowledge(path), **kwargs)  # type: ignore[arg-type]
+
+    @cached_property
+    def core_topics(self) -> tuple[str, ...]:
+        """The entries offered when a user has not asked anything yet."""
+        wanted = ("remaining_hours", "usage", "interface_costs", "contact")
+        return tuple(entry_id for entry_id in wanted if entry_id in self.knowledge.entries)
+
+    def reply(self, text: str, language: str | None = None) -> Reply:
+        """Answer free text. `language` is a hint: a user's choice or their client's language."""
+        question = text[:MAX_QUESTION_CHARS]
+        lang = self._language(question, language)
+        normalized = normalize(question)
+        if not normalized.words:
+            return self._plain(Outcome.UNKNOWN, lang, self.knowledge.ui["empty"][lang])
+        ranking = self.matcher.rank(question, split_sentences(question))
+        decision = decide(ranking, self.settings)
+        if decision is Outcome.ANSWERED:
+            return self.answer(ranking[0].entry_id, lang, normalized.periods, ranking[0].score)
+        if decision is Outcome.SUGGESTED:
+            return self._suggest(ranking, lang)
+        return self._unknown(lang, ranking[0].score if ranking else 0.0)
+
+    def _language(self, text: str, hint: str | None) -> str:
+        if hint in SUPPORTED and hint is not None and len(text.split()) <= 1:
+            return hint
+        language = detect_language(text, hint, self.default_language)
+        return language if language in self.knowledge.languages else self.knowledge.languages[0]
+
+    def answer(
+        self,
+        entry_id: str,
+        language: str | None = None,
+        periods: tuple[Period, ...] = (),
+        score: float = 100.0,
+    ) -> Reply:
+        """The answer of one entry (for a command or a pressed button), with any periods asked."""
+        entry = self.knowledge.entries[entry_id]
+        lang = language if language in self.knowledge.languages else self.default_language
+        assert lang is not None
+        values = self._facts[lang]
+        body = fill(entry.answer[lang], values)
+        asked = periods if entry.slot == "period" else ()
+        if asked:
+            texts = period_texts(
+                self.knowledge.facts, asked, entry.variants, self.knowledge.ui, lang, values
+            )
+            body = "\n".join(texts)
+        body = tidy(body)
+        title = entry.title[lang]
+        source = self._source(entry, lang)
+        return Reply(
+            outcome=Outcome.ANSWERED,
+            entry_id=entry.id,
+            score=score,
+            language=lang,
+            text=body,
+            html=to_html(title, body, source),
+            title=title,
+            source=source,
+            related=self._choices(entry.related, lang),
+            periods=asked,
+        )
+
+    def _source(self, entry: Entry, language: str) -> str | None:
+        if entry.source is None:
+            return None
+        section = self.knowledge.sources[entry.source]
+        return fill(self.knowledge.ui["source"][language], {"section": section})
+
+    def _choices(self, entry_ids: tuple[str, ...] | list[str], language: str) -> tuple[Choice, ...]:
+        entries = self.knowledge.entries
+        return tuple(Choice(i, entries[i].title[language]) for i in entry_ids if i in entries)
+
+    def _suggest(self, ranking: list[Scored], language: str) -> Reply:
+        s = self.settings
+        best = ranking[0].score
+        picked = [
+            scored.entry_id
+            for scored in ranking[: s.max_suggestions]
+            if scored.score >= s.suggest_at and best - scored.score <= 2 * s.margin + 5
+        ]
+        choices = self._choices(picked, language)
+        intro = self.knowledge.ui["suggest"][language]
+        lines = [intro, *(f"{n}. {c.title}" for n, c in enumerate(choices, 1))]
+        text = "\n".join(lines)
+        return Reply(
+            outcome=Outcome.SUGGESTED,
+            entry_id=None,
+            score=best,
+            language=language,
+            text=text,
+            html=to_html(None, intro),
+            suggestions=choices,
+        )
+
+    def _unknown(self, language: str, score: float) -> Reply:
+        text = fill(self.knowledge.ui["unknown"][language], self._facts[language])
+        return self._plain(Outcome.UNKNOWN, language, text, score, self.core_topics)
+
+    def _plain(
+        self,
+        outcome: Outcome,
+        language: str,
+        text: str,
+        score: float = 0.0,
+        offer: tuple[str, ...] = (),
+    ) -> Reply:
+        return Reply(
+            outcome=outcome,
+            entry_id=None,
+            score=score,
+            language=language,
+            text=text,
+            html=to_html(None, text),
+            related=self._choices(offer, language),
+        )
+
+    def titles(self, language: str) -> Mapping[str, str]:
+        """Entry titles in `language`, for menus."""
+        return {entry_id: e.title[language] for entry_id, e in self.knowledge.entries.items()}

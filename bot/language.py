@@ -1,0 +1,44 @@
+"""Guess whether a question is Danish or English."""
+
+from __future__ import annotations
+
+from bot.normalize import fold, normalize
+
+# Frequent function words and domain words; a word in both lists (e.g. "i") tells nothing.
+_DANISH = frozenset(
+    fold(word)
+    for word in """
+    hvad hvor hvem hvilke hvilket hvornår hvordan hvorfor hvis hvorfra er der og på til af det den
+    de en et jeg vi kan mange timer med om har ikke tak hej blev brugt skal mig min vores jer
+    bliver var være noget kunne fra ved må godt også eller men når så stadig tilbage koster
+    snitfladerne snitflader klippekortet kontakte mange forbrug puljen brug år året årene alt
+    pr fik gik dag godmorgen goddag mere endnu hvilken nogen skal kommer afsluttet rapporten
+    """.split()
+)
+_ENGLISH = frozenset(
+    """
+    what where who which when how why if is are the and on to of it a an we can many hours with
+    about have has not thanks thank hello hi was were used me my our you your be do does did
+    from by may also or but still left cost costs interfaces interface contact pool year years
+    usage total get got there any more yet much card clip some report please help use
+    """.split()
+)
+SUPPORTED = ("da", "en")
+
+
+def detect_language(text: str, hint: str | None = None, default: str = "da") -> str:
+    """'da' or 'en' for `text`; `hint` (a user's choice or Telegram's language_code) breaks ties."""
+    folded = fold(text)
+    if any(ch in text.casefold() for ch in "æøå"):
+        return "da"
+    words = normalize(folded).words
+    danish = sum(1 for word in words if word in _DANISH and word not in _ENGLISH)
+    english = sum(1 for word in words if word in _ENGLISH and word not in _DANISH)
+    if danish > english:
+        return "da"
+    if english > danish:
+        return "en"
+    hint_language = (hint or "").split("-")[0].lower()
+    if hint_language in SUPPORTED:
+        return hint_language
+    return default

@@ -1,0 +1,177 @@
+"""Answer rendering: templates from the knowledge base filled with facts, per language.
+
+Facts are stored once, as numbers; this module is the only place that turns them into text, so
+every answer formats 47746 the same way: 47.746 in Danish, 47,746 in English.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+
+from bot.knowledge import PLACEHOLDER_RE, Facts, UsageRow
+from bot.normalize import Period
+
+THOUSANDS_SEPARATOR = {"da": ".", "en": ","}
+MONTHS = {
+    "da": (
+        "januar februar marts april maj juni juli august september oktober november december"
+    ).split(),
+    "en": (
+        "January February March April May June July August September October November December"
+    ).split(),
+}
+
+
+def format_number(value: int, language: str) -> str:
+    """Group thousands the way the language does: 47.746 (da), 47,746 (en)."""
+    sign = "-" if value < 0 else ""
+    return sign + f"{abs(value):,}".replace(",", THOUSANDS_SEPARATOR.get(language, ","))
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """Replace {name} placeholders; the loader has already checked that each one resolves."""
+    return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def _year_span(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def usage_table(facts: Facts, language: str, ui: Mapping[str, Mapping[str, str]]) -> str:
+    """One bullet per period, then the reported total."""
+    lines = []
+    for row in facts.usage:
+        key = "usage_row_reported" if row.reported != row.used else "usage_row"
+        lines.append("• " + fill(ui[key][language], row_values(row, language)))
+    lines.append(fill(ui["usage_total"][language], fact_values(facts, language, None)))
+    return "\n".join(lines)
+
+
+def row_values(row: UsageRow, language: str) -> dict[str, str]:
+    """The placeholders a usage row fills: period, used, reported."""
+    return {
+        "period": row.label,
+        "used": format_number(row.used, language),
+        "reported": format_number(row.reported, language),
+    }
+
+
+def fact_values(
+    facts: Facts, language: str, ui: Mapping[str, Mapping[str, str]] | None
+) -> dict[str, str]:
+    """Every fact an answer template may name, rendered for `language`.
+
+    Facts that need text from `ui` (the usage table, the list of topics) are left empty when
+    `ui` is None; the loader uses that form only to learn which names exist.
+    """
+    fmt = format_number
+    single_years = [row for row in facts.usage if not row.is_multi_year]
+    multi = next((row for row in facts.usage if row.is_multi_year), None)
+    values = {
+        "pool_hours": fmt(facts.pool_hours, language),
+        "reported_total": fmt(facts.reported_total, language),
+        "used_total": fmt(facts.used_total, language),
+        "remaining_hours": fmt(facts.remaining_hours, language),
+        "closed": f"{MONTHS[language][facts.closed_month - 1]} {facts.closed_year}",
+        "closed_year": str(facts.closed_year),
+        "first_year": str(facts.usage[0].first_year),
+        "last_year": str(facts.usage[-1].last_year),
+        "contact_role": facts.contact_role[language],
+        "contact_phone": facts.contact_phone,
+        "usage_table": usage_table(facts, language, ui) if ui is not None else "",
+        "topics": ui["topics"][language] if ui is not None else "",
+    }
+    if single_years:
+        peak = max(single_years, key=lambda row: row.used)
+        lowest = min(single_years, key=lambda row: row.used)
+        values |= {
+            "peak_period": peak.label,
+            "peak_hours": fmt(peak.used, language),
+            "lowest_period": lowest.label,
+            "lowest_hours": fmt(lowest.used, language),
+        }
+    if multi is not None:
+        later = [row for row in facts.usage if row.first_year > multi.last_year]
+        values |= {
+            "multi_period": multi.label,
+            "multi_used": fmt(multi.used, language),
+            "multi_reported": fmt(multi.reported, language),
+            "multi_difference": fmt(multi.used - multi.reported, language),
+        }
+        if later:
+            values["later_periods"] = _year_span(later[0].first_year, later[-1].last_year)
+    return values
+
+
+def period_texts(
+    facts: Facts,
+    periods: tuple[Period, ...],
+    variants: Mapping[str, Mapping[str, str]],
+    ui: Mapping[str, Mapping[str, str]],
+    language: str,
+    base: Mapping[str, str],
+) -> list[str]:
+    """Answer texts for the years and periods a usage question names, in order."""
+    texts: list[str] = []
+    for period in periods:
+        rows = [r for r in facts.usage if r.first_year <= period.last and r.last_year >= period.first]
+        uncovered = [
+            y for y in range(period.first, period.last + 1) if facts.row_for_year(y) is None
+        ]
+        if len(rows) == 1:
+            texts.append(_row_text(rows[0], period, variants, language, base))
+        for row in rows if len(rows) > 1 else ():
+            if row.is_multi_year and not _inside(row, period):
+                texts.append(_row_text(row, period, variants, language, base))
+            else:
+                key = "usage_row_reported" if row.reported != row.used else "usage_row"
+                texts.append("• " + fill(ui[key][language], row_values(row, language)))
+        if uncovered:
+            values = dict(base, year=_year_span(uncovered[0], uncovered[-1]))
+            texts.append(fill(variants["out_of_range"][language], values))
+        if len(rows) > 1 and all(_inside(row, period) for row in rows):
+            label = _year_span(rows[0].first_year, rows[-1].last_year)
+            total = format_number(sum(r.reported for r in rows), language)
+            texts.append(fill(ui["usage_sum"][language], {"period": label, "reported": total}))
+    return texts
+
+
+def _inside(row: UsageRow, period: Period) -> bool:
+    return period.first <= row.first_year and row.last_year <= period.last
+
+
+def _row_text(
+    row: UsageRow,
+    period: Period,
+    variants: Mapping[str, Mapping[str, str]],
+    language: str,
+    base: Mapping[str, str],
+) -> str:
+    values = dict(base) | row_values(row, language)
+    if not row.is_multi_year:
+        return fill(variants["single_year"][language], values)
+    if _inside(row, period):
+        return fill(variants["multi_year"][language], values)
+    shown = _year_span(max(period.first, row.first_year), min(period.last, row.last_year))
+    return fill(variants["year_in_period"][language], values | {"year": shown})
+
+
+def to_html(title: str | None, body: str, footer: str | None = None) -> str:
+    """Telegram HTML: a bold title, the escaped body, an italic footer."""
+    parts = []
+    if title:
+        parts.append(f"<b>{html.escape(title, quote=False)}</b>")
+    parts.append(html.escape(body, quote=False))
+    if footer:
+        parts.append(f"<i>{html.escape(footer, quote=False)}</i>")
+    return "\n\n".join(parts)
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n{3,}")
+
+
+def tidy(text: str) -> str:
+    """Collapse runs of blank lines left by empty template parts."""
+    return _PARAGRAPH_BREAK.sub("\n\n", text).strip()

@@ -1,0 +1,50 @@
+"""Words that say nothing about which topic a question is about.
+
+Based on the Snowball stop-word lists for Danish and English, minus the question words (hvad,
+hvem, hvor, hvornår, what, who, when ...) and quantities (mange, many) that do tell topics apart,
+plus the polite filler that chat messages are full of ("kan du sige mig", "could you tell me").
+Words are in folded form (æ -> ae, ø -> oe, å -> aa).
+"""
+
+from __future__ import annotations
+
+from bot.normalize import fold
+
+_DANISH = """
+og i jeg det at en den til er som paa de med han af for ikke der var mig sig men et har om vi
+min havde ham hun nu over da fra du ud sin dem os man hans eller skal selv her alle vil blev
+kunne ind naar vaere dog noget ville jo deres efter ned skulle denne end dette mit ogsaa under
+have dig anden hende mine meget sit sine vor mod disse hvis din nogle hos blive ad bliver
+hendes vaeret thi jer saadan
+mon egentlig gerne altsaa lige bare nok godt kan faa faar sige fortaelle vide spoerge venligst
+lidt vores jeres helt ret bedes angaaende vedroerende omkring nogen blevet haft gjort
+mon
+""".split()
+
+_ENGLISH = """
+i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she
+her hers herself it its itself they them their theirs themselves this that these those am is
+are was were be been being have has had having do does did doing a an the and but if or because
+as until while of at by for with about against between into through during before after above
+below to from down in on over under again further then once here there all any both
+each few other some such nor only own same so than too very s t can will just don should now
+please could would tell know like let also regarding concerning
+""".split()
+
+# A message of stop words only ("hvem er du?") keeps them all: then they are all it has.
+def _ascii_variants(word: str) -> set[str]:
+    """A folded word and how it is typed without æøå at all: paa -> pa, noeget -> noget."""
+    return {word, word.replace("aa", "a").replace("oe", "o").replace("ae", "a")}
+
+
+STOPWORDS = {
+    "da": frozenset(v for w in _DANISH for v in _ascii_variants(fold(w))),
+    "en": frozenset(_ENGLISH),
+}
+
+
+def content_words(words: list[str], ignored: frozenset[str]) -> list[str]:
+    """The words that carry meaning; all of them when every word is to be ignored."""
+    kept = [w for w in words if w not in ignored]
+    return kept or words
+
