@@ -96,13 +96,19 @@ class Assistant:
         normalized = normalize(question)
         if not normalized.words:
             return self._plain(Outcome.UNKNOWN, lang, self.knowledge.ui["empty"][lang])
-        ranking = self.matcher.rank(question, split_sentences(question))
+        ranking = self.matcher.rank(question, split_sentences(question), lang)
         decision = decide(ranking, self.settings)
         if decision is Outcome.ANSWERED:
             return self.answer(ranking[0].entry_id, lang, normalized.periods, ranking[0].score)
         if decision is Outcome.SUGGESTED:
             return self._suggest(ranking, lang)
         return self._unknown(lang, ranking[0].score if ranking else 0.0)
+
+    def rank(self, text: str, language: str | None = None) -> list[Scored]:
+        """The matcher's ranking of entries for a question (before the outcome is decided)."""
+        question = text[:MAX_QUESTION_CHARS]
+        lang = self._language(question, language)
+        return self.matcher.rank(question, split_sentences(question), lang)
 
     def _language(self, text: str, hint: str | None) -> str:
         if hint in SUPPORTED and hint is not None and len(text.split()) <= 1:

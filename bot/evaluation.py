@@ -22,7 +22,6 @@ import yaml
 from bot.assistant import Assistant, Reply
 from bot.knowledge import load_knowledge
 from bot.matcher import MatchSettings, Outcome, decide
-from bot.normalize import split_sentences
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "questions.yaml"
 
@@ -141,8 +140,10 @@ def sweep(knowledge_path: Path | None, questions: Sequence[Question]) -> None:
             coverage_power=power, phrasing_coverage_power=p_power, unseen_weight=unseen
         )
         assistant = Assistant(knowledge, scoring)
-        rankings = [assistant.matcher.rank(q.text, split_sentences(q.text)) for q in questions]
-        for answer_at, gap, margin in itertools.product((40, 45, 50, 55, 60, 65), (10, 20), (0, 3, 6)):
+        rankings = [assistant.rank(q.text) for q in questions]
+        for answer_at, gap, margin in itertools.product(
+            (40, 45, 50, 55, 60, 65), (10, 20), (0, 3, 6)
+        ):
             settings = dataclasses.replace(
                 scoring, answer_at=answer_at, suggest_at=answer_at - gap, margin=margin
             )

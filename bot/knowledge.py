@@ -405,8 +405,12 @@ class _Builder:
         usage = self._usage(fields["usage"], pool)
         if None in (pool, closed_year, closed_month, role, phone, usage):
             return None
-        assert pool is not None and closed_year is not None and closed_month is not None
-        assert role is not None and phone is not None and usage is not None
+        assert pool is not None
+        assert closed_year is not None
+        assert closed_month is not None
+        assert role is not None
+        assert phone is not None
+        assert usage is not None
         if usage and closed_year < usage[-1].last_year:
             r.problem(fields["closed"], "facts.closed is before the last usage period")
         return Facts(pool, closed_year, closed_month, role, phone, usage)
@@ -496,7 +500,9 @@ class _Builder:
             return None
         texts, lines = localized
         for language, text in texts.items():
-            self.templates.append(_Template(text, lines[language], f"{where}.{language}", extra_names))
+            self.templates.append(
+                _Template(text, lines[language], f"{where}.{language}", extra_names)
+            )
         return texts
 
     def _entries(self, node: yaml.Node, sources: Mapping[str, str]) -> dict[str, Entry]:
@@ -506,6 +512,17 @@ class _Builder:
             return {}
         entries: dict[str, Entry] = {}
         references: list[tuple[yaml.Node, str, str]] = []
+        # Ids are known even for entries refused for other reasons, so that one mistake in an
+        # entry does not also show up as "unknown entry" everywhere it is referred to.
+        declared = {
+            value.value
+            for item in items
+            if isinstance(item, yaml.MappingNode)
+            for key, value in item.value
+            if isinstance(key, yaml.ScalarNode)
+            and key.value == "id"
+            and isinstance(value, yaml.ScalarNode)
+        }
         for item in items:
             entry = self._entry(item, sources, references)
             if entry is None:
@@ -515,12 +532,10 @@ class _Builder:
                 continue
             entries[entry.id] = entry
         for ref_node, entry_id, target in references:
-            if target not in entries:
+            if target not in declared:
                 r.problem(ref_node, f"entry '{entry_id}' relates to unknown entry '{target}'")
         for required in REQUIRED_ENTRIES:
-            if required not in entries and not any(
-                p.reason.startswith(f"entry '{required}'") for p in r.problems
-            ):
+            if required not in declared:
                 r.problem(node, f"required entry '{required}' is missing")
         return entries
 
@@ -549,9 +564,11 @@ class _Builder:
             chitchat = bool(r.boolean(fields["chitchat"], f"{where}: chitchat"))
         # Chit-chat never states a figure, so its templates may use only the list of topics.
         names = frozenset({"topics"}) if chitchat else frozenset()
-        title = r.localized(fields["title"], f"{where}: title", self.languages) if (
-            "title" in fields
-        ) else None
+        title = (
+            r.localized(fields["title"], f"{where}: title", self.languages)
+            if ("title" in fields)
+            else None
+        )
         answer = (
             self._localized_templates(fields["answer"], f"{where}: answer", names)
             if "answer" in fields
@@ -561,7 +578,9 @@ class _Builder:
             for language, text in answer.items():
                 # An example year in a sample question is fine; an amount of hours is not.
                 if re.search(r"(?<!\d)(?!(?:19|20)\d\d(?!\d))\d+", text):
-                    r.problem(fields["answer"], f"{where}: chit-chat answer ({language}) states a figure")
+                    r.problem(
+                        fields["answer"], f"{where}: chit-chat answer ({language}) states a figure"
+                    )
         phrasings = self._phrasings(fields["phrasings"], where) if "phrasings" in fields else None
         related: list[str] = []
         if "related" in fields:

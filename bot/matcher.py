@@ -30,7 +30,7 @@ from bot.knowledge import Entry
 from bot.normalize import YEAR_TOKEN, normalize, stem_words
 from bot.stopwords import STOPWORDS, content_words
 
-
+CACHE_LIMIT = 50_000
 # The weight of a word that names the domain itself, against about 1 to 4 for other words.
 NEUTRAL_WEIGHT = 0.1
 
@@ -49,7 +49,8 @@ class MatchSettings:
     # How much a word that no entry knows counts against an entry, relative to a known word.
     unseen_weight: float = 1.0
     min_typo_length: int = 3
-    max_candidates: int = 300
+    # Entries scored per question at most; only large knowledge bases reach it.
+    max_candidates: int = 100
 
 
 class Outcome(enum.StrEnum):
@@ -78,13 +79,33 @@ class _LanguageIndex:
     phrasing_entry: list[int] = field(default_factory=list)
     phrasing_words: list[frozenset[str]] = field(default_factory=list)
     phrasing_weight: list[float] = field(default_factory=list)
-    postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     entry_vocabulary: list[frozenset[str]] = field(default_factory=list)
+    entry_phrasings: list[list[int]] = field(default_factory=list)
+    entries_of: dict[str, list[int]] = field(default_factory=dict)
     idf: dict[str, float] = field(default_factory=dict)
     words: frozenset[str] = frozenset()
     words_by_length: dict[int, list[str]] = field(default_factory=dict)
+    compound_parts: frozenset[str] = frozenset()
     unseen_idf: float = 1.0
-    common: frozenset[str] = frozenset()
+    near_length: dict[tuple[int, int, str], list[str]] = field(default_factory=dict)
+
+    def typo_choices(self, word: str, spread: int) -> list[str]:
+        """Vocabulary words a mistyped `word` may stand for: within `spread` letters of its
+        length and starting with its first or second letter (typos rarely hit both)."""
+        key = (len(word), spread, word[:2])
+        words = self.near_length.get(key)
+        if words is None:
+            if len(self.near_length) > CACHE_LIMIT:
+                self.near_length.clear()
+            lengths = range(len(word) - spread, len(word) + spread + 1)
+            starts = set(word[:2])
+            words = [w for n in lengths for w in self.words_by_length.get(n, ()) if w[0] in starts]
+            self.near_length[key] = words
+        return words
+
+    # Words recur from question to question; these caches are cleared when they grow large.
+    stem_cache: dict[str, str] = field(default_factory=dict)
+    typo_cache: dict[str, list[str]] = field(default_factory=dict)
 
 
 class Matcher:
@@ -127,6 +148,7 @@ class Matcher:
         raw_words: set[str] = set()
         for entry_number, entry in enumerate(entries.values()):
             vocabulary: set[str] = set()
+            phrasings: list[int] = []
             for text in entry.phrasings.get(language, ()):
                 raw = list(normalize(text).words)
                 raw_words.update(raw)
@@ -136,59 +158,68 @@ class Matcher:
                 phrasing_number = len(index.phrasings)
                 index.phrasings.append(" ".join(words))
                 index.phrasing_entry.append(entry_number)
+                phrasings.append(phrasing_number)
                 index.phrasing_words.append(frozenset(words))
-                for word in set(words):
-                    index.postings[word].append(phrasing_number)
                 vocabulary.update(words)
             index.entry_vocabulary.append(frozenset(vocabulary))
+            index.entry_phrasings.append(phrasings)
+            for word in vocabulary:
+                index.entries_of.setdefault(word, []).append(entry_number)
             for word in vocabulary:
                 document_frequency[word] += 1
         total = max(1, len(entries))
-        index.idf = {w: math.log((total + 1) / (df + 1)) + 1 for w, df in document_frequency.items()}
+        index.idf = {
+            w: math.log((total + 1) / (df + 1)) + 1 for w, df in document_frequency.items()
+        }
         index.unseen_idf = math.log(total + 1) + 1
         for stem in self.neutral_stems[language]:
             index.idf[stem] = NEUTRAL_WEIGHT
         index.phrasing_weight = [sum(index.idf[w] for w in ws) for ws in index.phrasing_words]
-        # Words in over a tenth of the entries say little about which entry is meant, so they
-        # do not pull candidates in (they still count in the scores).
         index.words = frozenset(raw_words)
+        index.compound_parts = index.words | self.neutral[language]
         by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(raw_words - self.stopwords[language]):
             by_length[len(word)].append(word)
         index.words_by_length = dict(by_length)
-        index.common = frozenset(
-            w for w, df in document_frequency.items() if df > max(3, total // 10)
-        )
         return index
 
     def correct(self, index: _LanguageIndex, words: list[str]) -> list[str]:
         """Mend typos, missing æøå and split or joined compounds against the phrasings' words."""
         stop = self.stopwords[index.language] | self.neutral[index.language]
         mended: list[str] = []
+        previous = ""
         for word in words:
-            if mended and mended[-1] + word in index.words and word not in index.words:
-                mended[-1] += word  # "klippe kortet" -> "klippekortet"
+            joined, last = previous + word, previous
+            previous = word
+            split_word = last not in self.all_words or word not in self.all_words
+            if mended and joined in index.words and split_word:
+                mended[-1] = joined  # "klippe kortet" -> "klippekortet"
                 continue
             if word in self.all_words or word in stop or word.isdigit():
                 mended.append(word)
                 continue
-            parts = self._split_compound(index, word)
-            mended.extend(parts if parts else [self._closest(index, word)])
+            parts = index.typo_cache.get(word)
+            if parts is None:
+                if len(index.typo_cache) > CACHE_LIMIT:
+                    index.typo_cache.clear()
+                parts = self._split_compound(index, word) or [self._closest(index, word)]
+                index.typo_cache[word] = parts
+            mended.extend(parts)
         return mended
 
     def _split_compound(self, index: _LanguageIndex, word: str) -> list[str] | None:
         """Split a Danish compound into two known words: "timeforbruget" -> time, forbruget."""
         if len(word) < 7:
             return None
-        known = index.words | self.neutral[index.language]
+        known = index.compound_parts
         best: list[str] | None = None
         for cut in range(3, len(word) - 2):
             left, right = word[:cut], word[cut:]
             if left not in known and not (left.endswith("s") and left[:-1] in known):
                 continue
-            if right in known:
-                if best is None or min(len(left), len(right)) > min(map(len, best)):
-                    best = [left.removesuffix("s") if left not in known else left, right]
+            balanced = best is None or min(len(left), len(right)) > min(map(len, best))
+            if right in known and balanced:
+                best = [left.removesuffix("s") if left not in known else left, right]
         return best
 
     def _closest(self, index: _LanguageIndex, word: str) -> str:
@@ -200,25 +231,33 @@ class Matcher:
             return word
         # One slip per four letters; a swap of two letters ("pujlen") counts as one.
         edits = max(1, len(word) // 4)
-        lengths = range(len(word) - edits, len(word) + edits + 1)
-        choices = [w for n in lengths for w in index.words_by_length.get(n, ())]
+        choices = index.typo_choices(word, edits)
         best = process.extractOne(
             word, choices, scorer=OSA.distance, processor=None, score_cutoff=edits
         )
         return best[0] if best else word
 
-    def rank(self, text: str, sentences: Iterable[str] = ()) -> list[Scored]:
-        """Entries by score, best first, one score each (its best language and sentence)."""
+    def rank(
+        self, text: str, sentences: Iterable[str] = (), language: str | None = None
+    ) -> list[Scored]:
+        """Entries by score, best first, one score each (its best language and piece).
+
+        The whole text is scored in every language; its sentences and clauses, which only help
+        long messages, in `language` alone (the question's language) to keep the cost down.
+        """
         best: dict[int, Scored] = {}
         words = list(normalize(text).words)
-        pieces = [(words, True)]
+        pieces = []
         for sentence in sentences:
             sentence_words = list(normalize(sentence).words)
             if sentence_words and sentence_words != words:
-                pieces.append((sentence_words, False))
+                pieces.append(sentence_words)
         for index in self.indexes:
-            for piece_words, whole in pieces:
-                for entry_number, score in self._score(index, piece_words, whole).items():
+            scored = [self._score(index, words, True)]
+            if language in (None, index.language):
+                scored += [self._score(index, piece, False) for piece in pieces]
+            for scores in scored:
+                for entry_number, score in scores.items():
                     current = best.get(entry_number)
                     if current is None or score > current.score:
                         best[entry_number] = Scored(
@@ -229,83 +268,112 @@ class Matcher:
     def prepare(self, index: _LanguageIndex, words: list[str]) -> list[str]:
         """Question words as the index holds them: mended, without stop words, stemmed."""
         mended = content_words(self.correct(index, words), self.stopwords[index.language])
-        return stem_words(mended, index.language)
+        cache = index.stem_cache
+        missing = [word for word in mended if word not in cache]
+        if missing:
+            if len(cache) > CACHE_LIMIT:
+                cache.clear()
+            cache.update(zip(missing, stem_words(missing, index.language), strict=True))
+        return [cache[word] for word in mended]
 
     def _score(self, index: _LanguageIndex, words: list[str], whole: bool) -> dict[int, float]:
         stems = self.prepare(index, words)
         if not stems:
             return {}
-        query = " ".join(stems)
-        candidates = self._candidates(index, stems)
-        if not whole:
-            # Chit-chat answers the whole message only: "Hej, hvor mange timer ..." is a question.
-            candidates = [p for p in candidates if index.phrasing_entry[p] not in self.chitchat]
-        if not candidates:
-            return {}
-        choices = {p: index.phrasings[p] for p in candidates}
-        set_scores = process.extract(
-            query, choices, scorer=fuzz.token_set_ratio, processor=None, limit=None
-        )
-        sort_scores = dict(
-            (key, score)
-            for _, score, key in process.extract(
-                query, choices, scorer=fuzz.token_sort_ratio, processor=None, limit=None
-            )
-        )
-        query_words = set(stems)
+        settings = self.settings
         neutral = self.neutral_stems[index.language]
         weights = [
             NEUTRAL_WEIGHT if s in neutral else index.idf.get(s, index.unseen_idf) for s in stems
         ]
         total_weight = sum(weights)
-        settings = self.settings
-        similarity: dict[int, float] = {}
-        for _, set_score, phrasing in set_scores:
-            # How much of the phrasing the question says: "hvor mange timer er der i et døgn"
-            # lacks the "tilbage" that "hvor mange timer er der tilbage" turns on.
-            words = index.phrasing_words[phrasing]
-            said = sum(index.idf[w] for w in words if w in query_words)
-            phrasing_coverage = said / index.phrasing_weight[phrasing]
-            value = (set_score + sort_scores[phrasing]) / 2
-            value *= phrasing_coverage**settings.phrasing_coverage_power
-            entry_number = index.phrasing_entry[phrasing]
-            if value > similarity.get(entry_number, -1.0):
-                similarity[entry_number] = value
-        scores = {}
-        for entry_number, value in similarity.items():
-            # How much of the question the entry knows; words no entry knows weigh less than
-            # words another entry knows, since chat messages carry words of their own.
-            known = index.entry_vocabulary[entry_number]
-            covered = sum(w for s, w in zip(stems, weights, strict=True) if s in known)
-            unseen = sum(
-                w * (1 - settings.unseen_weight)
-                for s, w in zip(stems, weights, strict=True)
-                if s not in index.idf
+        # Similarity is at most 100, so a phrasing whose coverage factors keep it below the
+        # lowest score that can matter is never handed to rapidfuzz.
+        floor = min(settings.suggest_at, settings.answer_at - settings.margin)
+        coverage = self._coverage(index, stems, weights, total_weight)
+        query_words = set(stems)
+        power = settings.phrasing_coverage_power
+        bounds: dict[int, str] = {}
+        bound_of: dict[int, float] = {}
+        for entry_number, entry_coverage in coverage.items():
+            if not whole and entry_number in self.chitchat:
+                continue  # chit-chat answers the whole message only: "Hej, hvor mange timer ..."
+            factor = 100.0 * entry_coverage**settings.coverage_power
+            if factor < floor:
+                continue
+            for phrasing in index.entry_phrasings[entry_number]:
+                # How much of the phrasing the question says: "hvor mange timer er der i et
+                # døgn" lacks the "tilbage" that "hvor mange timer er der tilbage" turns on.
+                shared = index.phrasing_words[phrasing] & query_words
+                said = sum(index.idf[w] for w in shared)
+                bound = factor * (said / index.phrasing_weight[phrasing]) ** power
+                if bound >= floor:
+                    bounds[phrasing] = index.phrasings[phrasing]
+                    bound_of[phrasing] = bound
+        if not bounds:
+            return {}
+        query = " ".join(stems)
+        sort_scores = {
+            key: score
+            for _, score, key in process.extract(
+                query, bounds, scorer=fuzz.token_sort_ratio, processor=None, limit=None
             )
-            coverage = covered / (total_weight - unseen)
-            scores[entry_number] = value * coverage**settings.coverage_power
+        }
+        scores: dict[int, float] = {}
+        for _, set_score, phrasing in process.extract(
+            query, bounds, scorer=fuzz.token_set_ratio, processor=None, limit=None
+        ):
+            value = (set_score + sort_scores[phrasing]) / 200 * bound_of[phrasing]
+            entry_number = index.phrasing_entry[phrasing]
+            if value > scores.get(entry_number, -1.0):
+                scores[entry_number] = value
         return scores
 
-    def _candidates(self, index: _LanguageIndex, stems: list[str]) -> list[int]:
-        """Phrasings that share a word with the question, those sharing telling words first.
+    def _coverage(
+        self, index: _LanguageIndex, stems: list[str], weights: list[float], total_weight: float
+    ) -> dict[int, float]:
+        """The entries that know the question's words, with how much of the question each knows.
 
-        Words are taken rarest first, and common words only while too few phrasings have been
-        found, so a word like "hvor" in a large knowledge base does not pull in everything.
+        A word known to more than `max_candidates` entries brings no new ones in (it still
+        counts for those found), so a word like "hvor" in a large knowledge base does not pull
+        in everything. Words no
+        entry knows weigh `unseen_weight` of a known word, since chat messages carry words of
+        their own; a year says nothing against an entry that takes none.
         """
-        weight: dict[int, float] = defaultdict(float)
+        weight_of: dict[str, float] = defaultdict(float)
+        for stem, weight in zip(stems, weights, strict=True):
+            weight_of[stem] += weight
         limit = self.settings.max_candidates
-        for stem in sorted(set(stems), key=lambda s: -index.idf.get(s, 0.0)):
-            postings = index.postings.get(stem)
-            if not postings:
-                continue
-            if stem in index.common and len(weight) >= limit:
-                break
-            idf = index.idf[stem]
-            for phrasing in postings:
-                weight[phrasing] += idf
-        if len(weight) <= limit:
-            return list(weight)
-        return sorted(weight, key=weight.__getitem__, reverse=True)[:limit]
+        covered: dict[int, float] = defaultdict(float)
+        common: list[str] = []
+        unseen = 0.0
+        for stem in sorted(weight_of, key=lambda s: -index.idf.get(s, index.unseen_idf)):
+            entries = index.entries_of.get(stem)
+            if entries is None:
+                unseen += weight_of[stem] * (1 - self.settings.unseen_weight)
+            elif len(entries) > limit:
+                common.append(stem)
+            else:
+                for entry_number in entries:
+                    covered[entry_number] += weight_of[stem]
+        if not covered and common:  # only common words: the rarest of them brings entries in
+            stem = common.pop(0)
+            for entry_number in index.entries_of[stem]:
+                covered[entry_number] += weight_of[stem]
+        if len(covered) > limit:
+            kept = sorted(covered, key=covered.__getitem__, reverse=True)[:limit]
+            covered = defaultdict(float, {e: covered[e] for e in kept})
+        for stem in common:
+            for entry_number in covered:
+                if stem in index.entry_vocabulary[entry_number]:
+                    covered[entry_number] += weight_of[stem]
+        year = weight_of.get(YEAR_TOKEN, 0.0)
+        result = {}
+        for entry_number, value in covered.items():
+            remaining = total_weight - unseen
+            if YEAR_TOKEN not in index.entry_vocabulary[entry_number]:
+                remaining -= year
+            result[entry_number] = value / remaining if remaining > 0 else 0.0
+        return result
 
 
 def decide(ranking: list[Scored], settings: MatchSettings) -> Outcome:

@@ -51,7 +51,11 @@ class Period:
 
 def fold(text: str) -> str:
     """Case-fold and spell æ/ø/å as ae/oe/aa; drop other accents (é -> e)."""
+    if text.isascii():
+        return text.casefold()
     text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

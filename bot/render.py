@@ -116,7 +116,9 @@ def period_texts(
     """Answer texts for the years and periods a usage question names, in order."""
     texts: list[str] = []
     for period in periods:
-        rows = [r for r in facts.usage if r.first_year <= period.last and r.last_year >= period.first]
+        rows = [
+            r for r in facts.usage if r.first_year <= period.last and r.last_year >= period.first
+        ]
         uncovered = [
             y for y in range(period.first, period.last + 1) if facts.row_for_year(y) is None
         ]

@@ -31,6 +31,7 @@ each few other some such nor only own same so than too very s t can will just do
 please could would tell know like let also regarding concerning
 """.split()
 
+
 # A message of stop words only ("hvem er du?") keeps them all: then they are all it has.
 def _ascii_variants(word: str) -> set[str]:
     """A folded word and how it is typed without æøå at all: paa -> pa, noeget -> noget."""
@@ -47,4 +48,3 @@ def content_words(words: list[str], ignored: frozenset[str]) -> list[str]:
     """The words that carry meaning; all of them when every word is to be ignored."""
     kept = [w for w in words if w not in ignored]
     return kept or words
-

@@ -1,0 +1,1 @@
+"""Adapters: the transports that carry questions to the core and answers back."""

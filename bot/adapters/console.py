@@ -1,0 +1,73 @@
+"""A console conversation over the same core as the Telegram bot.
+
+Suggestions and related topics become numbered choices: typing the number answers that entry,
+as pressing a button does in Telegram.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.assistant import Assistant, Choice, Reply
+from bot.matcher import Outcome
+
+QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit", "afslut", "/afslut"})
+
+GREETING = {
+    "da": "Klippekort-bot – spørg om Klippekortet. Skriv et tal for at vælge, »afslut« for at gå.",
+    "en": "Klippekort-bot – ask about Klippekortet. Type a number to choose, “quit” to leave.",
+}
+
+
+class ConsoleChat:
+    """Reads questions, prints answers; `read` raises EOFError when input ends."""
+
+    def __init__(
+        self,
+        assistant: Assistant,
+        read: Callable[[str], str] = input,
+        write: Callable[[str], None] = print,
+        language: str | None = None,
+    ) -> None:
+        self.assistant = assistant
+        self.read = read
+        self.write = write
+        self.language = language
+        self.choices: tuple[Choice, ...] = ()
+        self.choice_language = language
+
+    def run(self) -> int:
+        self.write(GREETING[self.language or self.assistant.default_language])
+        while True:
+            try:
+                line = self.read("> ").strip()
+            except (EOFError, KeyboardInterrupt):
+                self.write("")
+                return 0
+            if line.casefold() in QUIT_WORDS:
+                return 0
+            if line:
+                self.write(self.respond(line))
+
+    def respond(self, line: str) -> str:
+        """The text shown for one line typed by the user."""
+        if line.isdigit() and 1 <= int(line) <= len(self.choices):
+            chosen = self.choices[int(line) - 1]
+            reply = self.assistant.answer(chosen.entry_id, self.choice_language)
+        else:
+            reply = self.assistant.reply(line, self.language)
+        return self.render(reply)
+
+    def render(self, reply: Reply) -> str:
+        self.choice_language = reply.language
+        if reply.outcome is Outcome.SUGGESTED:
+            self.choices = reply.suggestions
+            return reply.text
+        lines = [reply.text]
+        if reply.source:
+            lines += ["", reply.source]
+        self.choices = reply.related
+        if self.choices:
+            lines += ["", self.assistant.knowledge.ui["related"][reply.language]]
+            lines += [f"  {n}. {choice.title}" for n, choice in enumerate(self.choices, 1)]
+        return "\n".join(lines)

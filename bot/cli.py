@@ -1,0 +1,117 @@
+"""The `klippekort-bot` command: ask, chat, check and run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.assistant import Assistant
+from bot.knowledge import KnowledgeError, default_knowledge_path, load_knowledge
+
+EXIT_USAGE = 2
+TELEGRAM_HINT = "Telegram is not connected: this version answers in the console only."
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--knowledge",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="PATH",
+        help="knowledge base to use (default: $KLIPPEKORT_KNOWLEDGE or knowledge/klippekort.yaml)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="klippekort-bot",
+        description="Answers questions about Klippekortet, in Danish and English.",
+        parents=[common],
+        epilog="Without a command: the console chat.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = commands.add_parser("ask", parents=[common], help="answer questions and exit")
+    ask.add_argument("question", nargs="*", help="the question; without it, one per input line")
+    ask.add_argument("--json", action="store_true", help="one JSON object per answer")
+    ask.add_argument("--lang", choices=("da", "en"), help="language hint")
+
+    chat = commands.add_parser("chat", parents=[common], help="a conversation in the console")
+    chat.add_argument("--lang", choices=("da", "en"), help="language hint")
+
+    check = commands.add_parser("check", parents=[common], help="validate a knowledge base")
+    check.add_argument("path", nargs="?", type=Path, help="the file (default: the one in use)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    args = _parser().parse_args(argv)
+    knowledge_path: Path = getattr(args, "knowledge", None) or default_knowledge_path()
+    try:
+        if args.command == "check":
+            return _check(args.path or knowledge_path)
+        if args.command == "ask":
+            return _ask(Assistant.from_path(knowledge_path), args.question, args.json, args.lang)
+        if args.command == "chat" or sys.stdin.isatty():
+            assistant = Assistant.from_path(knowledge_path)
+            if args.command is None:
+                print(TELEGRAM_HINT)
+            from bot.adapters.console import ConsoleChat
+
+            return ConsoleChat(assistant, language=getattr(args, "lang", None)).run()
+    except KnowledgeError as error:
+        _print_problems(error)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    print(
+        "klippekort-bot: standard input is not a terminal, so there is no one to chat with. "
+        "Use `klippekort-bot ask` to answer questions from standard input.",
+        file=sys.stderr,
+    )
+    return EXIT_USAGE
+
+
+def _print_problems(error: KnowledgeError) -> None:
+    print(
+        f"klippekort-bot: the knowledge base has {len(error.problems)} problem(s):", file=sys.stderr
+    )
+    for problem in error.problems:
+        print(f"  {problem}", file=sys.stderr)
+
+
+def _check(path: Path) -> int:
+    try:
+        knowledge = load_knowledge(path)
+    except KnowledgeError as error:
+        _print_problems(error)
+        return EXIT_USAGE
+    phrasings = sum(len(p) for e in knowledge.entries.values() for p in e.phrasings.values())
+    print(
+        f"{path}: OK – {len(knowledge.entries)} entries, {phrasings} phrasings, "
+        f"languages {', '.join(knowledge.languages)}, {len(knowledge.facts.usage)} usage periods "
+        f"adding up to {knowledge.facts.reported_total} of {knowledge.facts.pool_hours} hours"
+    )
+    return 0
+
+
+def _ask(assistant: Assistant, words: list[str], as_json: bool, language: str | None) -> int:
+    questions = [" ".join(words)] if words else (line.rstrip("\n") for line in sys.stdin)
+    first = True
+    for question in questions:
+        if not question.strip() and not words:
+            continue
+        reply = assistant.reply(question, language)
+        if as_json:
+            print(json.dumps(reply.as_dict(question), ensure_ascii=False), flush=True)
+            continue
+        if not first:
+            print()
+        first = False
+        print(reply.text)
+        if reply.source:
+            print(reply.source)
+        sys.stdout.flush()
+    return 0

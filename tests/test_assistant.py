@@ -1,0 +1,137 @@
+"""The three outcomes of a question, and the traps of fuzzy matching."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.assistant import Assistant
+from bot.matcher import Matcher, MatchSettings, Outcome, Scored, decide
+from bot.normalize import Period
+
+
+def test_answers_a_plain_question(assistant: Assistant) -> None:
+    reply = assistant.reply("Hvor mange timer blev brugt i 2014?")
+    assert reply.outcome is Outcome.ANSWERED
+    assert reply.entry_id == "usage"
+    assert reply.language == "da"
+    assert reply.periods == (Period(2014, 2014),)
+    assert "16.880" in reply.text
+    assert "16.880" in reply.html
+    assert reply.related
+
+
+def test_english_question_gets_english_numbers(assistant: Assistant) -> None:
+    reply = assistant.reply("How many hours were used in 2014?")
+    assert (reply.entry_id, reply.language) == ("usage", "en")
+    assert "16,880" in reply.text
+
+
+def test_remaining_hours(assistant: Assistant) -> None:
+    reply = assistant.reply("hvor mange timer er der tilbage")
+    assert reply.entry_id == "remaining_hours"
+    assert "0 timer tilbage" in reply.text
+    assert "-" not in reply.text.split("timer")[0]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hvor mange timer er der i et døgn?",
+        "Hvad koster et klippekort til bussen?",
+        "Hvem vandt VM i 2014?",
+        "Hvad skete der i 2014?",
+        "asdf qwerty",
+        "🚀🚀🚀",
+    ],
+)
+def test_near_topic_and_nonsense_are_not_answered(assistant: Assistant, question: str) -> None:
+    reply = assistant.reply(question)
+    assert reply.outcome is not Outcome.ANSWERED, (reply.entry_id, reply.score)
+
+
+def test_dont_know_points_to_the_contact_and_topics(assistant: Assistant) -> None:
+    reply = assistant.reply("Hvad er vejret i morgen?")
+    assert reply.outcome is Outcome.UNKNOWN
+    assert reply.entry_id is None
+    assert "3334 9432" in reply.text
+    assert "timer tilbage" in reply.text
+    assert [c.entry_id for c in reply.related] == [
+        "remaining_hours",
+        "usage",
+        "interface_costs",
+        "contact",
+    ]
+
+
+def test_tak_is_thanks_not_contact(assistant: Assistant) -> None:
+    assert assistant.reply("tak").entry_id == "thanks"
+    assert assistant.reply("kontaktperson").entry_id == "contact"
+
+
+def test_greeting_before_a_question_does_not_win(assistant: Assistant) -> None:
+    assert assistant.reply("Hej, hvad koster snitfladerne?").entry_id == "interface_costs"
+    assert assistant.reply("Hej").entry_id == "greeting"
+
+
+def test_year_in_unrelated_question_is_not_a_usage_question(assistant: Assistant) -> None:
+    reply = assistant.reply("Hvem er kontaktperson i 2015?")
+    assert reply.entry_id == "contact"
+    assert reply.periods == ()
+
+
+def test_typo_and_missing_letters(assistant: Assistant) -> None:
+    assert assistant.reply("hvor mage timmer er der tilbge").entry_id == "remaining_hours"
+    assert assistant.reply("hvornaar sluttede klippekortet").entry_id == "status"
+
+
+def test_grey_zone_offers_choices() -> None:
+    settings = MatchSettings(answer_at=70, suggest_at=40, margin=5)
+    close = [Scored("usage", 75, "da"), Scored("busiest_year", 73, "da")]
+    assert decide(close, settings) is Outcome.SUGGESTED
+    grey = [Scored("usage", 60, "da")]
+    assert decide(grey, settings) is Outcome.SUGGESTED
+    assert decide([Scored("usage", 30, "da")], settings) is Outcome.UNKNOWN
+    assert decide([Scored("usage", 80, "da"), Scored("x", 60, "da")], settings) is Outcome.ANSWERED
+    assert decide([], settings) is Outcome.UNKNOWN
+
+
+def test_suggestions_are_entries_with_titles(assistant: Assistant) -> None:
+    strict = Assistant(assistant.knowledge, MatchSettings(answer_at=101, suggest_at=10))
+    reply = strict.reply("timer")
+    assert reply.outcome is Outcome.SUGGESTED
+    assert reply.entry_id is None
+    assert 1 <= len(reply.suggestions) <= 3
+    for choice in reply.suggestions:
+        assert choice.title in reply.text
+
+
+def test_empty_input(assistant: Assistant) -> None:
+    for text in ("", "   ", "?!", "…"):
+        reply = assistant.reply(text)
+        assert reply.outcome is Outcome.UNKNOWN
+        assert "Klippekortet" in reply.text
+
+
+def test_language_hint_breaks_ties(assistant: Assistant) -> None:
+    assert assistant.reply("KMD", "en").language == "en"
+    assert assistant.reply("Hvad koster snitfladerne?", "en").language == "da"
+
+
+def test_deterministic(assistant: Assistant) -> None:
+    question = "hvad koster det"
+    first = assistant.reply(question)
+    assert all(assistant.reply(question) == first for _ in range(5))
+
+
+def test_very_long_input_is_bounded(assistant: Assistant) -> None:
+    reply = assistant.reply("Hvad koster snitfladerne? " + "bla " * 5000)
+    assert reply.entry_id == "interface_costs"
+
+
+def test_typo_correction_keeps_words_of_the_other_language(assistant: Assistant) -> None:
+    matcher: Matcher = assistant.matcher
+    english = next(index for index in matcher.indexes if index.language == "en")
+    assert matcher.correct(english, ["tak"]) == ["tak"]  # Danish, not a typo of "talk"
+    danish = next(index for index in matcher.indexes if index.language == "da")
+    assert matcher.correct(danish, ["klippe", "kortet"]) == ["klippekortet"]
+    assert matcher.correct(danish, ["klippekortstimer"]) == ["klippekort", "timer"]

@@ -1,0 +1,58 @@
+"""Every fact the bot can say comes from the source text, and nothing is invented."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.assistant import Assistant
+from bot.normalize import Period
+from tests.conftest import SEED
+
+pytestmark = pytest.mark.skipif(not SEED.exists(), reason=f"source text not found at {SEED}")
+
+
+def all_answers(assistant: Assistant) -> list[str]:
+    texts = []
+    periods = [(Period(y, y),) for y in range(2008, 2019)] + [(Period(2010, 2012),)]
+    for language in assistant.knowledge.languages:
+        for entry_id in assistant.knowledge.entries:
+            texts.append(assistant.answer(entry_id, language).text)
+        texts.extend(assistant.answer("usage", language, p).text for p in periods)
+        texts.append(assistant.reply("xyzzy plugh", language).text)
+    return texts
+
+
+def test_every_hour_figure_is_in_the_source(assistant: Assistant) -> None:
+    source = SEED.read_text(encoding="utf-8")
+    source_numbers = {n.replace(".", "") for n in re.findall(r"\d[\d.]*\d|\d", source)}
+    # What the bot derives from the source's own figures: sums over runs of periods, the sum
+    # with the used figure, the difference between used and reported, and the 0 left.
+    usage = assistant.knowledge.facts.usage
+    reported = [row.reported for row in usage]
+    runs = {
+        sum(reported[i:j]) for i in range(len(reported)) for j in range(i + 1, len(reported) + 1)
+    }
+    derived = {str(n) for n in runs} | {"0", str(assistant.knowledge.facts.used_total)}
+    derived |= {str(row.used - row.reported) for row in usage}
+    for text in all_answers(assistant):
+        for number in re.findall(r"\d{1,3}(?:[.,]\d{3})+|\d+", text):
+            plain = re.sub(r"[.,]", "", number)
+            if len(plain) == 4 and plain.startswith(("19", "20")):
+                continue  # a year
+            assert plain in source_numbers or plain in derived, (number, text)
+
+
+def test_contact_is_exactly_the_source(assistant: Assistant) -> None:
+    source = SEED.read_text(encoding="utf-8")
+    assert "3334 9432" in source
+    assert "Projektchef" in source
+    assert "3334 9432" in assistant.answer("contact", "da").text
+
+
+def test_no_links_or_names_invented(assistant: Assistant) -> None:
+    for text in all_answers(assistant):
+        assert "http" not in text
+        assert "www" not in text
+        assert "@" not in text

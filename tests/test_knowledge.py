@@ -1,0 +1,163 @@
+"""The loader accepts the real knowledge base and refuses broken ones with file, line and reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import KnowledgeBase, KnowledgeError, Problem, load_knowledge
+from tests.conftest import line_of
+
+
+def problems_of(path: Path) -> list[Problem]:
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(path)
+    return caught.value.problems
+
+
+def only_problem(path: Path) -> Problem:
+    problems = problems_of(path)
+    assert len(problems) == 1, problems
+    assert problems[0].file == str(path)
+    return problems[0]
+
+
+def test_real_knowledge_base_loads(knowledge: KnowledgeBase) -> None:
+    assert knowledge.languages == ("da", "en")
+    assert {"remaining_hours", "usage", "interface_costs", "contact"} <= set(knowledge.entries)
+    facts = knowledge.facts
+    assert facts.pool_hours == 100_000
+    assert facts.reported_total == 100_000
+    assert facts.used_total == 100_728
+    assert facts.remaining_hours == 0
+    assert (facts.closed_year, facts.closed_month) == (2016, 6)
+    period = facts.usage[0]
+    assert (period.first_year, period.last_year, period.used, period.reported) == (
+        2010,
+        2012,
+        47_746,
+        47_018,
+    )
+    assert [row.used for row in facts.usage[1:]] == [17_011, 16_880, 16_060, 3_031]
+
+
+def test_core_topics_have_at_least_ten_phrasings_per_language(knowledge: KnowledgeBase) -> None:
+    for entry_id in ("remaining_hours", "usage", "interface_costs", "contact"):
+        for language in ("da", "en"):
+            assert len(knowledge.entries[entry_id].phrasings[language]) >= 10, (entry_id, language)
+
+
+def test_yaml_syntax_error_names_its_line(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    target = line_of(kb_text, "pool_hours: 100000")
+    lines = kb_text.splitlines()
+    lines[target - 1] = "  pool_hours: [100000"
+    problem = problems_of(write_kb("\n".join(lines)))[0]
+    assert "YAML syntax error" in problem.reason
+    assert target <= problem.line <= target + 2
+
+
+def test_missing_field(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    text = kb_text.replace('    phone: "3334 9432"\n', "")
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "    role: {da: projektchefen")
+    assert "facts.contact: missing field 'phone'" in problem.reason
+
+
+def test_unknown_field(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    text = kb_text.replace("    slot: period\n", "    slot: period\n    colour: blue\n")
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "colour: blue")
+    assert "unknown field 'colour'" in problem.reason
+
+
+def test_wrong_type(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    text = kb_text.replace("pool_hours: 100000", "pool_hours: many")
+    problems = problems_of(write_kb(text))
+    assert problems[0].line == line_of(text, "pool_hours: many")
+    assert "must be a whole number" in problems[0].reason
+
+
+def test_duplicate_id(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    text = kb_text.replace("  - id: pool_size", "  - id: contact")
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "  - id: contact", occurrence=2)
+    assert "duplicate entry id 'contact'" in problem.reason
+
+
+def test_duplicate_key(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    text = kb_text.replace("schema: 1\n", "schema: 1\nschema: 1\n")
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "schema: 1", occurrence=2)
+    assert "duplicate key 'schema'" in problem.reason
+
+
+def test_unknown_related_entry(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    text = kb_text.replace("related: [usage, status]", "related: [usage, nowhere]")
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "nowhere")
+    assert "unknown entry 'nowhere'" in problem.reason
+
+
+def test_unknown_source(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    text = kb_text.replace("    source: costs\n", "    source: invoices\n")
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "source: invoices")
+    assert "unknown source 'invoices'" in problem.reason
+
+
+def test_unresolved_placeholder(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    text = kb_text.replace("Kontakt {contact_role} på tlf.", "Kontakt {contact_name} på tlf.")
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "{contact_name}")
+    assert "'{contact_name}' does not resolve" in problem.reason
+
+
+def test_missing_language(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    text = kb_text.replace("    title: {da: Kontakt, en: Contact}", "    title: {da: Kontakt}")
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "title: {da: Kontakt}")
+    assert "missing field 'en'" in problem.reason
+
+
+def test_reported_usage_must_add_up_to_the_pool(
+    kb_text: str, write_kb: Callable[[str], Path]
+) -> None:
+    text = kb_text.replace("used: 47746, reported: 47018", "used: 47746")
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, '{period: "2010-2012"')
+    assert "adds up to 100728 hours, not the pool of 100000" in problem.reason
+
+
+def test_chitchat_may_not_state_a_figure(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    text = kb_text.replace('"Selv tak! Spørg', '"Selv tak! Der er 0 timer. Spørg')
+    problem = only_problem(write_kb(text))
+    assert "chit-chat answer (da) states a figure" in problem.reason
+
+
+def test_required_entry_missing(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    start = kb_text.index("  - id: contact")
+    end = kb_text.index("  - id: what_is")
+    text = kb_text[:start] + kb_text[end:]
+    text = text.replace("contact]", "pool_size]").replace("contact,", "pool_size,")
+    text = text.replace(", contact]", "]")
+    problems = problems_of(write_kb(text))
+    assert any("required entry 'contact' is missing" in p.reason for p in problems), problems
+
+
+def test_every_problem_is_reported_in_one_run(
+    kb_text: str, write_kb: Callable[[str], Path]
+) -> None:
+    text = kb_text.replace("related: [usage, status]", "related: [usage, nowhere]")
+    text = text.replace("    source: costs\n", "    source: invoices\n")
+    problems = problems_of(write_kb(text))
+    assert len(problems) == 2
+    assert [p.line for p in problems] == sorted(p.line for p in problems)
+    assert str(problems[0]).startswith(f"{problems[0].file}:{problems[0].line}: ")
+
+
+def test_missing_and_empty_files(tmp_path: Path, write_kb: Callable[[str], Path]) -> None:
+    assert "file not found" in only_problem(tmp_path / "nope.yaml").reason
+    assert "empty" in only_problem(write_kb("")).reason
+    assert "must be a mapping" in only_problem(write_kb("- just\n- a list\n")).reason

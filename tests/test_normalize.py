@@ -1,0 +1,89 @@
+"""Normalisation, year and period extraction, language detection."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.language import detect_language
+from bot.normalize import YEAR_TOKEN, Period, fold, normalize, split_sentences
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Hvornår", "hvornaar"),
+        ("BLÅ ØL ÆBLE", "blaa oel aeble"),
+        ("Projektchéf", "projektchef"),
+        ("ＫＭＤ", "kmd"),
+    ],
+)
+def test_fold_treats_danish_letters_and_their_ascii_spelling_alike(a: str, b: str) -> None:
+    assert fold(a) == fold(b)
+
+
+@pytest.mark.parametrize("written", ["47.746", "47,746", "47 746", "47\u00a0746"])
+def test_number_formats_become_one(written: str) -> None:
+    assert normalize(f"{written} timer").words == ("47746", "timer")
+
+
+def test_list_of_years_is_not_one_number() -> None:
+    assert normalize("2013, 2014").periods == (Period(2013, 2013), Period(2014, 2014))
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("Hvor mange timer i 2014?", Period(2014, 2014)),
+        ("år 2014", Period(2014, 2014)),
+        ("forbrug 2010-2012", Period(2010, 2012)),
+        ("forbrug 2010–2012", Period(2010, 2012)),
+        ("fra 2010 til 2012", Period(2010, 2012)),
+        ("from 2010 to 2012", Period(2010, 2012)),
+        ("between 2010 and 2012", Period(2010, 2012)),
+        ("mellem 2010 og 2012", Period(2010, 2012)),
+        ("2012-2010", Period(2010, 2012)),
+    ],
+)
+def test_years_and_periods(text: str, period: Period) -> None:
+    normalized = normalize(text)
+    assert normalized.periods == (period,)
+    assert normalized.words.count(YEAR_TOKEN) == 1
+
+
+def test_two_years_joined_by_and_are_two_years() -> None:
+    assert normalize("i 2013 og 2014").periods == (Period(2013, 2013), Period(2014, 2014))
+
+
+@pytest.mark.parametrize("text", ["100.000 timer", "tlf. 3334 9432", "1850", "20145", "12:30"])
+def test_other_numbers_are_not_years(text: str) -> None:
+    assert normalize(text).periods == ()
+
+
+def test_possessive_is_dropped() -> None:
+    assert normalize("KMD’s løsninger").words == ("kmd", "loesninger")
+
+
+def test_sentences_and_clauses() -> None:
+    text = "Hej. Vi er leverandør, og vi undrer os. Hvor mange timer (47.746) er brugt i 2010-2012?"
+    assert split_sentences(text) == [
+        "Hej",
+        "Vi er leverandør",
+        "og vi undrer os",
+        "Hvor mange timer (47746) er brugt i 2010-2012",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "language"),
+    [
+        ("Hvor mange timer er der tilbage?", None, "da"),
+        ("hvad koster snitfladerne", "en", "da"),
+        ("How many hours are left?", None, "en"),
+        ("What do the interfaces cost?", "da", "en"),
+        ("KMD", "en", "en"),
+        ("KMD", None, "da"),
+        ("2014", "en-GB", "en"),
+    ],
+)
+def test_language_detection(text: str, hint: str | None, language: str) -> None:
+    assert detect_language(text, hint) == language

@@ -1,0 +1,58 @@
+"""Any text at all gets a reply and never an exception."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.assistant import Assistant
+from bot.matcher import Outcome
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(max_size=4096), language=st.sampled_from([None, "da", "en", "xx", ""]))
+def test_any_unicode_gets_a_reply(assistant: Assistant, text: str, language: str | None) -> None:
+    reply = assistant.reply(text, language)
+    assert reply.outcome in set(Outcome)
+    assert reply.language in ("da", "en")
+    assert reply.text.strip()
+    assert 0 <= reply.score <= 100
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    words=st.lists(
+        st.sampled_from(
+            [
+                "timer",
+                "tilbage",
+                "2014",
+                "koster",
+                "hvem",
+                "kontakt",
+                "47.746",
+                "2010-2012",
+                "år",
+                "hours",
+                "left",
+                "–",
+                "fra",
+                "til",
+                "between",
+                "and",
+                "🙂",
+                "\u0000",
+                "<b>",
+            ]
+        ),
+        max_size=30,
+    )
+)
+def test_domain_words_in_any_order(assistant: Assistant, words: list[str]) -> None:
+    reply = assistant.reply(" ".join(words))
+    assert reply.text.strip()
+    assert "<b>" not in reply.text or "&lt;b&gt;" not in reply.html
