@@ -83,25 +83,13 @@ class _LanguageIndex:
     entry_phrasings: list[list[int]] = field(default_factory=list)
     entries_of: dict[str, list[int]] = field(default_factory=dict)
     idf: dict[str, float] = field(default_factory=dict)
-    words: frozenset[str] = frozenset()
-    words_by_length: dict[int, list[str]] = field(default_factory=dict)
-    compound_parts: frozenset[str] = frozenset()
     unseen_idf: float = 1.0
-    near_length: dict[tuple[int, int, str], list[str]] = field(default_factory=dict)
-
-    def typo_choices(self, word: str, spread: int) -> list[str]:
-        """Vocabulary words a mistyped `word` may stand for: within `spread` letters of its
-        length and starting with its first or second letter (typos rarely hit both)."""
-        key = (len(word), spread, word[:2])
-        words = self.near_length.get(key)
-        if words is None:
-            if len(self.near_length) > CACHE_LIMIT:
-                self.near_length.clear()
-            lengths = range(len(word) - spread, len(word) + spread + 1)
-            starts = set(word[:2])
-            words = [w for n in lengths for w in self.words_by_length.get(n, ()) if w[0] in starts]
-            self.near_length[key] = words
-        return words
+    words: frozenset[str] = frozenset()
+    compound_parts: frozenset[str] = frozenset()
+    # Every vocabulary word under itself and each form with one letter deleted: a word one
+    # slip away from a vocabulary word shares one of these keys with it (SymSpell's idea).
+    deletions: dict[str, list[str]] = field(default_factory=dict)
+    frequency: dict[str, int] = field(default_factory=dict)
 
     # Words recur from question to question; these caches are cleared when they grow large.
     stem_cache: dict[str, str] = field(default_factory=dict)
@@ -146,12 +134,15 @@ class Matcher:
         index = _LanguageIndex(language)
         document_frequency: dict[str, int] = defaultdict(int)
         raw_words: set[str] = set()
+        word_counts: dict[str, int] = defaultdict(int)
         for entry_number, entry in enumerate(entries.values()):
             vocabulary: set[str] = set()
             phrasings: list[int] = []
             for text in entry.phrasings.get(language, ()):
                 raw = list(normalize(text).words)
                 raw_words.update(raw)
+                for word in raw:
+                    word_counts[word] += 1
                 words = stem_words(content_words(raw, self.stopwords[language]), language)
                 if not words:
                     continue
@@ -177,10 +168,13 @@ class Matcher:
         index.phrasing_weight = [sum(index.idf[w] for w in ws) for ws in index.phrasing_words]
         index.words = frozenset(raw_words)
         index.compound_parts = index.words | self.neutral[language]
-        by_length: dict[int, list[str]] = defaultdict(list)
+        deletions: dict[str, list[str]] = defaultdict(list)
         for word in sorted(raw_words - self.stopwords[language]):
-            by_length[len(word)].append(word)
-        index.words_by_length = dict(by_length)
+            if len(word) >= self.settings.min_typo_length:
+                for key in _one_deleted(word) | {word}:
+                    deletions[key].append(word)
+        index.deletions = dict(deletions)
+        index.frequency = dict(word_counts)
         return index
 
     def correct(self, index: _LanguageIndex, words: list[str]) -> list[str]:
@@ -229,13 +223,16 @@ class Matcher:
                 return variant
         if len(word) < self.settings.min_typo_length:
             return word
-        # One slip per four letters; a swap of two letters ("pujlen") counts as one.
-        edits = max(1, len(word) // 4)
-        choices = index.typo_choices(word, edits)
-        best = process.extractOne(
-            word, choices, scorer=OSA.distance, processor=None, score_cutoff=edits
-        )
-        return best[0] if best else word
+        # One slip: a letter missing, added, changed, or two letters swapped ("pujlen").
+        found = {
+            candidate
+            for key in _one_deleted(word) | {word}
+            for candidate in index.deletions.get(key, ())
+        }
+        close = [c for c in found if OSA.distance(word, c, score_cutoff=1) <= 1]
+        if not close:
+            return word
+        return min(close, key=lambda c: (-index.frequency.get(c, 0), c))
 
     def rank(
         self, text: str, sentences: Iterable[str] = (), language: str | None = None
@@ -384,6 +381,11 @@ def decide(ranking: list[Scored], settings: MatchSettings) -> Outcome:
     if ranking[0].score >= settings.answer_at and ranking[0].score - runner_up >= settings.margin:
         return Outcome.ANSWERED
     return Outcome.SUGGESTED
+
+
+def _one_deleted(word: str) -> set[str]:
+    """`word` with one letter left out, in every position."""
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def _ascii_expansions(word: str) -> list[str]:
