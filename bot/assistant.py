@@ -89,10 +89,16 @@ class Assistant:
         wanted = ("remaining_hours", "usage", "interface_costs", "contact")
         return tuple(entry_id for entry_id in wanted if entry_id in self.knowledge.entries)
 
-    def reply(self, text: str, language: str | None = None) -> Reply:
-        """Answer free text. `language` is a hint: a user's choice or their client's language."""
+    def reply(
+        self, text: str, language: str | None = None, *, fixed_language: bool = False
+    ) -> Reply:
+        """Answer free text.
+
+        `language` is a hint (a user's client language) that breaks ties; with `fixed_language`
+        it is the user's own choice and the answer is in it whatever the question's language.
+        """
         question = text[:MAX_QUESTION_CHARS]
-        lang = self._language(question, language)
+        lang = self._language(question, language, fixed_language)
         normalized = normalize(question)
         if not normalized.words:
             return self._plain(Outcome.UNKNOWN, lang, self.knowledge.ui["empty"][lang])
@@ -110,8 +116,23 @@ class Assistant:
         lang = self._language(question, language)
         return self.matcher.rank(question, split_sentences(question), lang)
 
-    def _language(self, text: str, hint: str | None) -> str:
-        if hint in SUPPORTED and hint is not None and len(text.split()) <= 1:
+    def best_answers(self, text: str, language: str | None = None, limit: int = 5) -> list[Reply]:
+        """Up to `limit` answers for a question, best first (for inline mode): every entry that
+        scores at least the suggestion threshold, each rendered with the periods asked."""
+        question = text[:MAX_QUESTION_CHARS]
+        lang = self._language(question, language)
+        normalized = normalize(question)
+        if not normalized.words:
+            return []
+        ranking = self.matcher.rank(question, split_sentences(question), lang)
+        return [
+            self.answer(scored.entry_id, lang, normalized.periods, scored.score)
+            for scored in ranking[:limit]
+            if scored.score >= self.settings.suggest_at
+        ]
+
+    def _language(self, text: str, hint: str | None, fixed: bool = False) -> str:
+        if fixed and hint is not None and hint in self.knowledge.languages:
             return hint
         language = detect_language(text, hint, self.default_language)
         return language if language in self.knowledge.languages else self.knowledge.languages[0]
