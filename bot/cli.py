@@ -12,7 +12,9 @@ from bot.assistant import Assistant
 from bot.knowledge import KnowledgeError, default_knowledge_path, load_knowledge
 
 EXIT_USAGE = 2
-TELEGRAM_HINT = "Telegram is not connected: this version answers in the console only."
+TELEGRAM_HINT = (
+    "To connect Telegram, set TELEGRAM_BOT_TOKEN (see .env.example) and run `klippekort-bot run`."
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,7 +30,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="klippekort-bot",
         description="Answers questions about Klippekortet, in Danish and English.",
         parents=[common],
-        epilog="Without a command: the console chat.",
+        epilog="Without a command: the Telegram bot when TELEGRAM_BOT_TOKEN is set (in the "
+        "environment or .env), else the console chat.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -42,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", parents=[common], help="validate a knowledge base")
     check.add_argument("path", nargs="?", type=Path, help="the file (default: the one in use)")
+
+    commands.add_parser("run", parents=[common], help="run the Telegram bot (TELEGRAM_BOT_TOKEN)")
     return parser
 
 
@@ -52,6 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args.path or knowledge_path)
+        if args.command == "run" or (args.command is None and _telegram_token_set()):
+            return _run_telegram(getattr(args, "knowledge", None))
         if args.command == "ask":
             return _ask(Assistant.from_path(knowledge_path), args.question, args.json, args.lang)
         if args.command == "chat" or sys.stdin.isatty():
@@ -67,8 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     print(
-        "klippekort-bot: standard input is not a terminal, so there is no one to chat with. "
-        "Use `klippekort-bot ask` to answer questions from standard input.",
+        "klippekort-bot: no TELEGRAM_BOT_TOKEN is set and standard input is not a terminal. "
+        "Use `klippekort-bot ask` to answer questions from standard input. " + TELEGRAM_HINT,
         file=sys.stderr,
     )
     return EXIT_USAGE
@@ -115,3 +122,16 @@ def _ask(assistant: Assistant, words: list[str], as_json: bool, language: str | 
             print(reply.source)
         sys.stdout.flush()
     return 0
+
+
+def _telegram_token_set() -> bool:
+    from bot.adapters.telegram.settings import read_environment
+
+    return bool(read_environment().get("TELEGRAM_BOT_TOKEN", "").strip())
+
+
+def _run_telegram(knowledge_path: Path | None) -> int:
+    # Imported here so that `ask` and `chat` start without loading python-telegram-bot.
+    from bot.adapters.telegram.main import run
+
+    return run(knowledge_path)

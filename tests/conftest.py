@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
+import pytest_asyncio
+from telegram.ext import Application
 
+from bot.adapters.telegram.handlers import build_application
+from bot.adapters.telegram.settings import Settings
 from bot.assistant import Assistant
 from bot.knowledge import DEFAULT_KNOWLEDGE_PATH, KnowledgeBase, load_knowledge
+from tests.telegram_api_stub import TelegramApiStub
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seed" / "klippekortet.txt"
@@ -50,3 +57,69 @@ def line_of(text: str, fragment: str, occurrence: int = 1) -> int:
             if seen == occurrence:
                 return number
     raise AssertionError(f"{fragment!r} not found")
+
+
+# -- Telegram: the real Application against the local Bot API stand-in, over HTTP ----------------
+
+
+@dataclass
+class RunningBot:
+    """A started Application polling the stand-in; `stub` records what the bot sent."""
+
+    application: Application[Any, Any, Any, Any, Any, Any]
+    stub: TelegramApiStub
+    settings: Settings
+    stopped: bool = field(default=False)
+
+    async def stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        if self.application.updater and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+
+@pytest_asyncio.fixture(loop_scope="function")
+async def telegram_stub() -> AsyncIterator[TelegramApiStub]:
+    async with TelegramApiStub() as stub:
+        yield stub
+
+
+StartBot = Callable[..., Awaitable[RunningBot]]
+
+
+@pytest_asyncio.fixture(loop_scope="function")
+async def start_bot(
+    telegram_stub: TelegramApiStub, knowledge: KnowledgeBase
+) -> AsyncIterator[StartBot]:
+    """Start a fresh bot: `await start_bot(max_update_age=60, ...)` (Settings fields)."""
+    running: list[RunningBot] = []
+
+    async def start(poll: bool = True, **overrides: Any) -> RunningBot:
+        settings = Settings(
+            token=telegram_stub.token, api_base_url=telegram_stub.base_url, **overrides
+        )
+        application = build_application(
+            settings, Assistant(knowledge), telegram_limits=False, retry_backoff=0.01
+        )
+        await application.initialize()
+        await application.start()
+        if poll:
+            assert application.updater is not None
+            await application.updater.start_polling(poll_interval=0, timeout=1)
+        bot = RunningBot(application, telegram_stub, settings)
+        running.append(bot)
+        return bot
+
+    yield start
+    for bot in running:
+        await bot.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="function")
+async def running_bot(start_bot: StartBot) -> RunningBot:
+    """A bot with default settings, polling."""
+    return await start_bot()

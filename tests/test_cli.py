@@ -28,6 +28,7 @@ def run(
         timeout=60,
         env=environment,
         check=False,
+        cwd=BIN.parent,  # away from any .env with a token in the working copy
     )
 
 

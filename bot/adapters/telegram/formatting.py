@@ -1,0 +1,109 @@
+"""Telegram-specific shaping of replies: message splitting, buttons and their callback data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.assistant import Choice
+
+MAX_MESSAGE = 4096
+# One tag pair around a whole line (<b>title</b>, <i>source</i>): split inside and wrap again.
+_WRAPPED = re.compile(r"^<(b|i)>(.*)</\1>$", re.DOTALL)
+_ENTITY_START = re.compile(r"&[a-z#0-9]*$")
+
+
+def split_html(html: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Split Telegram HTML into messages of at most `limit` characters, between lines.
+
+    The core's HTML never lets a tag span lines, so cutting between lines keeps every message
+    well formed; a line longer than `limit` is cut between words (never inside an entity like
+    &amp;), and a tag around the whole line is closed and opened again on each piece.
+    """
+    chunks: list[str] = []
+    current = ""
+    for line in html.split("\n"):
+        for piece in _split_line(line, limit):
+            candidate = f"{current}\n{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+                continue
+            if current.strip():
+                chunks.append(current.strip("\n"))
+            current = piece
+    if current.strip():
+        chunks.append(current.strip("\n"))
+    return chunks or [""]
+
+
+def _split_line(line: str, limit: int) -> list[str]:
+    if len(line) <= limit:
+        return [line]
+    wrapped = _WRAPPED.match(line)
+    tag, inner = (wrapped.group(1), wrapped.group(2)) if wrapped else ("", line)
+    room = limit - (2 * len(tag) + 5 if tag else 0)
+    pieces = []
+    while inner:
+        if len(inner) <= room:
+            cut = len(inner)
+        else:
+            cut = inner.rfind(" ", 0, room)
+            if cut <= room // 2:
+                cut = room
+            entity = _ENTITY_START.search(inner[:cut])
+            if entity:
+                cut = entity.start()
+        piece, inner = inner[:cut], inner[cut:].lstrip(" ")
+        pieces.append(f"<{tag}>{piece}</{tag}>" if tag else piece)
+    return pieces
+
+
+@dataclass(frozen=True)
+class Callback:
+    """What a button press asks for; encoded in at most 64 bytes of callback data."""
+
+    action: str  # "a": answer an entry; "s": a chosen suggestion; "l": choose a language
+    value: str
+    language: str
+
+    def encode(self) -> str:
+        return f"{self.action}|{self.value}|{self.language}"
+
+    @classmethod
+    def decode(cls, data: str | None) -> Callback | None:
+        parts = (data or "").split("|")
+        if len(parts) != 3 or parts[0] not in ("a", "s", "l") or parts[2] not in ("da", "en"):
+            return None
+        return cls(parts[0], parts[1], parts[2])
+
+
+def entry_keyboard(
+    choices: Iterable[Choice], language: str, action: str = "a"
+) -> InlineKeyboardMarkup | None:
+    """One button per entry, one per row so titles stay readable on a phone.
+
+    `action` "s" marks suggestions (the chosen one replaces the question), "a" related topics
+    (answered in a new message).
+    """
+    rows = [
+        [
+            InlineKeyboardButton(
+                choice.title, callback_data=Callback(action, choice.entry_id, language).encode()
+            )
+        ]
+        for choice in choices
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def language_keyboard(current: str) -> InlineKeyboardMarkup:
+    labels = (("da", "🇩🇰 Dansk"), ("en", "🇬🇧 English"), ("auto", "Automatisk / Automatic"))
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=Callback("l", code, current).encode())]
+            for code, label in labels
+        ]
+    )

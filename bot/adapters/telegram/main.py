@@ -1,0 +1,100 @@
+"""`klippekort-bot run`: check the settings and the knowledge base, then serve Telegram."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from telegram.error import InvalidToken, TelegramError
+
+from bot.adapters.telegram.handlers import ALLOWED_UPDATES, build_application
+from bot.adapters.telegram.settings import Settings, SettingsError, load_settings, read_environment
+from bot.assistant import Assistant
+from bot.knowledge import KnowledgeError, load_knowledge
+
+EXIT_CONFIG = 2
+log = logging.getLogger("klippekort")
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats records with every occurrence of the bot token replaced."""
+
+    def __init__(self, secrets: list[str], fmt: str) -> None:
+        super().__init__(fmt)
+        self.secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "<hidden>")
+        return text
+
+
+def configure_logging(settings: Settings) -> None:
+    """Log to standard error at LOG_LEVEL; the token is hidden, httpx's request lines too."""
+    handler = logging.StreamHandler()
+    secrets = [settings.token, settings.webhook_secret or ""]
+    handler.setFormatter(
+        RedactingFormatter(secrets, "%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    # httpx logs every request URL, which holds the token, at INFO.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def run(knowledge_path: Path | None = None, env_file: Path = Path(".env")) -> int:
+    """Serve Telegram until SIGINT or SIGTERM; exit code 2 for bad settings or knowledge."""
+    try:
+        settings = load_settings(read_environment(env_file))
+    except SettingsError as error:
+        print(f"klippekort-bot: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    path = knowledge_path or settings.knowledge_path
+    try:
+        knowledge = load_knowledge(path)
+    except KnowledgeError as error:
+        print(
+            f"klippekort-bot: the knowledge base {path} cannot be used: {error.problems[0]}"
+            + (
+                f" (and {len(error.problems) - 1} more; run `klippekort-bot check`)"
+                if len(error.problems) > 1
+                else ""
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    configure_logging(settings)
+    assistant = Assistant(knowledge, default_language=settings.default_language)
+    application = build_application(settings, assistant)
+    mode = "webhook" if settings.uses_webhook else "polling"
+    log.info("Klippekort-bot starting (%s, %d entries)", mode, len(knowledge.entries))
+    try:
+        if settings.uses_webhook:
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=settings.webhook_path,
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+                bootstrap_retries=5,
+            )
+        else:
+            application.run_polling(
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+                bootstrap_retries=5,
+            )
+    except InvalidToken:
+        print("klippekort-bot: Telegram does not accept TELEGRAM_BOT_TOKEN", file=sys.stderr)
+        return EXIT_CONFIG
+    except TelegramError as error:
+        print(f"klippekort-bot: could not start: {error}", file=sys.stderr)
+        return 1
+    log.info("Klippekort-bot stopped")
+    return 0
