@@ -31,6 +31,8 @@ from bot.normalize import YEAR_TOKEN, normalize, stem_words
 from bot.stopwords import STOPWORDS, content_words
 
 CACHE_LIMIT = 50_000
+# Words of this length or more may be corrected across two slips instead of one.
+LONG_WORD = 7
 # The weight of a word that names the domain itself, against about 1 to 4 for other words.
 NEUTRAL_WEIGHT = 0.1
 
@@ -90,6 +92,7 @@ class _LanguageIndex:
     # slip away from a vocabulary word shares one of these keys with it (SymSpell's idea).
     deletions: dict[str, list[str]] = field(default_factory=dict)
     frequency: dict[str, int] = field(default_factory=dict)
+    by_prefix: dict[str, list[str]] = field(default_factory=dict)
 
     # Words recur from question to question; these caches are cleared when they grow large.
     stem_cache: dict[str, str] = field(default_factory=dict)
@@ -175,6 +178,11 @@ class Matcher:
                     deletions[key].append(word)
         index.deletions = dict(deletions)
         index.frequency = dict(word_counts)
+        by_prefix: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(raw_words - self.stopwords[language]):
+            if len(word) >= LONG_WORD - 2:
+                by_prefix[word[:3]].append(word)
+        index.by_prefix = dict(by_prefix)
         return index
 
     def correct(self, index: _LanguageIndex, words: list[str]) -> list[str]:
@@ -230,9 +238,17 @@ class Matcher:
             for candidate in index.deletions.get(key, ())
         }
         close = [c for c in found if OSA.distance(word, c, score_cutoff=1) <= 1]
+        if not close and len(word) >= LONG_WORD:
+            # Long words may carry two slips ("afsluted" for "afsluttet"); those are looked for
+            # among the words sharing the first three letters, which typos rarely touch.
+            close = [
+                c
+                for c in index.by_prefix.get(word[:3], ())
+                if OSA.distance(word, c, score_cutoff=2) <= 2
+            ]
         if not close:
             return word
-        return min(close, key=lambda c: (-index.frequency.get(c, 0), c))
+        return min(close, key=lambda c: (OSA.distance(word, c), -index.frequency.get(c, 0), c))
 
     def rank(
         self, text: str, sentences: Iterable[str] = (), language: str | None = None

@@ -32,6 +32,23 @@ _SINGLE_YEAR = re.compile(rf"(?<!\d){_YEAR}(?!\d)")
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
 _PLACEHOLDER_YEAR = re.compile(r"\{year\}")
 _WORD = re.compile(r"\w+")
+# Chat shorthand, spelled out before matching.
+SHORTHAND = {
+    "hrs": "hours",
+    "hr": "hour",
+    "yr": "year",
+    "yrs": "years",
+    "pls": "please",
+    "plz": "please",
+    "thx": "thanks",
+    "u": "you",
+    "r": "are",
+    "ur": "your",
+    "tlf": "telefon",
+    "nr": "nummer",
+    "ift": "i forhold til",
+    "mht": "med hensyn til",
+}
 _SENTENCE_BREAK = re.compile(r"[.!?;:,\n]+(?:\s+|$)|\s[–—-]\s")
 
 _STEMMERS = {"da": "danish", "en": "english"}
@@ -122,7 +139,9 @@ def normalize(text: str) -> Normalized:
     """Fold, join number groups, replace years and periods, split into words."""
     folded = _POSSESSIVE.sub("", join_number_groups(fold(text)))
     folded, periods = extract_periods(folded)
-    return Normalized(tuple(_WORD.findall(folded.replace("_", " "))), tuple(periods))
+    words = _WORD.findall(folded.replace("_", " "))
+    expanded = [part for word in words for part in SHORTHAND.get(word, word).split()]
+    return Normalized(tuple(expanded), tuple(periods))
 
 
 def split_sentences(text: str) -> list[str]:
