@@ -41,8 +41,8 @@ pytest: install ## run the test suite
 eval: install ## accuracy and rejection on the labelled question set
 	$(BIN)/python -m bot.evaluation
 
-bench: install ## speed of the core, the knowledge-base load and the `ask` start-up
-	$(BIN)/python scripts/bench.py
+bench: install ## speed of the core, the knowledge-base load, `ask` start-up and Telegram end to end
+	$(BIN)/python scripts/bench.py && $(BIN)/python scripts/bench_telegram.py
 
 check: install ## validate the knowledge base
 	$(BIN)/klippekort-bot check

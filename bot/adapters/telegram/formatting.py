@@ -17,7 +17,7 @@ _ENTITY_START = re.compile(r"&[a-z#0-9]*$")
 
 
 def split_html(html: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Split Telegram HTML into messages of at most `limit` characters, between lines.
+    """Split Telegram HTML into messages of at most `limit` UTF-16 units, between lines.
 
     The core's HTML never lets a tag span lines, so cutting between lines keeps every message
     well formed; a line longer than `limit` is cut between words (never inside an entity like
@@ -28,7 +28,7 @@ def split_html(html: str, limit: int = MAX_MESSAGE) -> list[str]:
     for line in html.split("\n"):
         for piece in _split_line(line, limit):
             candidate = f"{current}\n{piece}" if current else piece
-            if len(candidate) <= limit:
+            if utf16_length(candidate) <= limit:
                 current = candidate
                 continue
             if current.strip():
@@ -39,20 +39,36 @@ def split_html(html: str, limit: int = MAX_MESSAGE) -> list[str]:
     return chunks or [""]
 
 
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it: in UTF-16 code units (an emoji counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _characters_within(text: str, units: int) -> int:
+    """How many leading characters of `text` fit in `units` UTF-16 code units."""
+    used = 0
+    for position, character in enumerate(text):
+        used += 2 if ord(character) > 0xFFFF else 1
+        if used > units:
+            return position
+    return len(text)
+
+
 def _split_line(line: str, limit: int) -> list[str]:
-    if len(line) <= limit:
+    if utf16_length(line) <= limit:
         return [line]
     wrapped = _WRAPPED.match(line)
     tag, inner = (wrapped.group(1), wrapped.group(2)) if wrapped else ("", line)
     room = limit - (2 * len(tag) + 5 if tag else 0)
     pieces = []
     while inner:
-        if len(inner) <= room:
+        if utf16_length(inner) <= room:
             cut = len(inner)
         else:
-            cut = inner.rfind(" ", 0, room)
-            if cut <= room // 2:
-                cut = room
+            fits = _characters_within(inner, room)
+            cut = inner.rfind(" ", 0, fits)
+            if cut <= fits // 2:
+                cut = fits
             entity = _ENTITY_START.search(inner[:cut])
             if entity:
                 cut = entity.start()

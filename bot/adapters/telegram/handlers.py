@@ -47,6 +47,7 @@ from bot.adapters.telegram.formatting import (
     language_keyboard,
     split_html,
 )
+from bot.adapters.telegram.request import AiohttpRequest
 from bot.adapters.telegram.settings import Settings
 from bot.assistant import Assistant, Choice, Reply
 from bot.matcher import Outcome
@@ -115,6 +116,10 @@ COMMANDS = (
     Command("sprog", "language", None, "language_command"),
 )
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
+# Updates handled at once. Each answer is one HTTPS round trip to Telegram (50-150 ms), so 16
+# in flight covers Telegram's own limit of about 30 messages a second with room to spare, while
+# more would only add connections for httpx to keep track of (measured by `make bench`).
+CONCURRENT_UPDATES = 16
 
 
 def text(key: str, language: str) -> str:
@@ -200,6 +205,8 @@ class TelegramBot:
         self.settings = settings
         self.limiter = QuestionLimiter(settings.user_questions_per_minute)
         self.started = datetime.now(UTC)
+        # The HTTP transports (answers, long polling), closed by whoever runs the application.
+        self.requests: tuple[AiohttpRequest, ...] = ()
 
     # -- language -------------------------------------------------------------------------------
 
@@ -326,7 +333,9 @@ class TelegramBot:
             message = update.effective_message
             if message is None:
                 return
-            lang = self.language_for(update, context, fallback=language)
+            # A name shared by both languages (/start) says nothing about the user's language.
+            fallback = language if command.da != command.en else None
+            lang = self.language_for(update, context, fallback=fallback)
             quote = self.in_group(message)
             if command.entry is None:
                 await self.choose_language(message, context, lang)
@@ -357,7 +366,9 @@ class TelegramBot:
         if argument in ("da", "en", "auto", "dansk", "english", "danish"):
             code = {"dansk": "da", "danish": "da", "english": "en"}.get(argument, argument)
             self.set_language(context, code)
-            await self.send_text(message, text(f"language_{code}", language))
+            await self.send_text(
+                message, text(f"language_{code}", language), quote=self.in_group(message)
+            )
             return
         await message.reply_text(
             text("choose_language", language), reply_markup=language_keyboard(language)
@@ -379,7 +390,9 @@ class TelegramBot:
         pressed = Callback.decode(query.data)
         language = self.language_for(update, context, pressed.language if pressed else None)
         valid = pressed is not None and (
-            pressed.action == "l" or pressed.value in self.assistant.knowledge.entries
+            pressed.value in ("da", "en", "auto")
+            if pressed.action == "l"
+            else pressed.value in self.assistant.knowledge.entries
         )
         if pressed is None or not valid or query.message is None:
             await query.answer(text("stale", language))
@@ -446,7 +459,8 @@ class TelegramBot:
         if isinstance(update, Update) and update.effective_message is not None:
             language = self.language_for(update, context)
             try:
-                await self.send_text(update.effective_message, text("error", language))
+                message = update.effective_message
+                await self.send_text(message, text("error", language), quote=self.in_group(message))
             except Exception as notice_error:  # the notice is a courtesy; never let it loop
                 log.warning("Could not tell the user about the error: %s", notice_error)
 
@@ -463,6 +477,12 @@ class TelegramBot:
                 for command in COMMANDS
             ]
             await application.bot.set_my_commands(commands, language_code=language_code)
+
+
+def telegram_bot(application: Application[Any, Any, Any, Any, Any, Any]) -> TelegramBot:
+    """The TelegramBot whose handlers `application` runs."""
+    bot: TelegramBot = application.bot_data["telegram_bot"]
+    return bot
 
 
 def _describe(update: object) -> str:
@@ -488,16 +508,20 @@ def build_application(
     telegram_limits: bool = True,
     network_retries: int = 4,
     retry_backoff: float = 0.5,
+    concurrency: int = CONCURRENT_UPDATES,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """A ready-to-start Application with every handler; nothing touches the network yet."""
     bot = TelegramBot(assistant, settings)
+    bot.requests = (AiohttpRequest(connection_pool_size=concurrency + 4), AiohttpRequest(2))
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         Application.builder()
         .token(settings.token)
         .rate_limiter(
             RetryingRateLimiter(network_retries, retry_backoff, telegram_limits=telegram_limits)
         )
-        .concurrent_updates(64)
+        .concurrent_updates(concurrency)
+        .request(bot.requests[0])
+        .get_updates_request(bot.requests[1])
         .post_init(bot.set_commands)
     )
     if settings.api_base_url:

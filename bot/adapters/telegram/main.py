@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from pathlib import Path
 
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
-from bot.adapters.telegram.handlers import ALLOWED_UPDATES, build_application
+from bot.adapters.telegram.handlers import ALLOWED_UPDATES, build_application, telegram_bot
 from bot.adapters.telegram.settings import Settings, SettingsError, load_settings, read_environment
 from bot.assistant import Assistant
 from bot.knowledge import KnowledgeError, load_knowledge
@@ -31,6 +32,27 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
+class TransientFaultFilter(logging.Filter):
+    """Turns python-telegram-bot's tracebacks for network faults into one-line warnings.
+
+    A 502 page from Telegram's front end or a dropped connection is logged by the library with
+    a full traceback; for the operator it is a passing fault, and the bot retries it anyway.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("telegram"):
+            return True
+        error = record.exc_info[1] if record.exc_info else None
+        invalid_json = str(record.msg).startswith("Can not load invalid JSON data")
+        transient = isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+        if invalid_json or transient:
+            summary = "Telegram sent a response that is not JSON" if invalid_json else str(error)
+            record.msg, record.args = "%s", (summary[:200],)
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True
+
+
 def configure_logging(settings: Settings) -> None:
     """Log to standard error at LOG_LEVEL; the token is hidden, httpx's request lines too."""
     handler = logging.StreamHandler()
@@ -38,6 +60,7 @@ def configure_logging(settings: Settings) -> None:
     handler.setFormatter(
         RedactingFormatter(secrets, "%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
+    handler.addFilter(TransientFaultFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
@@ -72,6 +95,10 @@ def run(knowledge_path: Path | None = None, env_file: Path = Path(".env")) -> in
     application = build_application(settings, assistant)
     mode = "webhook" if settings.uses_webhook else "polling"
     log.info("Klippekort-bot starting (%s, %d entries)", mode, len(knowledge.entries))
+    # Our own event loop, kept open after python-telegram-bot is done with it, so that the HTTP
+    # sessions can be closed on every way out, a refused token included.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     try:
         if settings.uses_webhook:
             application.run_webhook(
@@ -83,12 +110,14 @@ def run(knowledge_path: Path | None = None, env_file: Path = Path(".env")) -> in
                 allowed_updates=ALLOWED_UPDATES,
                 drop_pending_updates=False,
                 bootstrap_retries=5,
+                close_loop=False,
             )
         else:
             application.run_polling(
                 allowed_updates=ALLOWED_UPDATES,
                 drop_pending_updates=False,
                 bootstrap_retries=5,
+                close_loop=False,
             )
     except InvalidToken:
         print("klippekort-bot: Telegram does not accept TELEGRAM_BOT_TOKEN", file=sys.stderr)
@@ -96,5 +125,9 @@ def run(knowledge_path: Path | None = None, env_file: Path = Path(".env")) -> in
     except TelegramError as error:
         print(f"klippekort-bot: could not start: {error}", file=sys.stderr)
         return 1
+    finally:
+        for request in telegram_bot(application).requests:
+            loop.run_until_complete(request.shutdown())
+        loop.close()
     log.info("Klippekort-bot stopped")
     return 0

@@ -122,7 +122,8 @@ def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: in
     text = env.get(name, "").strip()
     if not text:
         return default
-    if not text.isdigit() or not low <= int(text) <= high:
+    # isascii: str.isdigit() accepts "²", which int() refuses.
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
         raise SettingsError(f"{name} must be a whole number from {low} to {high}, not {text!r}")
     return int(text)
 
