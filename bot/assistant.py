@@ -204,6 +204,10 @@ class Assistant:
             suggestions=choices,
         )
 
+    def dont_know(self, language: str) -> Reply:
+        """The "I don't know" answer: what the bot can answer, and the contact."""
+        return self._unknown(language if language in self.knowledge.languages else "da", 0.0)
+
     def _unknown(self, language: str, score: float) -> Reply:
         text = fill(self.knowledge.ui["unknown"][language], self._facts[language])
         return self._plain(Outcome.UNKNOWN, language, text, score, self.core_topics)

@@ -1,4 +1,4 @@
-"""The `klippekort-bot` command: ask, chat, check and run."""
+"""The `klippekort-bot` command: ask, chat, check, run, chart and report."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from contextlib import closing
 from pathlib import Path
 
 from bot.assistant import Assistant
-from bot.knowledge import KnowledgeError, default_knowledge_path, load_knowledge
+from bot.knowledge import KnowledgeBase, KnowledgeError, default_knowledge_path, load_knowledge
 
 EXIT_USAGE = 2
 TELEGRAM_HINT = (
@@ -47,6 +48,17 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", type=Path, help="the file (default: the one in use)")
 
     commands.add_parser("run", parents=[common], help="run the Telegram bot (TELEGRAM_BOT_TOKEN)")
+
+    chart = commands.add_parser("chart", parents=[common], help="draw the usage chart as PNG")
+    chart.add_argument("--lang", choices=("da", "en"), default="da", help="language of the texts")
+    chart.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.png")
+
+    report = commands.add_parser("report", help="what people asked: from the question log")
+    report.add_argument("--days", type=int, default=30, help="how far back (default 30)")
+    report.add_argument("--json", action="store_true", help="the report as one JSON object")
+    report.add_argument(
+        "--log", type=Path, metavar="PATH", help="the question log (default: $QUESTION_LOG)"
+    )
     return parser
 
 
@@ -59,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args.path or knowledge_path)
         if args.command == "run" or (args.command is None and _telegram_token_set()):
             return _run_telegram(getattr(args, "knowledge", None))
+        if args.command == "chart":
+            return _chart(load_knowledge(knowledge_path), args.lang, args.output)
+        if args.command == "report":
+            return _report(args.log, args.days, args.json)
         if args.command == "ask":
             return _ask(Assistant.from_path(knowledge_path), args.question, args.json, args.lang)
         if args.command == "chat" or sys.stdin.isatty():
@@ -121,6 +137,42 @@ def _ask(assistant: Assistant, words: list[str], as_json: bool, language: str | 
         if reply.source:
             print(reply.source)
         sys.stdout.flush()
+    return 0
+
+
+def _chart(knowledge: KnowledgeBase, language: str, output: Path) -> int:
+    from bot.chart import render_chart
+
+    try:
+        output.write_bytes(render_chart(knowledge, language))
+    except OSError as error:
+        print(f"klippekort-bot: cannot write {output}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{output}: the usage chart ({language})")
+    return 0
+
+
+def _report(log_path: Path | None, days: int, as_json: bool) -> int:
+    import sqlite3
+
+    from bot.adapters.telegram.settings import read_environment
+    from bot.questionlog import QUESTION_LOG_ENV, open_for_reading, question_log_path
+    from bot.report import build_report, render_report
+
+    path = log_path or question_log_path(read_environment().get(QUESTION_LOG_ENV))
+    if path is None:
+        print("klippekort-bot: the question log is off (QUESTION_LOG=off)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        with closing(open_for_reading(path)) as db:
+            report = build_report(db, days)
+    except sqlite3.Error as error:
+        print(f"klippekort-bot: cannot read the question log {path}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if as_json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        print(render_report(report))
     return 0
 
 

@@ -157,6 +157,12 @@ UI_TEMPLATE_NAMES: Mapping[str, frozenset[str]] = {
     "usage_total": frozenset(),
     "usage_sum": frozenset({"period", "reported"}),
     "topics": frozenset(),
+    "chart_title": frozenset(),
+    "chart_axis": frozenset(),
+    "chart_bars": frozenset(),
+    "chart_cumulative": frozenset(),
+    "chart_pool": frozenset({"pool_hours"}),
+    "chart_period_note": frozenset({"years"}),
 }
 VARIANT_NAMES = frozenset({"period", "year", "used", "reported"})
 

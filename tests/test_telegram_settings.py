@@ -35,7 +35,12 @@ def error_of(**env: str) -> str:
 def test_defaults_with_only_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(KNOWLEDGE_ENV, raising=False)
     loaded = settings()
-    assert loaded == Settings(token=TOKEN, knowledge_path=DEFAULT_KNOWLEDGE_PATH)
+    assert loaded == Settings(
+        token=TOKEN,
+        knowledge_path=DEFAULT_KNOWLEDGE_PATH,
+        question_log=Path("data") / "questions.sqlite3",
+    )
+    assert loaded.question_log_days == 90
     assert loaded.api_base_url is None
     assert loaded.webhook_url is None
     assert not loaded.uses_webhook

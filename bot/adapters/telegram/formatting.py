@@ -81,36 +81,79 @@ def _split_line(line: str, limit: int) -> list[str]:
 class Callback:
     """What a button press asks for; encoded in at most 64 bytes of callback data."""
 
-    action: str  # "a": answer an entry; "s": a chosen suggestion; "l": choose a language
+    # "a": answer an entry (related topic); "s": a chosen suggestion; "l": choose a language;
+    # "u" / "d": thumbs up / down for a question; "n": none of the suggestions.
+    action: str
     value: str
     language: str
+    question: str | None = None  # the question's id in the question log
+
+    ACTIONS = ("a", "s", "l", "u", "d", "n")
 
     def encode(self) -> str:
-        return f"{self.action}|{self.value}|{self.language}"
+        parts = [self.action, self.value, self.language]
+        if self.question:
+            parts.append(self.question)
+        return "|".join(parts)
 
     @classmethod
     def decode(cls, data: str | None) -> Callback | None:
         parts = (data or "").split("|")
-        if len(parts) != 3 or parts[0] not in ("a", "s", "l") or parts[2] not in ("da", "en"):
+        if len(parts) not in (3, 4) or parts[0] not in cls.ACTIONS or parts[2] not in ("da", "en"):
             return None
-        return cls(parts[0], parts[1], parts[2])
+        return cls(parts[0], parts[1], parts[2], parts[3] if len(parts) == 4 else None)
+
+
+FEEDBACK_LABELS = {"u": "👍", "d": "👎"}
+NONE_OF_THESE = {"da": "Ingen af disse", "en": "None of these"}
 
 
 def entry_keyboard(
-    choices: Iterable[Choice], language: str, action: str = "a"
+    choices: Iterable[Choice],
+    language: str,
+    action: str = "a",
+    question: str | None = None,
 ) -> InlineKeyboardMarkup | None:
     """One button per entry, one per row so titles stay readable on a phone.
 
     `action` "s" marks suggestions (the chosen one replaces the question), "a" related topics
-    (answered in a new message).
+    (answered in a new message). With the id of a logged `question`, an answer gets 👍 / 👎
+    and suggestions get "none of these".
     """
     rows = [
         [
             InlineKeyboardButton(
-                choice.title, callback_data=Callback(action, choice.entry_id, language).encode()
+                choice.title,
+                callback_data=Callback(
+                    action, choice.entry_id, language, question if action == "s" else None
+                ).encode(),
             )
         ]
         for choice in choices
+    ]
+    if question and action == "s":
+        data = Callback("n", "-", language, question).encode()
+        rows.append([InlineKeyboardButton(NONE_OF_THESE[language], callback_data=data)])
+    elif question:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    label, callback_data=Callback(code, "-", language, question).encode()
+                )
+                for code, label in FEEDBACK_LABELS.items()
+            ]
+        )
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The same buttons without the 👍 / 👎 row, once feedback is given."""
+    if markup is None:
+        return None
+    rows = [
+        row
+        for row in markup.inline_keyboard
+        if not any(str(b.callback_data or "").startswith(("u|", "d|")) for b in row)
     ]
     return InlineKeyboardMarkup(rows) if rows else None
 

@@ -8,11 +8,12 @@ decides who gets which answer, in which language, with which buttons.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import html
 import logging
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,13 +27,14 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
     CallbackQueryHandler,
+    ChosenInlineResultHandler,
     CommandHandler,
     ContextTypes,
     InlineQueryHandler,
@@ -41,17 +43,21 @@ from telegram.ext import (
     filters,
 )
 
+from bot.adapters.telegram.admin import ADMIN_COMMANDS, AdminTools
 from bot.adapters.telegram.formatting import (
     Callback,
     entry_keyboard,
     language_keyboard,
     split_html,
+    without_feedback,
 )
 from bot.adapters.telegram.request import AiohttpRequest
 from bot.adapters.telegram.settings import Settings
 from bot.assistant import Assistant, Choice, Reply
+from bot.chart import ChartCache
 from bot.matcher import Outcome
 from bot.normalize import normalize
+from bot.questionlog import LoggedQuestion, QuestionLog, new_question_id
 
 log = logging.getLogger("klippekort.telegram")
 
@@ -90,6 +96,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "/usage 2010-2012. Here is all the usage:",
     },
     "help_command": {"da": "Hjælp og eksempler", "en": "Help and examples"},
+    "feedback_thanks": {"da": "Tak for din vurdering!", "en": "Thank you for your feedback!"},
+    "feedback_again": {
+        "da": "Din vurdering er allerede noteret.",
+        "en": "Your feedback has already been noted.",
+    },
     "start_command": {"da": "Start", "en": "Start"},
     "language_command": {"da": "Vælg dansk eller engelsk", "en": "Choose Danish or English"},
 }
@@ -115,7 +126,13 @@ COMMANDS = (
     Command("om", "about", "what_is"),
     Command("sprog", "language", None, "language_command"),
 )
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
+ALLOWED_UPDATES = [
+    "message",
+    "edited_message",
+    "callback_query",
+    "inline_query",
+    "chosen_inline_result",
+]
 # Updates handled at once. Each answer is one HTTPS round trip to Telegram (50-150 ms), so 16
 # in flight covers Telegram's own limit of about 30 messages a second with room to spare, while
 # more would only add connections for httpx to keep track of (measured by `make bench`).
@@ -207,6 +224,16 @@ class TelegramBot:
         self.started = datetime.now(UTC)
         # The HTTP transports (answers, long polling), closed by whoever runs the application.
         self.requests: tuple[AiohttpRequest, ...] = ()
+        self.question_log = (
+            QuestionLog(settings.question_log, settings.question_log_days)
+            if settings.question_log is not None
+            else None
+        )
+        self.charts = ChartCache()
+        self.chart_file_ids: dict[tuple[int, str], str] = {}
+        self.admin = AdminTools(self)
+        # Questions whose 👍 / 👎 was pressed: a second press changes nothing.
+        self.feedback_given: OrderedDict[str, None] = OrderedDict()
 
     # -- language -------------------------------------------------------------------------------
 
@@ -275,20 +302,72 @@ class TelegramBot:
     def in_group(message: Message) -> bool:
         return message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
 
-    def keyboard_for(self, reply: Reply) -> Any:
+    def keyboard_for(self, reply: Reply, question: str | None = None) -> Any:
         if reply.outcome is Outcome.SUGGESTED:
-            return entry_keyboard(reply.suggestions, reply.language, action="s")
+            return entry_keyboard(reply.suggestions, reply.language, "s", question)
+        if reply.outcome is Outcome.ANSWERED:
+            return entry_keyboard(reply.related, reply.language, "a", question)
         return entry_keyboard(reply.related, reply.language)
 
-    async def send_reply(self, message: Message, reply: Reply, quote: bool) -> None:
+    async def send_reply(
+        self, message: Message, reply: Reply, quote: bool, question: str | None = None
+    ) -> None:
         chunks = split_html(reply.html)
         for number, chunk in enumerate(chunks, 1):
             await message.reply_text(
                 chunk,
                 parse_mode=ParseMode.HTML,
-                reply_markup=self.keyboard_for(reply) if number == len(chunks) else None,
+                reply_markup=self.keyboard_for(reply, question) if number == len(chunks) else None,
                 do_quote=quote and number == 1,
             )
+
+    def log_question(self, question: str, reply: Reply, chat_type: str) -> str | None:
+        """Queue the question for the log (never waits); its id, for feedback buttons."""
+        if self.question_log is None:
+            return None
+        question_id = new_question_id()
+        self.question_log.record(
+            LoggedQuestion(
+                question_id,
+                time.time(),
+                reply.language,
+                chat_type,
+                question,
+                str(reply.outcome),
+                reply.entry_id,
+                reply.score,
+            )
+        )
+        return question_id
+
+    def wants_chart(self, reply: Reply) -> bool:
+        return reply.outcome is Outcome.ANSWERED and reply.entry_id == "usage" and not reply.periods
+
+    def send_chart_later(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, language: str
+    ) -> None:
+        """The chart follows the text answer, in a task of its own, so the text never waits."""
+        context.application.create_task(self.send_chart(context.bot, chat_id, language))
+
+    async def send_chart(self, bot: Any, chat_id: int, language: str) -> None:
+        knowledge = self.assistant.knowledge
+        key = (id(knowledge), language)
+        caption = knowledge.ui["chart_title"][language]
+        try:
+            file_id = self.chart_file_ids.get(key)
+            if file_id is not None:
+                await bot.send_photo(chat_id, photo=file_id, caption=caption)
+                return
+            png = await asyncio.to_thread(self.charts.get, knowledge, language)
+            sent = await bot.send_photo(chat_id, photo=png, caption=caption)
+            if sent.photo:
+                # Telegram keeps the picture: later charts are sent by reference.
+                self.chart_file_ids[key] = sent.photo[-1].file_id
+        except TelegramError as error:
+            if isinstance(error, BadRequest):
+                # A file_id Telegram refuses would fail every later chart: upload next time.
+                self.chart_file_ids.pop(key, None)
+            log.warning("Could not send the usage chart to a chat: %s", error)
 
     async def send_text(self, message: Message, plain: str, quote: bool = False) -> None:
         await message.reply_text(
@@ -301,7 +380,11 @@ class TelegramBot:
         message = update.effective_message
         if message is None or not message.text:
             return
-        await self.send_reply(message, self.ask(message.text, update, context), quote=False)
+        reply = self.ask(message.text, update, context)
+        question = self.log_question(message.text, reply, "private")
+        await self.send_reply(message, reply, quote=False, question=question)
+        if self.wants_chart(reply):
+            self.send_chart_later(context, message.chat_id, reply.language)
 
     def addressed(self, message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
         """Whether a group message mentions the bot or replies to it."""
@@ -319,7 +402,10 @@ class TelegramBot:
         question = message.text
         for mention in message.parse_entities(["mention"]).values():
             question = question.replace(mention, " ")
-        await self.send_reply(message, self.ask(question, update, context), quote=True)
+        question = " ".join(question.split())
+        reply = self.ask(question, update, context)
+        question_id = self.log_question(question, reply, "group")
+        await self.send_reply(message, reply, quote=True, question=question_id)
 
     async def on_other_content(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -351,6 +437,8 @@ class TelegramBot:
             if command.entry == "greeting":
                 reply = self.with_core_topics(reply)
             await self.send_reply(message, reply, quote=quote)
+            if self.wants_chart(reply) and not context.args:
+                self.send_chart_later(context, message.chat_id, lang)
 
         return handle
 
@@ -389,26 +477,40 @@ class TelegramBot:
             return
         pressed = Callback.decode(query.data)
         language = self.language_for(update, context, pressed.language if pressed else None)
+        entries = self.assistant.knowledge.entries
         valid = pressed is not None and (
-            pressed.value in ("da", "en", "auto")
-            if pressed.action == "l"
-            else pressed.value in self.assistant.knowledge.entries
+            (pressed.action == "l" and pressed.value in ("da", "en", "auto"))
+            or (pressed.action in ("a", "s") and pressed.value in entries)
+            or (pressed.action in ("u", "d", "n") and bool(pressed.question))
         )
-        if pressed is None or not valid or query.message is None:
+        message = query.message
+        if pressed is None or not valid or not isinstance(message, Message):
             await query.answer(text("stale", language))
             return
-        await query.answer()  # at once, so the button stops spinning
-        message = query.message
-        if not isinstance(message, Message):
+        if pressed.action in ("u", "d"):
+            await self.on_feedback(query, message, pressed, language)
             return
+        await query.answer()  # at once, so the button stops spinning
         if pressed.action == "l":
             self.set_language(context, pressed.value)
             reply_language = self.language_for(update, context, language)
             await query.edit_message_text(text(f"language_{pressed.value}", reply_language))
             return
+        if pressed.action == "n":
+            if self.question_log is not None and pressed.question:
+                self.question_log.none_of_these(pressed.question)
+            reply = self.assistant.dont_know(language)
+            await query.edit_message_text(
+                split_html(reply.html)[0],
+                parse_mode=ParseMode.HTML,
+                reply_markup=self.keyboard_for(reply),
+            )
+            return
         reply = self.assistant.answer(
             pressed.value, self.language_for(update, context, pressed.language)
         )
+        if pressed.action == "s" and pressed.question and self.question_log is not None:
+            self.question_log.suggestion_chosen(pressed.question, pressed.value)
         chunks = split_html(reply.html)
         if pressed.action == "s" and len(chunks) == 1:
             # A chosen suggestion replaces the question "did you mean ...".
@@ -417,6 +519,23 @@ class TelegramBot:
             )
             return
         await self.send_reply(message, reply, quote=False)
+
+    async def on_feedback(
+        self, query: Any, message: Message, pressed: Callback, language: str
+    ) -> None:
+        """👍 / 👎: acknowledged at once; the first press for a question counts."""
+        question = pressed.question or ""
+        if question in self.feedback_given:
+            await query.answer(text("feedback_again", language))
+            return
+        self.feedback_given[question] = None
+        while len(self.feedback_given) > 10_000:
+            self.feedback_given.popitem(last=False)
+        await query.answer(text("feedback_thanks", language))
+        if self.question_log is not None:
+            self.question_log.feedback(question, 1 if pressed.action == "u" else -1)
+        with contextlib.suppress(TelegramError):  # the message may be too old to edit
+            await query.edit_message_reply_markup(without_feedback(message.reply_markup))
 
     async def on_inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         inline = update.inline_query
@@ -445,6 +564,21 @@ class TelegramBot:
             results, cache_time=300, is_personal=bool(self.chosen_language(context))
         )
 
+    async def on_inline_choice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An inline answer someone shared: logged as the inline question (needs /setinlinefeedback
+        at BotFather; queries themselves arrive per keystroke and are not logged)."""
+        chosen = update.chosen_inline_result
+        if chosen is None or self.question_log is None:
+            return
+        entry_id = chosen.result_id.rsplit("-", 1)[0]
+        if entry_id not in self.assistant.knowledge.entries:
+            return
+        user = update.effective_user
+        hint = self.chosen_language(context) or (user.language_code if user else None)
+        reply = self.assistant.reply(chosen.query, hint)
+        reply = dataclasses.replace(reply, outcome=Outcome.ANSWERED, entry_id=entry_id)
+        self.log_question(chosen.query, reply, "inline")
+
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The one error handler: log with context, tell the user, never show a trace."""
         error = context.error
@@ -464,6 +598,16 @@ class TelegramBot:
             except Exception as notice_error:  # the notice is a courtesy; never let it loop
                 log.warning("Could not tell the user about the error: %s", notice_error)
 
+    async def post_init(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """At start: the command menus, and SIGHUP for reloading the knowledge base."""
+        await self.set_commands(application)
+        self.admin.watch_sighup(application)
+
+    async def post_shutdown(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """At stop: what the question log still holds is written."""
+        if self.question_log is not None:
+            await asyncio.to_thread(self.question_log.close)
+
     async def set_commands(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """The command menu, in Danish, in English and for everyone else (Danish)."""
         for language_code, language in (("da", "da"), ("en", "en"), (None, "da")):
@@ -477,6 +621,8 @@ class TelegramBot:
                 for command in COMMANDS
             ]
             await application.bot.set_my_commands(commands, language_code=language_code)
+            if language_code is None:
+                await self.admin.set_admin_menu(application, commands)
 
 
 def telegram_bot(application: Application[Any, Any, Any, Any, Any, Any]) -> TelegramBot:
@@ -522,12 +668,14 @@ def build_application(
         .concurrent_updates(concurrency)
         .request(bot.requests[0])
         .get_updates_request(bot.requests[1])
-        .post_init(bot.set_commands)
+        .post_init(bot.post_init)
+        .post_shutdown(bot.post_shutdown)
     )
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
     application = builder.build()
     application.bot_data["telegram_bot"] = bot
+    admin = bot.admin
 
     application.add_handler(TypeHandler(Update, bot.guard), group=-1)
     for command in COMMANDS:
@@ -552,7 +700,19 @@ def build_application(
             bot.on_other_content,
         )
     )
+    for da, en, _ in ADMIN_COMMANDS:
+        action = {
+            "stats": admin.stats,
+            "ubesvarede": admin.unanswered,
+            "reload": admin.reload_command,
+        }
+        application.add_handler(CommandHandler([da, en], admin.command(action[da])))
+    # Last among the commands: anything no handler above took.
+    application.add_handler(
+        MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, admin.unknown_command)
+    )
     application.add_handler(CallbackQueryHandler(bot.on_button))
     application.add_handler(InlineQueryHandler(bot.on_inline_query))
+    application.add_handler(ChosenInlineResultHandler(bot.on_inline_choice))
     application.add_error_handler(bot.on_error)
     return application

@@ -16,6 +16,12 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 from bot.knowledge import default_knowledge_path
+from bot.questionlog import (
+    DEFAULT_RETENTION_DAYS,
+    QUESTION_LOG_DAYS_ENV,
+    QUESTION_LOG_ENV,
+    question_log_path,
+)
 
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -44,6 +50,8 @@ class Settings:
     log_level: str = "INFO"
     max_update_age: int = 24 * 3600
     user_questions_per_minute: int = 20
+    question_log: Path | None = None
+    question_log_days: int = DEFAULT_RETENTION_DAYS
 
     @property
     def uses_webhook(self) -> bool:
@@ -106,6 +114,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         log_level=level,
         max_update_age=_duration(get("MAX_UPDATE_AGE") or "24h"),
         user_questions_per_minute=_integer(env, "USER_QUESTIONS_PER_MINUTE", 20, 1, 10_000),
+        question_log=question_log_path(env.get(QUESTION_LOG_ENV)),
+        question_log_days=_integer(env, QUESTION_LOG_DAYS_ENV, DEFAULT_RETENTION_DAYS, 1, 36_500),
     )
 
 

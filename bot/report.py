@@ -1,0 +1,156 @@
+"""Reports from the question log: what people ask that the bot cannot answer, and feedback.
+
+Unanswered questions are grouped by similarity (rapidfuzz over normalised text), so staff see
+"12 × hvad koster en snitflade til ESDH" rather than twelve lines, with examples to turn into
+phrasings in the knowledge base.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from bot.normalize import normalize, stem_words
+from bot.stopwords import STOPWORDS, content_words
+
+GROUP_SIMILARITY = 80.0
+
+
+@dataclass
+class QuestionGroup:
+    """Similar questions, the most frequent wording first."""
+
+    count: int
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EntryFeedback:
+    entry_id: str
+    thumbs_up: int
+    thumbs_down: int
+
+
+@dataclass
+class Report:
+    days: int
+    total: int
+    by_outcome: dict[str, int]
+    by_language: dict[str, int]
+    by_chat_type: dict[str, int]
+    unanswered: list[QuestionGroup]
+    feedback: list[EntryFeedback]
+    none_of_these: list[QuestionGroup]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def build_report(db: sqlite3.Connection, days: int = 30, now: float | None = None) -> Report:
+    """Everything since `days` days ago."""
+    since = int((now if now is not None else time.time()) - days * 86400)
+
+    def counts(column: str) -> dict[str, int]:
+        rows = db.execute(
+            f"SELECT {column}, count(*) FROM questions WHERE asked_at >= ?"
+            " GROUP BY 1 ORDER BY 2 DESC",
+            (since,),
+        )
+        return {str(key): int(value) for key, value in rows}
+
+    by_outcome = counts("outcome")
+    unanswered = [
+        str(row[0])
+        for row in db.execute(
+            "SELECT question FROM questions WHERE asked_at >= ? AND outcome != 'answered'"
+            " ORDER BY asked_at DESC",
+            (since,),
+        )
+    ]
+    none_of_these = [
+        str(row[0])
+        for row in db.execute(
+            "SELECT question FROM questions WHERE asked_at >= ? AND none_of_these = 1",
+            (since,),
+        )
+    ]
+    feedback = [
+        EntryFeedback(str(entry), int(up), int(down))
+        for entry, up, down in db.execute(
+            "SELECT entry_id, sum(feedback = 1), sum(feedback = -1) FROM questions"
+            " WHERE asked_at >= ? AND feedback IS NOT NULL AND entry_id IS NOT NULL"
+            " GROUP BY entry_id ORDER BY 3 DESC, 2 ASC, 1",
+            (since,),
+        )
+    ]
+    return Report(
+        days=days,
+        total=sum(by_outcome.values()),
+        by_outcome=by_outcome,
+        by_language=counts("language"),
+        by_chat_type=counts("chat_type"),
+        unanswered=group_similar(unanswered),
+        feedback=feedback,
+        none_of_these=group_similar(none_of_these),
+    )
+
+
+def group_similar(questions: list[str], examples: int = 3) -> list[QuestionGroup]:
+    """Greedy grouping: each question joins the first group whose first wording is similar."""
+    keys: list[str] = []
+    groups: list[QuestionGroup] = []
+    for question in questions:
+        key = _key(question)
+        match = process.extractOne(
+            key, keys, scorer=fuzz.token_set_ratio, processor=None, score_cutoff=GROUP_SIMILARITY
+        )
+        if match is None:
+            keys.append(key)
+            groups.append(QuestionGroup(1, [question]))
+            continue
+        group = groups[match[2]]
+        group.count += 1
+        if len(group.examples) < examples and question not in group.examples:
+            group.examples.append(question)
+    return sorted(groups, key=lambda g: -g.count)
+
+
+def _key(question: str) -> str:
+    """Stemmed content words, so that "snitfladen" and "snitflade pris" fall together."""
+    words = list(normalize(question).words)
+    content = content_words(words, STOPWORDS["da"] | STOPWORDS["en"])
+    return " ".join(sorted(set(stem_words(content, "da"))))
+
+
+def render_report(report: Report, limit: int = 10) -> str:
+    """The report as text for a terminal or a chat message."""
+    lines = [f"Spørgsmål de sidste {report.days} dage: {report.total}"]
+    if report.total:
+        lines.append("  " + ", ".join(f"{k}: {v}" for k, v in report.by_outcome.items()))
+        lines.append("  sprog: " + ", ".join(f"{k}: {v}" for k, v in report.by_language.items()))
+        lines.append("  chat: " + ", ".join(f"{k}: {v}" for k, v in report.by_chat_type.items()))
+    lines.append("")
+    lines.append("Hyppigste ubesvarede spørgsmål:")
+    lines += _groups(report.unanswered, limit) or ["  (ingen)"]
+    lines.append("")
+    lines.append("Svar med flest 👎:")
+    disliked = [f for f in report.feedback if f.thumbs_down]
+    lines += [
+        f"  {f.entry_id}: {f.thumbs_down} 👎, {f.thumbs_up} 👍" for f in disliked[:limit]
+    ] or ["  (ingen)"]
+    lines.append("")
+    lines.append("»Ingen af disse« valgt ved:")
+    lines += _groups(report.none_of_these, limit) or ["  (ingen)"]
+    return "\n".join(lines)
+
+
+def _groups(groups: list[QuestionGroup], limit: int) -> list[str]:
+    lines = []
+    for group in groups[:limit]:
+        lines.append(f"  {group.count} × {group.examples[0]}")
+        lines += [f"      – {example}" for example in group.examples[1:]]
+    return lines
