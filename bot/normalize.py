@@ -26,7 +26,7 @@ _YEAR = r"(?:19|20)\d\d"
 _PERIOD = re.compile(
     rf"(?:\b(?:mellem|between)\s+({_YEAR})\s*(?:og|and|-|–|—)\s*({_YEAR})\b)"
     rf"|(?:\b(?:fra|from|i perioden|perioden|in the period)\s+)?\b({_YEAR})\s*"
-    rf"(?:-|–|—|til|to|until|through)\s*({_YEAR})\b"
+    rf"(?:-|–|—|(?:og\s+)?(?:frem\s+)?til|(?:up\s+)?(?:to|until)|through)\s*({_YEAR})\b"
 )
 _SINGLE_YEAR = re.compile(rf"(?<!\d){_YEAR}(?!\d)")
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")

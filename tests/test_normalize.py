@@ -42,6 +42,8 @@ def test_list_of_years_is_not_one_number() -> None:
         ("between 2010 and 2012", Period(2010, 2012)),
         ("mellem 2010 og 2012", Period(2010, 2012)),
         ("2012-2010", Period(2010, 2012)),
+        ("fra 2010 og frem til 2016", Period(2010, 2016)),
+        ("from 2013 up to 2015", Period(2013, 2015)),
     ],
 )
 def test_years_and_periods(text: str, period: Period) -> None:
