@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
-from bot.language import SUPPORTED, detect_language
+from bot.language import SUPPORTED, detect_language, sure_language
 from bot.matcher import Matcher, MatchSettings, Outcome, Scored, decide
 from bot.normalize import Period, normalize, split_sentences
 from bot.render import fact_values, fill, period_texts, tidy, to_html
@@ -102,7 +102,7 @@ class Assistant:
         normalized = normalize(question)
         if not normalized.words:
             return self._plain(Outcome.UNKNOWN, lang, self.knowledge.ui["empty"][lang])
-        ranking = self.matcher.rank(question, split_sentences(question), lang)
+        ranking = self._rank(question, lang)
         decision = decide(ranking, self.settings)
         if decision is Outcome.ANSWERED:
             return self.answer(ranking[0].entry_id, lang, normalized.periods, ranking[0].score)
@@ -114,7 +114,11 @@ class Assistant:
         """The matcher's ranking of entries for a question (before the outcome is decided)."""
         question = text[:MAX_QUESTION_CHARS]
         lang = self._language(question, language)
-        return self.matcher.rank(question, split_sentences(question), lang)
+        return self._rank(question, lang)
+
+    def _rank(self, question: str, language: str) -> list[Scored]:
+        sure = sure_language(question) == language
+        return self.matcher.rank(question, split_sentences(question), language, sure)
 
     def best_answers(self, text: str, language: str | None = None, limit: int = 5) -> list[Reply]:
         """Up to `limit` answers for a question, best first (for inline mode): every entry that
@@ -124,7 +128,7 @@ class Assistant:
         normalized = normalize(question)
         if not normalized.words:
             return []
-        ranking = self.matcher.rank(question, split_sentences(question), lang)
+        ranking = self._rank(question, lang)
         return [
             self.answer(scored.entry_id, lang, normalized.periods, scored.score)
             for scored in ranking[:limit]

@@ -26,14 +26,31 @@ _ENGLISH = frozenset(
 SUPPORTED = ("da", "en")
 
 
-def detect_language(text: str, hint: str | None = None, default: str = "da") -> str:
-    """'da' or 'en' for `text`; `hint` (a user's choice or Telegram's language_code) breaks ties."""
-    folded = fold(text)
+def language_evidence(text: str) -> tuple[int, int]:
+    """How many words of `text` are telling Danish, and how many telling English (æ, ø and å
+    count as plenty of Danish)."""
     if any(ch in text.casefold() for ch in "æøå"):
-        return "da"
-    words = normalize(folded).words
+        return 100, 0
+    words = normalize(fold(text)).words
     danish = sum(1 for word in words if word in _DANISH and word not in _ENGLISH)
     english = sum(1 for word in words if word in _ENGLISH and word not in _DANISH)
+    return danish, english
+
+
+def sure_language(text: str) -> str | None:
+    """The language of `text` when its words leave no doubt (two telling words more than the
+    other language has), else None."""
+    danish, english = language_evidence(text)
+    if danish - english >= 2:
+        return "da"
+    if english - danish >= 2:
+        return "en"
+    return None
+
+
+def detect_language(text: str, hint: str | None = None, default: str = "da") -> str:
+    """'da' or 'en' for `text`; `hint` (a user's choice or Telegram's language_code) breaks ties."""
+    danish, english = language_evidence(text)
     if danish > english:
         return "da"
     if english > danish:

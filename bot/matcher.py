@@ -241,22 +241,30 @@ class Matcher:
         if not close and len(word) >= LONG_WORD:
             # Long words may carry two slips ("afsluted" for "afsluttet"); those are looked for
             # among the words sharing the first three letters, which typos rarely touch.
-            close = [
-                c
-                for c in index.by_prefix.get(word[:3], ())
-                if OSA.distance(word, c, score_cutoff=2) <= 2
-            ]
+            best = process.extractOne(
+                word,
+                index.by_prefix.get(word[:3], ()),
+                scorer=OSA.distance,
+                processor=None,
+                score_cutoff=2,
+            )
+            close = [best[0]] if best else []
         if not close:
             return word
         return min(close, key=lambda c: (OSA.distance(word, c), -index.frequency.get(c, 0), c))
 
     def rank(
-        self, text: str, sentences: Iterable[str] = (), language: str | None = None
+        self,
+        text: str,
+        sentences: Iterable[str] = (),
+        language: str | None = None,
+        sure: bool = False,
     ) -> list[Scored]:
         """Entries by score, best first, one score each (its best language and piece).
 
-        The whole text is scored in every language; its sentences and clauses, which only help
-        long messages, in `language` alone (the question's language) to keep the cost down.
+        The whole text is scored in every language, unless the question's `language` is
+        `sure`; its sentences and clauses, which only help long messages, in `language` alone,
+        to keep the cost down.
         """
         best: dict[int, Scored] = {}
         words = list(normalize(text).words)
@@ -266,6 +274,8 @@ class Matcher:
             if sentence_words and sentence_words != words:
                 pieces.append(sentence_words)
         for index in self.indexes:
+            if sure and index.language != language:
+                continue
             scored = [self._score(index, words, True)]
             if language in (None, index.language):
                 scored += [self._score(index, piece, False) for piece in pieces]
@@ -368,9 +378,11 @@ class Matcher:
             else:
                 for entry_number in entries:
                     covered[entry_number] += weight_of[stem]
-        if not covered and common:  # only common words: the rarest of them brings entries in
+        if not covered and common:
+            # Only common words ("hvad ... 2015"): a question this vague cannot single out an
+            # entry, so the first entries the rarest of them knows are enough to rank.
             stem = common.pop(0)
-            for entry_number in index.entries_of[stem]:
+            for entry_number in index.entries_of[stem][:limit]:
                 covered[entry_number] += weight_of[stem]
         if len(covered) > limit:
             kept = sorted(covered, key=covered.__getitem__, reverse=True)[:limit]
