@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,11 @@ class RunningBot:
     stub: TelegramApiStub
     settings: Settings
     stopped: bool = field(default=False)
+
+    async def settle(self, timeout: float = 5.0) -> None:
+        """Wait until the stand-in's queue is confirmed and the bot has handled every update."""
+        await self.stub.wait_until_consumed(timeout)
+        await asyncio.wait_for(self.application.update_queue.join(), timeout)
 
     async def stop(self) -> None:
         if self.stopped:

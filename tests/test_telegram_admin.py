@@ -77,17 +77,11 @@ COLUMNS = {
 # -- helpers ---------------------------------------------------------------------------------------
 
 
-async def settle(bot: RunningBot, timeout: float = 5.0) -> None:
-    """Wait until the stand-in's queue is confirmed and the bot has handled every update."""
-    await bot.stub.wait_until_consumed(timeout)
-    await asyncio.wait_for(bot.application.update_queue.join(), timeout)
-
-
 async def ask(bot: RunningBot, text: str, **kwargs: Any) -> list[JSON]:
     """Push one text message (from USER unless told), wait; return what the bot sent for it."""
     before = len(bot.stub.sent)
     bot.stub.push_message(text, **({**USER, **kwargs}))
-    await settle(bot)
+    await bot.settle()
     return bot.stub.sent[before:]
 
 
@@ -95,7 +89,7 @@ async def press(bot: RunningBot, data: str, message: JSON, **kwargs: Any) -> lis
     """Press a button under `message`; return what the bot sent or edited."""
     before = len(bot.stub.sent)
     bot.stub.push_callback_query(data, message=message, **({**USER, **kwargs}))
-    await settle(bot)
+    await bot.settle()
     return bot.stub.sent[before:]
 
 
@@ -289,7 +283,7 @@ async def test_questions_are_logged_with_what_happened_and_no_identity(
             }
         }
     )
-    await settle(bot)
+    await bot.settle()
 
     rows = await logged(bot, path)
     assert len(rows) == 6
@@ -397,7 +391,7 @@ async def test_without_a_question_log_answers_come_without_feedback_buttons(
             }
         }
     )
-    await settle(bot)
+    await bot.settle()
     assert not errors(caplog)
 
 

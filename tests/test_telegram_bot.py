@@ -50,17 +50,11 @@ TOO_MANY_DA = TEXTS["too_many"]["da"]
 # -- helpers ---------------------------------------------------------------------------------------
 
 
-async def settle(bot: RunningBot, timeout: float = 5.0) -> None:
-    """Wait until the stand-in's queue is confirmed and the bot has handled every update."""
-    await bot.stub.wait_until_consumed(timeout)
-    await asyncio.wait_for(bot.application.update_queue.join(), timeout)
-
-
 async def ask(bot: RunningBot, text: str, **kwargs: Any) -> list[JSON]:
     """Push one text message, wait until it is handled; return what the bot sent for it."""
     before = len(bot.stub.sent)
     bot.stub.push_message(text, **kwargs)
-    await settle(bot)
+    await bot.settle()
     return bot.stub.sent[before:]
 
 
@@ -68,7 +62,7 @@ async def press(bot: RunningBot, data: str, message: JSON, **kwargs: Any) -> lis
     """Press a button (callback data) under `message`; return what the bot sent or edited."""
     before = len(bot.stub.sent)
     bot.stub.push_callback_query(data, message=message, **kwargs)
-    await settle(bot)
+    await bot.settle()
     return bot.stub.sent[before:]
 
 
@@ -471,7 +465,7 @@ async def test_group_answers_only_when_addressed_and_as_a_reply(
 
     before = len(bot.stub.sent)
     update = bot.stub.push_message("@klippekort_bot hvor mange timer er der tilbage?", **in_group)
-    await settle(bot)
+    await bot.settle()
     sent = bot.stub.sent[before:]
     assert len(sent) == 1
     answer = sent[0]
@@ -483,7 +477,7 @@ async def test_group_answers_only_when_addressed_and_as_a_reply(
     reply = bot.stub.push_message(
         "Hvor mange timer blev brugt i 2014?", reply_to_message=answer["message"], **in_group
     )
-    await settle(bot)
+    await bot.settle()
     sent = bot.stub.sent[before:]
     assert len(sent) == 1
     assert sent[0]["reply_to_message_id"] == reply["message"]["message_id"]
@@ -491,7 +485,7 @@ async def test_group_answers_only_when_addressed_and_as_a_reply(
 
     # A reply to a person (not to the bot) is chatter.
     person = bot.stub.push_message("Hej alle", user_id=555, **in_group)
-    await settle(bot)
+    await bot.settle()
     to_person = {"reply_to_message": person["message"], **in_group}
     assert await ask(bot, "Hvor mange timer er der tilbage?", **to_person) == []
 
@@ -504,7 +498,7 @@ async def test_group_commands_are_answered_as_replies(
 ) -> None:
     bot = running_bot
     update = bot.stub.push_message(command, chat_type=chat_type)
-    await settle(bot)
+    await bot.settle()
     assert len(bot.stub.sent) == 1
     assert bot.stub.sent[0]["chat_id"] == chat_id
     assert bot.stub.sent[0]["reply_to_message_id"] == update["message"]["message_id"]
@@ -521,7 +515,7 @@ async def test_group_command_for_another_bot_is_ignored(running_bot: RunningBot)
 async def inline(bot: RunningBot, query: str, **kwargs: Any) -> JSON:
     before = len(bot.stub.inline_answers)
     bot.stub.push_inline_query(query, **kwargs)
-    await settle(bot)
+    await bot.settle()
     assert len(bot.stub.inline_answers) == before + 1
     return bot.stub.inline_answers[-1]
 
@@ -586,7 +580,7 @@ async def test_photo_sticker_voice_and_document_get_a_text_only_note(
     for push in pushes:
         before = len(bot.stub.sent)
         push()
-        await settle(bot)
+        await bot.settle()
         sent = bot.stub.sent[before:]
         assert len(sent) == 1
         assert sent[0]["plain_text"] == TEXT_ONLY_DA
@@ -597,7 +591,7 @@ async def test_photo_sticker_voice_and_document_get_a_text_only_note(
 async def test_edited_question_is_answered_again(running_bot: RunningBot) -> None:
     bot = running_bot
     first = bot.stub.push_message("Hvor mange timer blev brugt i 2013?")
-    await settle(bot)
+    await bot.settle()
     assert "17.011" in bot.stub.sent[-1]["text"]
     sent = await ask(
         bot,
@@ -621,7 +615,7 @@ async def test_channel_posts_and_membership_changes_are_ignored(
     stub.push_my_chat_member(
         new_status="member", old_status="left", chat_type="group", chat_id=-4000000077
     )
-    await settle(running_bot)
+    await running_bot.settle()
     assert stub.sent == []
     assert stub.callback_answers == []
     assert not errors(caplog)
@@ -728,7 +722,7 @@ async def test_a_user_over_the_limit_gets_one_polite_notice(start_bot: StartBot)
     bot = await start_bot(user_questions_per_minute=3)
     for year in range(2010, 2016):
         bot.stub.push_message(f"Hvor mange timer blev brugt i {year}?")
-    await settle(bot)
+    await bot.settle()
     texts = [m["plain_text"] for m in bot.stub.sent_to(DEFAULT_USER_ID)]
     assert len(texts) == 4
     assert texts.count(TOO_MANY_DA) == 1
@@ -755,7 +749,7 @@ async def test_old_updates_are_skipped_and_queued_fresh_ones_answered(
     stub.push_message("Hvor mange timer blev brugt i 2015?", user_id=2025, date=time.time() - 30)
     assert bot.application.updater is not None
     await bot.application.updater.start_polling(poll_interval=0, timeout=1)
-    await settle(bot)
+    await bot.settle()
     assert stub.sent_to(DEFAULT_USER_ID) == []
     assert len(stub.sent_to(2024)) == 1
     assert "16.880" in stub.sent_to(2024)[0]["text"]
@@ -822,7 +816,7 @@ async def test_many_chats_at_once_each_get_every_answer_once(running_bot: Runnin
         for chat in chats:
             stub.push_message(f"Hvor mange timer blev brugt i {year}?", user_id=chat)
     await stub.wait_for(500, timeout=60)
-    await settle(running_bot, timeout=10)
+    await running_bot.settle(timeout=10)
     assert len(stub.sent) == 500
     per_chat = Counter(m["chat_id"] for m in stub.sent)
     assert per_chat == dict.fromkeys(chats, 10)
@@ -877,7 +871,7 @@ async def test_the_error_notice_in_a_group_is_a_reply(
     monkeypatch.setattr(telegram_bot.assistant, "reply", broken)
     before = len(running_bot.stub.sent)
     update = running_bot.stub.push_message("@klippekort_bot timer tilbage?", chat_type="group")
-    await settle(running_bot)
+    await running_bot.settle()
     sent = running_bot.stub.sent[before:]
     assert [m["plain_text"] for m in sent] == [ERROR_DA]
     assert sent[0]["reply_to_message_id"] == update["message"]["message_id"]
