@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 from bot.normalize import normalize, stem_words
 from bot.stopwords import STOPWORDS, content_words
 
-GROUP_SIMILARITY = 80.0
+GROUP_SIMILARITY = 75.0
 
 
 @dataclass
@@ -106,7 +106,7 @@ def group_similar(questions: list[str], examples: int = 3) -> list[QuestionGroup
     for question in questions:
         key = _key(question)
         match = process.extractOne(
-            key, keys, scorer=fuzz.token_set_ratio, processor=None, score_cutoff=GROUP_SIMILARITY
+            key, keys, scorer=_similarity, processor=None, score_cutoff=GROUP_SIMILARITY
         )
         if match is None:
             keys.append(key)
@@ -117,6 +117,11 @@ def group_similar(questions: list[str], examples: int = 3) -> list[QuestionGroup
         if len(group.examples) < examples and question not in group.examples:
             group.examples.append(question)
     return sorted(groups, key=lambda g: -g.count)
+
+
+def _similarity(a: str, b: str, **_: object) -> float:
+    """As the matcher compares: token_set_ratio alone calls any subset a perfect match."""
+    return (fuzz.token_set_ratio(a, b) + fuzz.token_sort_ratio(a, b)) / 2
 
 
 def _key(question: str) -> str:
