@@ -222,7 +222,7 @@ class Bench:
         if tracker.out_of_text or tracker.unexpected:
             print(
                 f"        {tracker.out_of_text} answer(s) matched by order only, "
-                f"{tracker.unexpected} unexpected message(s)"
+                f"{tracker.unexpected} other message(s) (usage charts follow usage answers)"
             )
 
 
