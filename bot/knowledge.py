@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -683,12 +683,3 @@ class _Builder:
             unmatched = PLACEHOLDER_RE.sub("", template.text)
             if "{" in unmatched or "}" in unmatched:
                 self.r.problem(template.line, f"{template.where}: unbalanced or malformed braces")
-
-
-def iter_problems(action: Callable[[], object]) -> list[Problem]:
-    """Run a loader call and return its problems (empty when it succeeds); for `check`."""
-    try:
-        action()
-    except KnowledgeError as error:
-        return error.problems
-    return []

@@ -45,7 +45,8 @@ def usage_table(facts: Facts, language: str, ui: Mapping[str, Mapping[str, str]]
     for row in facts.usage:
         key = "usage_row_reported" if row.reported != row.used else "usage_row"
         lines.append("• " + fill(ui[key][language], row_values(row, language)))
-    lines.append(fill(ui["usage_total"][language], fact_values(facts, language, None)))
+    total = format_number(facts.reported_total, language)
+    lines.append(fill(ui["usage_total"][language], {"reported_total": total}))
     return "\n".join(lines)
 
 
