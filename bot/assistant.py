@@ -12,14 +12,24 @@ from functools import cached_property
 from pathlib import Path
 
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
-from bot.language import SUPPORTED, detect_language, sure_language
+from bot.language import SUPPORTED, language_evidence, language_of, sure_of
 from bot.matcher import Matcher, MatchSettings, Outcome, Scored, decide
-from bot.normalize import Period, normalize, split_sentences
+from bot.normalize import Period, normalize
 from bot.render import fact_values, fill, period_texts, tidy, to_html
 
 # Longer messages are matched on their start only: no question needs more, and the cost of
 # matching stays bounded whatever a user pastes.
 MAX_QUESTION_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class _Question:
+    """A question as read once: its normalised words, periods, pieces and language evidence."""
+
+    words: tuple[str, ...]
+    periods: tuple[Period, ...]
+    pieces: tuple[tuple[str, ...], ...]
+    evidence: tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -97,48 +107,53 @@ class Assistant:
         `language` is a hint (a user's client language) that breaks ties; with `fixed_language`
         it is the user's own choice and the answer is in it whatever the question's language.
         """
-        question = text[:MAX_QUESTION_CHARS]
+        question = self._read(text)
         lang = self._language(question, language, fixed_language)
-        normalized = normalize(question)
-        if not normalized.words:
+        if not question.words:
             return self._plain(Outcome.UNKNOWN, lang, self.knowledge.ui["empty"][lang])
         ranking = self._rank(question, lang)
         decision = decide(ranking, self.settings)
         if decision is Outcome.ANSWERED:
-            return self.answer(ranking[0].entry_id, lang, normalized.periods, ranking[0].score)
+            return self.answer(ranking[0].entry_id, lang, question.periods, ranking[0].score)
         if decision is Outcome.SUGGESTED:
             return self._suggest(ranking, lang)
         return self._unknown(lang, ranking[0].score if ranking else 0.0)
 
     def rank(self, text: str, language: str | None = None) -> list[Scored]:
         """The matcher's ranking of entries for a question (before the outcome is decided)."""
-        question = text[:MAX_QUESTION_CHARS]
-        lang = self._language(question, language)
-        return self._rank(question, lang)
-
-    def _rank(self, question: str, language: str) -> list[Scored]:
-        sure = sure_language(question) == language
-        return self.matcher.rank(question, split_sentences(question), language, sure)
+        question = self._read(text)
+        return self._rank(question, self._language(question, language))
 
     def best_answers(self, text: str, language: str | None = None, limit: int = 5) -> list[Reply]:
         """Up to `limit` answers for a question, best first (for inline mode): every entry that
         scores at least the suggestion threshold, each rendered with the periods asked."""
-        question = text[:MAX_QUESTION_CHARS]
-        lang = self._language(question, language)
-        normalized = normalize(question)
-        if not normalized.words:
+        question = self._read(text)
+        if not question.words:
             return []
+        lang = self._language(question, language)
         ranking = self._rank(question, lang)
         return [
-            self.answer(scored.entry_id, lang, normalized.periods, scored.score)
+            self.answer(scored.entry_id, lang, question.periods, scored.score)
             for scored in ranking[:limit]
             if scored.score >= self.settings.suggest_at
         ]
 
-    def _language(self, text: str, hint: str | None, fixed: bool = False) -> str:
+    @staticmethod
+    def _read(text: str) -> _Question:
+        # Normalised once here: language detection and matching both read the same words.
+        question = text[:MAX_QUESTION_CHARS]
+        normalized = normalize(question, pieces=True)
+        evidence = language_evidence(question, normalized.words)
+        return _Question(normalized.words, normalized.periods, normalized.pieces, evidence)
+
+    def _rank(self, question: _Question, language: str) -> list[Scored]:
+        sure = sure_of(question.evidence) == language
+        return self.matcher.rank(question.words, question.pieces, language, sure)
+
+    def _language(self, question: _Question, hint: str | None, fixed: bool = False) -> str:
         if fixed and hint is not None and hint in self.knowledge.languages:
             return hint
-        language = detect_language(text, hint, self.default_language)
+        language = language_of(question.evidence, hint, self.default_language)
         return language if language in self.knowledge.languages else self.knowledge.languages[0]
 
     def answer(

@@ -135,15 +135,20 @@ def sweep(knowledge_path: Path | None, questions: Sequence[Question]) -> None:
     """Grid-search the settings; print those that keep rejection ≥ 95 % with best accuracy."""
     knowledge = load_knowledge(knowledge_path)
     results = []
+    answer_levels, gaps, margins = (40, 45, 50, 55, 60, 65), (10, 20), (0, 3, 6)
     for power, p_power, unseen in itertools.product((1.0, 1.5, 2.0), (0.5, 1.0), (0.5, 0.75, 1.0)):
+        # The matcher leaves out scores below the lowest threshold that can matter, so the
+        # rankings are made with the lowest threshold of the grid.
         scoring = MatchSettings(
-            coverage_power=power, phrasing_coverage_power=p_power, unseen_weight=unseen
+            coverage_power=power,
+            phrasing_coverage_power=p_power,
+            unseen_weight=unseen,
+            answer_at=min(answer_levels),
+            suggest_at=min(answer_levels) - max(gaps),
         )
         assistant = Assistant(knowledge, scoring)
         rankings = [assistant.rank(q.text) for q in questions]
-        for answer_at, gap, margin in itertools.product(
-            (40, 45, 50, 55, 60, 65), (10, 20), (0, 3, 6)
-        ):
+        for answer_at, gap, margin in itertools.product(answer_levels, gaps, margins):
             settings = dataclasses.replace(
                 scoring, answer_at=answer_at, suggest_at=answer_at - gap, margin=margin
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.normalize import fold, normalize
 
 # Frequent function words and domain words; a word in both lists (e.g. "i") tells nothing.
@@ -26,21 +28,22 @@ _ENGLISH = frozenset(
 SUPPORTED = ("da", "en")
 
 
-def language_evidence(text: str) -> tuple[int, int]:
+def language_evidence(text: str, words: Sequence[str] | None = None) -> tuple[int, int]:
     """How many words of `text` are telling Danish, and how many telling English (æ, ø and å
-    count as plenty of Danish)."""
-    if any(ch in text.casefold() for ch in "æøå"):
+    count as plenty of Danish). `words` are the text's normalised words, when already known."""
+    if any(ch in text for ch in "æøåÆØÅ"):
         return 100, 0
-    words = normalize(fold(text)).words
+    if words is None:
+        words = normalize(text).words
     danish = sum(1 for word in words if word in _DANISH and word not in _ENGLISH)
     english = sum(1 for word in words if word in _ENGLISH and word not in _DANISH)
     return danish, english
 
 
-def sure_language(text: str) -> str | None:
-    """The language of `text` when its words leave no doubt (two telling words more than the
-    other language has), else None."""
-    danish, english = language_evidence(text)
+def sure_of(evidence: tuple[int, int]) -> str | None:
+    """The language the evidence leaves no doubt about (two telling words more than the other
+    language has), else None."""
+    danish, english = evidence
     if danish - english >= 2:
         return "da"
     if english - danish >= 2:
@@ -48,9 +51,10 @@ def sure_language(text: str) -> str | None:
     return None
 
 
-def detect_language(text: str, hint: str | None = None, default: str = "da") -> str:
-    """'da' or 'en' for `text`; `hint` (a user's choice or Telegram's language_code) breaks ties."""
-    danish, english = language_evidence(text)
+def language_of(evidence: tuple[int, int], hint: str | None = None, default: str = "da") -> str:
+    """'da' or 'en' by the evidence; `hint` (a user's choice or Telegram's language_code)
+    breaks ties."""
+    danish, english = evidence
     if danish > english:
         return "da"
     if english > danish:
@@ -59,3 +63,13 @@ def detect_language(text: str, hint: str | None = None, default: str = "da") -> 
     if hint_language in SUPPORTED:
         return hint_language
     return default
+
+
+def sure_language(text: str) -> str | None:
+    """The language of `text` when its words leave no doubt, else None."""
+    return sure_of(language_evidence(text))
+
+
+def detect_language(text: str, hint: str | None = None, default: str = "da") -> str:
+    """'da' or 'en' for `text`; `hint` breaks ties."""
+    return language_of(language_evidence(text), hint, default)

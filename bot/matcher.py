@@ -12,7 +12,9 @@ with their own Snowball stemmer, and the question is stemmed both ways):
 the coverage factor is what turns down near-topic questions ("hvor mange timer er der i et døgn")
 whose other words the entry has never seen. Typos are mended word by word against the
 vocabulary before scoring. Candidates are pruned through an inverted index so that a knowledge
-base of 10,000 entries costs no more than a few hundred phrasings per question.
+base of 10,000 entries costs no more than a few hundred phrasings per question, and scores below
+the lowest threshold that can matter (`MatchSettings.floor`) are never worked out: such entries
+are left out of the ranking.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import enum
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -54,6 +56,12 @@ class MatchSettings:
     # Entries scored per question at most; only large knowledge bases reach it.
     max_candidates: int = 100
 
+    @property
+    def floor(self) -> float:
+        """The lowest score that can change an outcome (a suggestion, or a runner-up close
+        enough to stop an answer)."""
+        return min(self.suggest_at, self.answer_at - self.margin)
+
 
 class Outcome(enum.StrEnum):
     """What the bot does with a question."""
@@ -83,6 +91,8 @@ class _LanguageIndex:
     phrasing_weight: list[float] = field(default_factory=list)
     entry_vocabulary: list[frozenset[str]] = field(default_factory=list)
     entry_phrasings: list[list[int]] = field(default_factory=list)
+    # Per entry: each of its words with the entry's phrasings that use it.
+    entry_postings: list[dict[str, list[int]]] = field(default_factory=list)
     entries_of: dict[str, list[int]] = field(default_factory=dict)
     idf: dict[str, float] = field(default_factory=dict)
     unseen_idf: float = 1.0
@@ -141,6 +151,7 @@ class Matcher:
         for entry_number, entry in enumerate(entries.values()):
             vocabulary: set[str] = set()
             phrasings: list[int] = []
+            postings: dict[str, list[int]] = defaultdict(list)
             for text in entry.phrasings.get(language, ()):
                 raw = list(normalize(text).words)
                 raw_words.update(raw)
@@ -155,8 +166,11 @@ class Matcher:
                 phrasings.append(phrasing_number)
                 index.phrasing_words.append(frozenset(words))
                 vocabulary.update(words)
+                for word in sorted(set(words)):
+                    postings[word].append(phrasing_number)
             index.entry_vocabulary.append(frozenset(vocabulary))
             index.entry_phrasings.append(phrasings)
+            index.entry_postings.append(dict(postings))
             for word in vocabulary:
                 index.entries_of.setdefault(word, []).append(entry_number)
             for word in vocabulary:
@@ -255,30 +269,27 @@ class Matcher:
 
     def rank(
         self,
-        text: str,
-        sentences: Iterable[str] = (),
+        words: Sequence[str],
+        pieces: Iterable[Sequence[str]] = (),
         language: str | None = None,
         sure: bool = False,
     ) -> list[Scored]:
         """Entries by score, best first, one score each (its best language and piece).
 
-        The whole text is scored in every language, unless the question's `language` is
-        `sure`; its sentences and clauses, which only help long messages, in `language` alone,
-        to keep the cost down.
+        `words` are the normalised question's; `pieces` the words of each of its sentences and
+        clauses. The whole question is scored in every language, unless its `language` is
+        `sure`; the pieces, which only help long messages, in `language` alone, to keep the
+        cost down.
         """
         best: dict[int, Scored] = {}
-        words = list(normalize(text).words)
-        pieces = []
-        for sentence in sentences:
-            sentence_words = list(normalize(sentence).words)
-            if sentence_words and sentence_words != words:
-                pieces.append(sentence_words)
+        whole = list(words)
+        parts = [list(piece) for piece in pieces if piece and list(piece) != whole]
         for index in self.indexes:
             if sure and index.language != language:
                 continue
-            scored = [self._score(index, words, True)]
+            scored = [self._score(index, whole, True)]
             if language in (None, index.language):
-                scored += [self._score(index, piece, False) for piece in pieces]
+                scored += [self._score(index, part, False) for part in parts]
             for scores in scored:
                 for entry_number, score in scores.items():
                     current = best.get(entry_number)
@@ -300,6 +311,7 @@ class Matcher:
         return [cache[word] for word in mended]
 
     def _score(self, index: _LanguageIndex, words: list[str], whole: bool) -> dict[int, float]:
+        """Entries that may reach the lowest score that matters, with their best score."""
         stems = self.prepare(index, words)
         if not stems:
             return {}
@@ -308,46 +320,54 @@ class Matcher:
         weights = [
             NEUTRAL_WEIGHT if s in neutral else index.idf.get(s, index.unseen_idf) for s in stems
         ]
-        total_weight = sum(weights)
-        # Similarity is at most 100, so a phrasing whose coverage factors keep it below the
-        # lowest score that can matter is never handed to rapidfuzz.
-        floor = min(settings.suggest_at, settings.answer_at - settings.margin)
-        coverage = self._coverage(index, stems, weights, total_weight)
-        query_words = set(stems)
+        coverage = self._coverage(index, stems, weights, sum(weights))
+        floor = settings.floor
+        known = {stem: index.idf[stem] for stem in stems if stem in index.idf}
         power = settings.phrasing_coverage_power
-        bounds: dict[int, str] = {}
-        bound_of: dict[int, float] = {}
+        # Similarity is at most 100, so each phrasing's coverage factors bound its score.
+        candidates: list[tuple[float, int]] = []
         for entry_number, entry_coverage in coverage.items():
             if not whole and entry_number in self.chitchat:
                 continue  # chit-chat answers the whole message only: "Hej, hvor mange timer ..."
             factor = 100.0 * entry_coverage**settings.coverage_power
             if factor < floor:
                 continue
-            for phrasing in index.entry_phrasings[entry_number]:
-                # How much of the phrasing the question says: "hvor mange timer er der i et
-                # døgn" lacks the "tilbage" that "hvor mange timer er der tilbage" turns on.
-                shared = index.phrasing_words[phrasing] & query_words
-                said = sum(index.idf[w] for w in shared)
-                bound = factor * (said / index.phrasing_weight[phrasing]) ** power
-                if bound >= floor:
-                    bounds[phrasing] = index.phrasings[phrasing]
-                    bound_of[phrasing] = bound
-        if not bounds:
-            return {}
-        query = " ".join(stems)
-        sort_scores = {
-            key: score
-            for _, score, key in process.extract(
-                query, bounds, scorer=fuzz.token_sort_ratio, processor=None, limit=None
+            # How much of each phrasing the question says: "hvor mange timer er der i et
+            # døgn" lacks the "tilbage" that "hvor mange timer er der tilbage" turns on.
+            said: dict[int, float] = dict.fromkeys(
+                index.entry_phrasings[entry_number] if power <= 0 else (), 0.0
             )
-        }
+            postings = index.entry_postings[entry_number]
+            for stem, weight in known.items():
+                for phrasing in postings.get(stem, ()):
+                    said[phrasing] = said.get(phrasing, 0.0) + weight
+            for phrasing, amount in said.items():
+                bound = factor * (amount / index.phrasing_weight[phrasing]) ** power
+                if bound >= floor:
+                    candidates.append((bound, phrasing))
+        # Best bounds first: an entry's later phrasings are skipped once none can beat it,
+        # and rapidfuzz stops early on a phrasing that cannot reach what is needed.
+        candidates.sort(reverse=True)
+        query = " ".join(stems)
         scores: dict[int, float] = {}
-        for _, set_score, phrasing in process.extract(
-            query, bounds, scorer=fuzz.token_set_ratio, processor=None, limit=None
-        ):
-            value = (set_score + sort_scores[phrasing]) / 200 * bound_of[phrasing]
+        for bound, phrasing in candidates:
             entry_number = index.phrasing_entry[phrasing]
-            if value > scores.get(entry_number, -1.0):
+            needed = max(floor, scores.get(entry_number, 0.0))
+            if bound <= needed:
+                continue
+            # The mean of the two ratios must reach `mean_needed`; each is at most 100.
+            mean_needed = 100.0 * needed / bound
+            text = index.phrasings[phrasing]
+            set_cutoff = max(0.0, 2 * mean_needed - 100)
+            set_ratio = fuzz.token_set_ratio(query, text, processor=None, score_cutoff=set_cutoff)
+            if set_cutoff and not set_ratio:
+                continue
+            # A ratio below its cutoff comes back as 0, which keeps `value` below `needed`.
+            sort_ratio = fuzz.token_sort_ratio(
+                query, text, processor=None, score_cutoff=max(0.0, 2 * mean_needed - set_ratio)
+            )
+            value = (set_ratio + sort_ratio) / 200 * bound
+            if value >= needed:
                 scores[entry_number] = value
         return scores
 

@@ -18,7 +18,6 @@ YEAR_TOKEN = "yeartoken"
 # Years a question can sensibly mean; anything else stays a plain number.
 MIN_YEAR, MAX_YEAR = 1900, 2099
 
-_FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss", "’": "'", "`": "'"})
 # 47.746 / 47,746 / 47 746 (also with a no-break space) -> 47746; not "2013, 2014".
 _GROUPED_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3})((?:[.,\u00a0\u202f ]\d{3})+)(?![\d]|[.,]\d)")
 _YEAR = r"(?:19|20)\d\d"
@@ -28,10 +27,19 @@ _PERIOD = re.compile(
     rf"|(?:\b(?:fra|from|i perioden|perioden|in the period)\s+)?\b({_YEAR})\s*"
     rf"(?:-|–|—|(?:og\s+)?(?:frem\s+)?til|(?:up\s+)?(?:to|until)|through)\s*({_YEAR})\b"
 )
-_SINGLE_YEAR = re.compile(rf"(?<!\d){_YEAR}(?!\d)")
+# Each pattern below starts with what it looks for, not with a look-behind: the regex engine
+# then skips quickly to the few places that can match, about four times faster on a long message.
+_SINGLE_YEAR = re.compile(rf"{_YEAR}(?<!\d\d{{4}})(?!\d)")
+_GROUP_HINT = re.compile(r"\d[.,\u00a0\u202f ]\d\d\d")
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
 _PLACEHOLDER_YEAR = re.compile(r"\{year\}")
 _WORD = re.compile(r"\w+")
+# Every ASCII character that is not a letter or a digit, as a space: ASCII text splits into the
+# same words as with `_WORD`, three times faster.
+_ASCII_WORD_BREAKS = bytes(
+    byte if (chr(byte).isascii() and chr(byte).isalnum()) or byte > 127 else ord(" ")
+    for byte in range(256)
+)
 # Chat shorthand, spelled out before matching.
 SHORTHAND = {
     "hrs": "hours",
@@ -49,6 +57,7 @@ SHORTHAND = {
     "ift": "i forhold til",
     "mht": "med hensyn til",
 }
+_SHORTHAND_PARTS = {word: tuple(spelled.split()) for word, spelled in SHORTHAND.items()}
 _SENTENCE_BREAK = re.compile(r"[.!?;:,\n]+(?:\s+|$)|\s[–—-]\s")
 
 _STEMMERS = {"da": "danish", "en": "english"}
@@ -66,19 +75,35 @@ class Period:
         return self.first == self.last
 
 
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+# æ/ø/å as Danes spell them without the letters; any other character loses its accents.
+_PLAIN = {"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss", "’": "'"}
+
+
+def _plain(match: re.Match[str]) -> str:
+    character = match.group()
+    plain = _PLAIN.get(character)
+    if plain is None:
+        decomposed = unicodedata.normalize("NFKD", character)
+        plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        _PLAIN[character] = plain
+    return plain
+
+
 def fold(text: str) -> str:
     """Case-fold and spell æ/ø/å as ae/oe/aa; drop other accents (é -> e)."""
     if text.isascii():
-        return text.casefold()
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        folded = text.casefold()
+    else:
+        # Messages are mostly ASCII: only the other characters are looked up, each once.
+        folded = _NOT_ASCII.sub(_plain, unicodedata.normalize("NFKC", text).casefold())
+    return folded.replace("`", "'") if "`" in folded else folded
 
 
 def join_number_groups(text: str) -> str:
     """Write grouped numbers without separators: 47.746, 47,746 and 47 746 become 47746."""
+    if not _GROUP_HINT.search(text):
+        return text
     return _GROUPED_NUMBER.sub(lambda m: m.group(1) + re.sub(r"\D", "", m.group(2)), text)
 
 
@@ -99,9 +124,13 @@ def extract_periods(text: str) -> tuple[str, list[Period]]:
         periods.append(Period(value, value))
         return f" {YEAR_TOKEN} "
 
-    text = _PERIOD.sub(period, text)
-    text = _SINGLE_YEAR.sub(year, text)
-    text = _PLACEHOLDER_YEAR.sub(f" {YEAR_TOKEN} ", text)
+    years = len(_SINGLE_YEAR.findall(text))
+    if years > 1:  # a period names two years
+        text = _PERIOD.sub(period, text)
+    if years:
+        text = _SINGLE_YEAR.sub(year, text)
+    if "{year}" in text:
+        text = _PLACEHOLDER_YEAR.sub(f" {YEAR_TOKEN} ", text)
     return text, _unique(periods)
 
 
@@ -129,23 +158,33 @@ def stem_words(words: list[str], language: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Normalized:
-    """A text ready for matching: folded words and the periods it names."""
+    """A text ready for matching: folded words, the periods it names, and the words of each of
+    its sentences and clauses (so a long message can also be matched piece by piece)."""
 
     words: tuple[str, ...]
     periods: tuple[Period, ...]
+    pieces: tuple[tuple[str, ...], ...] = ()
 
 
-def normalize(text: str) -> Normalized:
-    """Fold, join number groups, replace years and periods, split into words."""
-    folded = _POSSESSIVE.sub("", join_number_groups(fold(text)))
+def normalize(text: str, pieces: bool = False) -> Normalized:
+    """Fold, join number groups, replace years and periods, split into words (and pieces)."""
+    folded = join_number_groups(fold(text))
+    if "'s" in folded:
+        folded = _POSSESSIVE.sub("", folded)
     folded, periods = extract_periods(folded)
-    words = _WORD.findall(folded.replace("_", " "))
-    expanded = [part for word in words for part in SHORTHAND.get(word, word).split()]
-    return Normalized(tuple(expanded), tuple(periods))
+    words = _words(folded)
+    if not pieces:
+        return Normalized(words, tuple(periods))
+    # Split after the years are read, so "2010 - 2012" stays one period in its piece.
+    parts = (_words(part) for part in _SENTENCE_BREAK.split(folded))
+    return Normalized(words, tuple(periods), tuple(part for part in parts if part))
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split a message into sentences and clauses, so a long one can be matched piece by piece."""
-    # Protect decimal and grouped numbers like 47.746 from being split at the dot.
-    protected = re.sub(r"(?<=\d)[.,](?=\d)", "", text)
-    return [part.strip() for part in _SENTENCE_BREAK.split(protected) if part.strip()]
+def _words(text: str) -> tuple[str, ...]:
+    if text.isascii():
+        found = text.encode("ascii").translate(_ASCII_WORD_BREAKS).decode("ascii").split()
+    else:
+        found = _WORD.findall(text.replace("_", " "))
+    if _SHORTHAND_PARTS.keys().isdisjoint(found):
+        return tuple(found)
+    return tuple(part for word in found for part in _SHORTHAND_PARTS.get(word, (word,)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.language import detect_language
-from bot.normalize import YEAR_TOKEN, Period, fold, normalize, split_sentences
+from bot.normalize import YEAR_TOKEN, Period, fold, normalize
 
 
 @pytest.mark.parametrize(
@@ -66,13 +66,27 @@ def test_possessive_is_dropped() -> None:
 
 
 def test_sentences_and_clauses() -> None:
-    text = "Hej. Vi er leverandør, og vi undrer os. Hvor mange timer (47.746) er brugt i 2010-2012?"
-    assert split_sentences(text) == [
-        "Hej",
-        "Vi er leverandør",
-        "og vi undrer os",
-        "Hvor mange timer (47746) er brugt i 2010-2012",
-    ]
+    text = (
+        "Hej. Vi er leverandør, og vi undrer os. Hvor mange timer (47.746) er brugt i 2010 - 2012?"
+        " Og i 2014 – tak"
+    )
+    normalized = normalize(text, pieces=True)
+    assert normalized.pieces == (
+        ("hej",),
+        ("vi", "er", "leverandoer"),
+        ("og", "vi", "undrer", "os"),
+        ("hvor", "mange", "timer", "47746", "er", "brugt", "i", YEAR_TOKEN),
+        ("og", "i", YEAR_TOKEN),
+        ("tak",),
+    )
+    assert normalized.periods == (Period(2010, 2012), Period(2014, 2014))
+    assert normalize(text).pieces == ()
+
+
+def test_ascii_and_other_text_split_into_the_same_words() -> None:
+    words = ("hvad", "koster", "snitfladerne", "ok", "3334", "9432")
+    assert normalize("hvad_koster (snitfladerne)? ok! 3334-9432").words == words
+    assert normalize("hvad_koster (snitfladerne)? ok! 3334-9432 東京").words == (*words, "東京")
 
 
 @pytest.mark.parametrize(
