@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from contextlib import closing
@@ -11,8 +12,10 @@ from pathlib import Path
 
 from bot.assistant import Assistant
 from bot.knowledge import KnowledgeBase, KnowledgeError, default_knowledge_path, load_knowledge
+from bot.render import format_number
 
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
 TELEGRAM_HINT = (
     "To connect Telegram, set TELEGRAM_BOT_TOKEN (see .env.example) and run `klippekort-bot run`."
 )
@@ -89,6 +92,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`klippekort-bot ask < questions | head`): stop quietly, as
+        # other Unix tools do, and keep Python from complaining when it flushes at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     print(
         "klippekort-bot: no TELEGRAM_BOT_TOKEN is set and standard input is not a terminal. "
         "Use `klippekort-bot ask` to answer questions from standard input. " + TELEGRAM_HINT,
@@ -115,7 +123,8 @@ def _check(path: Path) -> int:
     print(
         f"{path}: OK – {len(knowledge.entries)} entries, {phrasings} phrasings, "
         f"languages {', '.join(knowledge.languages)}, {len(knowledge.facts.usage)} usage periods "
-        f"adding up to {knowledge.facts.reported_total} of {knowledge.facts.pool_hours} hours"
+        f"adding up to {format_number(knowledge.facts.reported_total, 'en')} of "
+        f"{format_number(knowledge.facts.pool_hours, 'en')} hours"
     )
     return 0
 

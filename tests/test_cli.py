@@ -65,7 +65,30 @@ def test_check_valid_file() -> None:
     result = run("check")
     assert result.returncode == 0
     assert "OK" in result.stdout
+    assert "adding up to 100,000 of 100,000 hours" in result.stdout
     assert len(result.stdout.strip().splitlines()) == 1
+
+
+def test_ask_stops_quietly_when_the_reader_goes_away() -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    process = subprocess.Popen(
+        [str(BIN), "ask"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+        cwd=BIN.parent,
+    )
+    assert process.stdin
+    assert process.stdout
+    assert process.stderr
+    process.stdin.write(b"Hvad er klippekortet?\n" * 2000)
+    process.stdin.close()
+    process.stdout.readline()  # like `| head -1`: read one line, then close the pipe
+    process.stdout.close()
+    assert process.wait(timeout=60) == 141
+    assert process.stderr.read().decode() == ""
+    process.stderr.close()
 
 
 def test_check_broken_copy_names_file_line_and_reason(tmp_path: Path) -> None:
