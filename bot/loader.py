@@ -1,0 +1,565 @@
+"""Read and validate the YAML knowledge base.
+
+The loader walks PyYAML's node tree rather than plain Python objects so that every problem can be
+reported with the file and line it comes from. All problems are collected before refusing a file,
+so one `check` run lists everything an editor has to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.knowledge import (
+    PLACEHOLDER_RE,
+    SUPPORTED_LANGUAGES,
+    Entry,
+    Facts,
+    KnowledgeBase,
+    KnowledgeError,
+    Localized,
+    Problem,
+    UsageRow,
+)
+
+try:  # libyaml is about four times faster; fall back to the pure loader where it is missing.
+    _Loader: type[Any] = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+REQUIRED_ENTRIES = ("remaining_hours", "usage", "interface_costs", "contact")
+PERIOD_VARIANTS = ("single_year", "multi_year", "year_in_period", "out_of_range")
+PHRASING_PLACEHOLDERS = frozenset({"year"})
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_PERIOD_RE = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
+
+# Which placeholders each kind of template may use, besides the shared fact names.
+UI_TEMPLATE_NAMES: Mapping[str, frozenset[str]] = {
+    "source": frozenset({"section"}),
+    "suggest": frozenset(),
+    "unknown": frozenset(),
+    "empty": frozenset(),
+    "related": frozenset(),
+    "usage_row": frozenset({"period", "used"}),
+    "usage_row_reported": frozenset({"period", "used", "reported"}),
+    "usage_total": frozenset(),
+    "usage_sum": frozenset({"period", "reported"}),
+    "topics": frozenset(),
+    "chart_title": frozenset(),
+    "chart_axis": frozenset(),
+    "chart_bars": frozenset(),
+    "chart_cumulative": frozenset(),
+    "chart_pool": frozenset({"pool_hours"}),
+    "chart_period_note": frozenset({"years"}),
+}
+VARIANT_NAMES = frozenset({"period", "year", "used", "reported"})
+
+
+class _Reader:
+    """Turns YAML nodes into values, recording a Problem for everything that does not fit."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def problem(self, node: yaml.Node | int, reason: str) -> None:
+        line = node if isinstance(node, int) else node.start_mark.line + 1
+        self.problems.append(Problem(self.file, line, reason))
+
+    def mapping(
+        self,
+        node: yaml.Node,
+        where: str,
+        required: tuple[str, ...] = (),
+        optional: tuple[str, ...] = (),
+        open_keys: bool = False,
+    ) -> dict[str, yaml.Node] | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{where} must be a mapping")
+            return None
+        result: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                self.problem(key_node, f"{where}: keys must be plain names")
+                continue
+            if key in result:
+                self.problem(key_node, f"{where}: duplicate key '{key}'")
+                continue
+            if not open_keys and key not in required and key not in optional:
+                allowed = ", ".join(required + optional)
+                self.problem(key_node, f"{where}: unknown field '{key}' (allowed: {allowed})")
+                continue
+            result[key] = value_node
+        for key in required:
+            if key not in result:
+                self.problem(node, f"{where}: missing field '{key}'")
+        return result
+
+    def sequence(self, node: yaml.Node, where: str) -> list[yaml.Node] | None:
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"{where} must be a list")
+            return None
+        return list(node.value)
+
+    def string(self, node: yaml.Node, where: str) -> str | None:
+        if (
+            not isinstance(node, yaml.ScalarNode)
+            or node.tag != "tag:yaml.org,2002:str"
+            or not node.value.strip()
+        ):
+            self.problem(node, f"{where} must be a non-empty text")
+            return None
+        return str(node.value)
+
+    def integer(self, node: yaml.Node, where: str, minimum: int = 0) -> int | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:int":
+            self.problem(node, f"{where} must be a whole number")
+            return None
+        try:
+            value = int(node.value.replace("_", ""), 0)
+        except ValueError:
+            self.problem(node, f"{where} must be a whole number")
+            return None
+        if value < minimum:
+            self.problem(node, f"{where} must be at least {minimum}")
+            return None
+        return value
+
+    def boolean(self, node: yaml.Node, where: str) -> bool | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:bool":
+            self.problem(node, f"{where} must be true or false")
+            return None
+        return node.value.lower() in ("true", "yes", "on")
+
+    def identifier(self, node: yaml.Node, where: str) -> str | None:
+        value = self.string(node, where)
+        if value is not None and not _ID_RE.match(value):
+            self.problem(node, f"{where} '{value}' must be lower-case letters, digits and _")
+            return None
+        return value
+
+    def localized(
+        self, node: yaml.Node, where: str, languages: tuple[str, ...]
+    ) -> tuple[dict[str, str], dict[str, int]] | None:
+        """A text per language; returns the texts and the line of each."""
+        fields = self.mapping(node, where, required=languages)
+        if fields is None:
+            return None
+        texts: dict[str, str] = {}
+        lines: dict[str, int] = {}
+        for language, value_node in fields.items():
+            text = self.string(value_node, f"{where}.{language}")
+            if text is not None:
+                texts[language] = text
+                lines[language] = value_node.start_mark.line + 1
+        if set(texts) != set(languages):
+            return None
+        return texts, lines
+
+
+@dataclass
+class _Template:
+    """A template waiting for its placeholders to be checked once all facts are known."""
+
+    text: str
+    line: int
+    where: str
+    extra_names: frozenset[str]
+
+
+def parse_knowledge(text: str, file_path: Path) -> KnowledgeBase:
+    """Validate YAML text as a knowledge base; `file_path` is used for messages and identity."""
+    reader = _Reader(str(file_path))
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        reason = f"YAML syntax error: {error.problem or error}"
+        if error.context:
+            reason += f" ({error.context})"
+        raise KnowledgeError([Problem(str(file_path), line, reason)]) from None
+    except yaml.YAMLError as error:
+        raise KnowledgeError([Problem(str(file_path), 0, f"YAML error: {error}")]) from None
+    if root is None:
+        raise KnowledgeError([Problem(str(file_path), 1, "the file is empty")])
+    knowledge = _Builder(reader, file_path).build(root)
+    if reader.problems or knowledge is None:
+        raise KnowledgeError(sorted(reader.problems, key=lambda p: p.line))
+    return knowledge
+
+
+class _Builder:
+    """Builds a KnowledgeBase section by section, collecting problems in the reader."""
+
+    def __init__(self, reader: _Reader, file_path: Path) -> None:
+        self.r = reader
+        self.file_path = file_path
+        self.languages: tuple[str, ...] = SUPPORTED_LANGUAGES
+        self.templates: list[_Template] = []
+
+    def build(self, root: yaml.Node) -> KnowledgeBase | None:
+        r = self.r
+        top = r.mapping(
+            root,
+            "the file",
+            required=("schema", "languages", "facts", "entries", "ui", "sources"),
+            optional=("neutral_words",),
+        )
+        if top is None:
+            return None
+        if "schema" in top:
+            schema = r.integer(top["schema"], "schema")
+            if schema is not None and schema != 1:
+                r.problem(top["schema"], f"schema {schema} is not supported (expected 1)")
+        if "languages" in top:
+            self.languages = self._languages(top["languages"])
+        facts = self._facts(top["facts"]) if "facts" in top else None
+        sources = self._sources(top["sources"]) if "sources" in top else {}
+        ui = self._ui(top["ui"]) if "ui" in top else {}
+        entries = self._entries(top["entries"], sources) if "entries" in top else {}
+        neutral = self._word_lists(top["neutral_words"]) if "neutral_words" in top else {}
+        if facts is None:
+            return None
+        self._check_templates(facts)
+        return KnowledgeBase(
+            path=self.file_path,
+            languages=self.languages,
+            facts=facts,
+            sources=sources,
+            ui=ui,
+            entries=entries,
+            neutral_words=neutral,
+        )
+
+    def _word_lists(self, node: yaml.Node) -> dict[str, tuple[str, ...]]:
+        fields = self.r.mapping(node, "neutral_words", optional=self.languages)
+        lists: dict[str, tuple[str, ...]] = {}
+        for language, list_node in (fields or {}).items():
+            items = self.r.sequence(list_node, f"neutral_words.{language}") or []
+            words = [self.r.string(item, f"neutral_words.{language}[]") for item in items]
+            lists[language] = tuple(w for w in words if w is not None)
+        return lists
+
+    def _languages(self, node: yaml.Node) -> tuple[str, ...]:
+        items = self.r.sequence(node, "languages")
+        if not items:
+            if items is not None:
+                self.r.problem(node, "languages must name at least one language")
+            return SUPPORTED_LANGUAGES
+        languages: list[str] = []
+        for item in items:
+            language = self.r.string(item, "languages[]")
+            if language is None:
+                continue
+            if language not in SUPPORTED_LANGUAGES:
+                supported = ", ".join(SUPPORTED_LANGUAGES)
+                self.r.problem(item, f"language '{language}' is not supported ({supported})")
+            elif language in languages:
+                self.r.problem(item, f"language '{language}' is listed twice")
+            else:
+                languages.append(language)
+        return tuple(languages) or SUPPORTED_LANGUAGES
+
+    def _facts(self, node: yaml.Node) -> Facts | None:
+        r = self.r
+        fields = r.mapping(node, "facts", required=("pool_hours", "closed", "contact", "usage"))
+        if fields is None or len(fields) < 4:
+            return None
+        pool = r.integer(fields["pool_hours"], "facts.pool_hours", minimum=1)
+        closed_year = closed_month = None
+        closed = r.mapping(fields["closed"], "facts.closed", required=("year", "month"))
+        if closed is not None and len(closed) == 2:
+            closed_year = r.integer(closed["year"], "facts.closed.year", minimum=1900)
+            closed_month = r.integer(closed["month"], "facts.closed.month", minimum=1)
+            if closed_month is not None and closed_month > 12:
+                r.problem(closed["month"], "facts.closed.month must be 1 to 12")
+                closed_month = None
+        role: dict[str, str] | None = None
+        phone = None
+        contact = r.mapping(fields["contact"], "facts.contact", required=("role", "phone"))
+        if contact is not None and len(contact) == 2:
+            localized = r.localized(contact["role"], "facts.contact.role", self.languages)
+            role = localized[0] if localized else None
+            phone = r.string(contact["phone"], "facts.contact.phone")
+        usage = self._usage(fields["usage"], pool)
+        if None in (pool, closed_year, closed_month, role, phone, usage):
+            return None
+        assert pool is not None
+        assert closed_year is not None
+        assert closed_month is not None
+        assert role is not None
+        assert phone is not None
+        assert usage is not None
+        if usage and closed_year < usage[-1].last_year:
+            r.problem(fields["closed"], "facts.closed is before the last usage period")
+        return Facts(pool, closed_year, closed_month, role, phone, usage)
+
+    def _usage(self, node: yaml.Node, pool: int | None) -> tuple[UsageRow, ...] | None:
+        r = self.r
+        items = r.sequence(node, "facts.usage")
+        if items is None:
+            return None
+        if not items:
+            r.problem(node, "facts.usage must list at least one period")
+            return None
+        rows: list[UsageRow] = []
+        ok = True
+        for item in items:
+            fields = r.mapping(item, "facts.usage[]", ("period", "used"), ("reported",))
+            if fields is None or "period" not in fields or "used" not in fields:
+                ok = False
+                continue
+            period_node = fields["period"]
+            period_text = period_node.value if isinstance(period_node, yaml.ScalarNode) else ""
+            match = _PERIOD_RE.match(str(period_text).strip())
+            if match is None:
+                r.problem(period_node, "facts.usage[].period must be a year or 'YYYY-YYYY'")
+                ok = False
+                continue
+            first = int(match.group(1))
+            last = int(match.group(2) or first)
+            if last < first:
+                r.problem(period_node, f"period '{period_text}' ends before it starts")
+                ok = False
+                continue
+            if rows and first <= rows[-1].last_year:
+                r.problem(period_node, f"period '{period_text}' overlaps or precedes the one above")
+                ok = False
+                continue
+            used = r.integer(fields["used"], "facts.usage[].used")
+            reported = used
+            if "reported" in fields:
+                reported = r.integer(fields["reported"], "facts.usage[].reported")
+            if used is None or reported is None:
+                ok = False
+                continue
+            if reported > used:
+                r.problem(fields["reported"], "reported hours cannot exceed the hours used")
+                ok = False
+                continue
+            rows.append(UsageRow(first, last, used, reported))
+        if not ok:
+            return None
+        total = sum(row.reported for row in rows)
+        if pool is not None and total != pool:
+            r.problem(
+                node,
+                f"reported usage adds up to {total} hours, not the pool of {pool} "
+                "(use `reported:` where a period's reported figure differs from `used:`)",
+            )
+            return None
+        return tuple(rows)
+
+    def _sources(self, node: yaml.Node) -> dict[str, str]:
+        fields = self.r.mapping(node, "sources", open_keys=True)
+        sources: dict[str, str] = {}
+        for key, value_node in (fields or {}).items():
+            if not _ID_RE.match(key):
+                self.r.problem(value_node, f"source id '{key}' must be lower-case letters and _")
+                continue
+            section = self.r.string(value_node, f"sources.{key}")
+            if section is not None:
+                sources[key] = section
+        return sources
+
+    def _ui(self, node: yaml.Node) -> dict[str, Localized]:
+        fields = self.r.mapping(node, "ui", required=tuple(UI_TEMPLATE_NAMES))
+        ui: dict[str, Localized] = {}
+        for key, value_node in (fields or {}).items():
+            texts = self._localized_templates(value_node, f"ui.{key}", UI_TEMPLATE_NAMES[key])
+            if texts is not None:
+                ui[key] = texts
+        return ui
+
+    def _localized_templates(
+        self, node: yaml.Node, where: str, extra_names: frozenset[str]
+    ) -> dict[str, str] | None:
+        localized = self.r.localized(node, where, self.languages)
+        if localized is None:
+            return None
+        texts, lines = localized
+        for language, text in texts.items():
+            self.templates.append(
+                _Template(text, lines[language], f"{where}.{language}", extra_names)
+            )
+        return texts
+
+    def _entries(self, node: yaml.Node, sources: Mapping[str, str]) -> dict[str, Entry]:
+        r = self.r
+        items = r.sequence(node, "entries")
+        if items is None:
+            return {}
+        entries: dict[str, Entry] = {}
+        references: list[tuple[yaml.Node, str, str]] = []
+        # Ids are known even for entries refused for other reasons, so that one mistake in an
+        # entry does not also show up as "unknown entry" everywhere it is referred to.
+        declared = {
+            value.value
+            for item in items
+            if isinstance(item, yaml.MappingNode)
+            for key, value in item.value
+            if isinstance(key, yaml.ScalarNode)
+            and key.value == "id"
+            and isinstance(value, yaml.ScalarNode)
+        }
+        for item in items:
+            entry = self._entry(item, sources, references)
+            if entry is None:
+                continue
+            if entry.id in entries:
+                r.problem(entry.line, f"duplicate entry id '{entry.id}'")
+                continue
+            entries[entry.id] = entry
+        for ref_node, entry_id, target in references:
+            if target not in declared:
+                r.problem(ref_node, f"entry '{entry_id}' relates to unknown entry '{target}'")
+        for required in REQUIRED_ENTRIES:
+            if required not in declared:
+                r.problem(node, f"required entry '{required}' is missing")
+        return entries
+
+    def _entry(
+        self,
+        node: yaml.Node,
+        sources: Mapping[str, str],
+        references: list[tuple[yaml.Node, str, str]],
+    ) -> Entry | None:
+        r = self.r
+        fields = r.mapping(
+            node,
+            "entry",
+            required=("id", "title", "answer", "phrasings"),
+            optional=("related", "variants", "source", "slot", "chitchat"),
+        )
+        if fields is None or "id" not in fields:
+            return None
+        entry_id = r.identifier(fields["id"], "entry id")
+        if entry_id is None:
+            return None
+        where = f"entry '{entry_id}'"
+        errors_before = len(r.problems)
+        chitchat = False
+        if "chitchat" in fields:
+            chitchat = bool(r.boolean(fields["chitchat"], f"{where}: chitchat"))
+        # Chit-chat never states a figure, so its templates may use only the list of topics.
+        names = frozenset({"topics"}) if chitchat else frozenset()
+        title = (
+            r.localized(fields["title"], f"{where}: title", self.languages)
+            if ("title" in fields)
+            else None
+        )
+        answer = (
+            self._localized_templates(fields["answer"], f"{where}: answer", names)
+            if "answer" in fields
+            else None
+        )
+        if chitchat and answer:
+            for language, text in answer.items():
+                # An example year in a sample question is fine; an amount of hours is not.
+                if re.search(r"(?<!\d)(?!(?:19|20)\d\d(?!\d))\d+", text):
+                    r.problem(
+                        fields["answer"], f"{where}: chit-chat answer ({language}) states a figure"
+                    )
+        phrasings = self._phrasings(fields["phrasings"], where) if "phrasings" in fields else None
+        related: list[str] = []
+        if "related" in fields:
+            for item in r.sequence(fields["related"], f"{where}: related") or []:
+                target = r.identifier(item, f"{where}: related")
+                if target is not None:
+                    related.append(target)
+                    references.append((item, entry_id, target))
+        source = None
+        if "source" in fields:
+            source = r.identifier(fields["source"], f"{where}: source")
+            if source is not None and source not in sources:
+                r.problem(fields["source"], f"{where}: unknown source '{source}'")
+        elif not chitchat:
+            r.problem(node, f"{where}: missing field 'source'")
+        slot = None
+        if "slot" in fields:
+            slot = r.string(fields["slot"], f"{where}: slot")
+            if slot is not None and slot != "period":
+                r.problem(fields["slot"], f"{where}: unknown slot '{slot}' (only 'period')")
+        variants = self._variants(fields.get("variants"), where, slot, node)
+        if len(r.problems) > errors_before or title is None or answer is None or not phrasings:
+            return None
+        return Entry(
+            id=entry_id,
+            title=title[0],
+            answer=answer,
+            phrasings=phrasings,
+            related=tuple(related),
+            variants=variants,
+            source=source,
+            slot=slot,
+            chitchat=chitchat,
+            line=node.start_mark.line + 1,
+        )
+
+    def _phrasings(self, node: yaml.Node, where: str) -> dict[str, tuple[str, ...]] | None:
+        r = self.r
+        fields = r.mapping(node, f"{where}: phrasings", required=self.languages)
+        if fields is None:
+            return None
+        phrasings: dict[str, tuple[str, ...]] = {}
+        for language, list_node in fields.items():
+            texts: list[str] = []
+            for item in r.sequence(list_node, f"{where}: phrasings.{language}") or []:
+                text = r.string(item, f"{where}: phrasings.{language}[]")
+                if text is None:
+                    continue
+                for name in PLACEHOLDER_RE.findall(text):
+                    if name not in PHRASING_PLACEHOLDERS:
+                        r.problem(item, f"{where}: phrasing placeholder '{{{name}}}' is unknown")
+                texts.append(text)
+            if not texts:
+                r.problem(list_node, f"{where}: phrasings.{language} must not be empty")
+            phrasings[language] = tuple(texts)
+        return phrasings
+
+    def _variants(
+        self, node: yaml.Node | None, where: str, slot: str | None, entry_node: yaml.Node
+    ) -> dict[str, Localized]:
+        r = self.r
+        if node is None:
+            if slot == "period":
+                r.problem(entry_node, f"{where}: slot 'period' needs variants {PERIOD_VARIANTS}")
+            return {}
+        if slot != "period":
+            r.problem(node, f"{where}: variants are only used with slot: period")
+            return {}
+        fields = r.mapping(node, f"{where}: variants", required=PERIOD_VARIANTS)
+        variants: dict[str, Localized] = {}
+        for key, value_node in (fields or {}).items():
+            texts = self._localized_templates(value_node, f"{where}: variants.{key}", VARIANT_NAMES)
+            if texts is not None:
+                variants[key] = texts
+        return variants
+
+    def _check_templates(self, facts: Facts) -> None:
+        """Every placeholder must resolve: try each against the facts it may name."""
+        # Imported here because rendering depends on the data classes above.
+        from bot.render import fact_values
+
+        values_by_language = {lang: fact_values(facts, lang, None) for lang in self.languages}
+        for template in self.templates:
+            language = template.where.rsplit(".", 1)[-1]
+            known = values_by_language.get(language, {})
+            for name in PLACEHOLDER_RE.findall(template.text):
+                if name in template.extra_names:
+                    continue
+                if name not in known:
+                    self.r.problem(
+                        template.line,
+                        f"{template.where}: placeholder '{{{name}}}' does not resolve to a fact",
+                    )
+            unmatched = PLACEHOLDER_RE.sub("", template.text)
+            if "{" in unmatched or "}" in unmatched:
+                self.r.problem(template.line, f"{template.where}: unbalanced or malformed braces")
