@@ -11,6 +11,7 @@ from contextlib import closing
 from pathlib import Path
 
 from bot.assistant import Assistant
+from bot.cache import load_assistant
 from bot.knowledge import KnowledgeBase, KnowledgeError, default_knowledge_path, load_knowledge
 from bot.render import format_number
 
@@ -79,9 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "report":
             return _report(args.log, args.days, args.json)
         if args.command == "ask":
-            return _ask(Assistant.from_path(knowledge_path), args.question, args.json, args.lang)
+            return _ask(load_assistant(knowledge_path), args.question, args.json, args.lang)
         if args.command == "chat" or sys.stdin.isatty():
-            assistant = Assistant.from_path(knowledge_path)
+            assistant = load_assistant(knowledge_path)
             if args.command is None:
                 print(TELEGRAM_HINT)
             from bot.adapters.console import ConsoleChat

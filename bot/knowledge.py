@@ -131,16 +131,20 @@ def default_knowledge_path() -> Path:
     return Path(env) if env else DEFAULT_KNOWLEDGE_PATH
 
 
+def read_knowledge_text(path: Path) -> str:
+    """The text of a knowledge-base file; a missing or unreadable file is a KnowledgeError."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KnowledgeError([Problem(str(path), 0, "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise KnowledgeError([Problem(str(path), 0, f"cannot read file: {error}")]) from None
+
+
 def load_knowledge(path: Path | str | None = None) -> KnowledgeBase:
     """Load and validate a knowledge base; raise KnowledgeError listing every problem."""
     file_path = Path(path) if path is not None else default_knowledge_path()
-    name = str(file_path)
-    try:
-        text = file_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise KnowledgeError([Problem(name, 0, "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise KnowledgeError([Problem(name, 0, f"cannot read file: {error}")]) from None
+    text = read_knowledge_text(file_path)
     # Imported here, not at the top: PyYAML costs a short-lived command a noticeable start-up.
     from bot.loader import parse_knowledge
 
