@@ -89,6 +89,7 @@ class _LanguageIndex:
     phrasing_entry: list[int] = field(default_factory=list)
     phrasing_words: list[frozenset[str]] = field(default_factory=list)
     phrasing_weight: list[float] = field(default_factory=list)
+    phrasing_length: list[int] = field(default_factory=list)
     entry_vocabulary: list[frozenset[str]] = field(default_factory=list)
     entry_phrasings: list[list[int]] = field(default_factory=list)
     # Per entry: each of its words with the entry's phrasings that use it.
@@ -183,6 +184,7 @@ class Matcher:
         for stem in self.neutral_stems[language]:
             index.idf[stem] = NEUTRAL_WEIGHT
         index.phrasing_weight = [sum(index.idf[w] for w in ws) for ws in index.phrasing_words]
+        index.phrasing_length = [len(text) for text in index.phrasings]
         index.words = frozenset(raw_words)
         index.compound_parts = index.words | self.neutral[language]
         deletions: dict[str, list[str]] = defaultdict(list)
@@ -324,8 +326,10 @@ class Matcher:
         floor = settings.floor
         known = {stem: index.idf[stem] for stem in stems if stem in index.idf}
         power = settings.phrasing_coverage_power
+        query = " ".join(stems)
+        query_length = len(query)
         # Similarity is at most 100, so each phrasing's coverage factors bound its score.
-        candidates: list[tuple[float, int]] = []
+        candidates: list[tuple[float, float, int]] = []
         for entry_number, entry_coverage in coverage.items():
             if not whole and entry_number in self.chitchat:
                 continue  # chit-chat answers the whole message only: "Hej, hvor mange timer ..."
@@ -343,17 +347,22 @@ class Matcher:
                     said[phrasing] = said.get(phrasing, 0.0) + weight
             for phrasing, amount in said.items():
                 bound = factor * (amount / index.phrasing_weight[phrasing]) ** power
-                if bound >= floor:
-                    candidates.append((bound, phrasing))
+                if bound < floor:
+                    continue
+                # token_sort_ratio cannot exceed what the two lengths allow (an edit per
+                # character of difference), which bounds the mean of the two ratios too.
+                length = index.phrasing_length[phrasing]
+                best = bound * (0.5 + min(length, query_length) / (length + query_length))
+                if best >= floor:
+                    candidates.append((best, bound, phrasing))
         # Best bounds first: an entry's later phrasings are skipped once none can beat it,
         # and rapidfuzz stops early on a phrasing that cannot reach what is needed.
         candidates.sort(reverse=True)
-        query = " ".join(stems)
         scores: dict[int, float] = {}
-        for bound, phrasing in candidates:
+        for best, bound, phrasing in candidates:
             entry_number = index.phrasing_entry[phrasing]
             needed = max(floor, scores.get(entry_number, 0.0))
-            if bound <= needed:
+            if best <= needed:
                 continue
             # The mean of the two ratios must reach `mean_needed`; each is at most 100.
             mean_needed = 100.0 * needed / bound
