@@ -148,7 +148,7 @@ class Assistant:
 
     def _rank(self, question: _Question, language: str) -> list[Scored]:
         sure = sure_of(question.evidence) == language
-        return self.matcher.rank(question.words, question.pieces, language, sure)
+        return self.matcher.rank(question.pieces, language, sure)
 
     def _language(self, question: _Question, hint: str | None, fixed: bool = False) -> str:
         if fixed and hint is not None and hint in self.knowledge.languages:

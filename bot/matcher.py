@@ -271,27 +271,27 @@ class Matcher:
 
     def rank(
         self,
-        words: Sequence[str],
-        pieces: Iterable[Sequence[str]] = (),
+        pieces: Sequence[Sequence[str]],
         language: str | None = None,
         sure: bool = False,
     ) -> list[Scored]:
         """Entries by score, best first, one score each (its best language and piece).
 
-        `words` are the normalised question's; `pieces` the words of each of its sentences and
-        clauses. The whole question is scored in every language, unless its `language` is
-        `sure`; the pieces, which only help long messages, in `language` alone, to keep the
-        cost down.
+        `pieces` are the normalised words of each sentence and clause of the question, in
+        order; together they are the whole question. The whole is scored in every language,
+        unless its `language` is `sure`; the pieces, which only help long messages, in
+        `language` alone, to keep the cost down.
         """
         best: dict[int, Scored] = {}
-        whole = list(words)
-        parts = [list(piece) for piece in pieces if piece and list(piece) != whole]
         for index in self.indexes:
             if sure and index.language != language:
                 continue
+            # Each word is mended and stemmed once, piece by piece; the whole is their sum.
+            prepared = [self.prepare(index, list(piece)) for piece in pieces]
+            whole = [stem for stems in prepared for stem in stems]
             scored = [self._score(index, whole, True)]
-            if language in (None, index.language):
-                scored += [self._score(index, part, False) for part in parts]
+            if language in (None, index.language) and len(prepared) > 1:
+                scored += [self._score(index, p, False) for p in prepared if p and p != whole]
             for scores in scored:
                 for entry_number, score in scores.items():
                     current = best.get(entry_number)
@@ -312,9 +312,9 @@ class Matcher:
             cache.update(zip(missing, stem_words(missing, index.language), strict=True))
         return [cache[word] for word in mended]
 
-    def _score(self, index: _LanguageIndex, words: list[str], whole: bool) -> dict[int, float]:
-        """Entries that may reach the lowest score that matters, with their best score."""
-        stems = self.prepare(index, words)
+    def _score(self, index: _LanguageIndex, stems: list[str], whole: bool) -> dict[int, float]:
+        """Entries that may reach the lowest score that matters, with their best score, for
+        prepared (mended, stemmed) words."""
         if not stems:
             return {}
         settings = self.settings

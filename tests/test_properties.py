@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from bot.assistant import Assistant
 from bot.matcher import Outcome
+from bot.normalize import normalize
 
 
 @settings(
@@ -56,3 +57,18 @@ def test_domain_words_in_any_order(assistant: Assistant, words: list[str]) -> No
     reply = assistant.reply(" ".join(words))
     assert reply.text.strip()
     assert "<b>" not in reply.text or "&lt;b&gt;" not in reply.html
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(max_size=300)
+    | st.lists(
+        st.sampled_from(["Hej.", "timer", "2010 - 2012", "–", "47.746", "tak!", "é", "_", "\n"]),
+        max_size=30,
+    ).map(" ".join)
+)
+def test_the_pieces_of_a_question_are_its_words_in_order(text: str) -> None:
+    # The matcher mends and stems the pieces and scores their sum as the whole question.
+    normalized = normalize(text, pieces=True)
+    assert tuple(word for piece in normalized.pieces for word in piece) == normalized.words
+    assert all(normalized.pieces)
