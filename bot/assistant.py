@@ -7,7 +7,7 @@ Every adapter (command line, console chat, Telegram) calls `Assistant.reply` for
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -20,6 +20,8 @@ from bot.render import fact_values, fill, period_texts, tidy, to_html
 # Longer messages are matched on their start only: no question needs more, and the cost of
 # matching stays bounded whatever a user pastes.
 MAX_QUESTION_CHARS = 1000
+# Rendered answers kept: one per entry, language and years asked.
+ANSWER_CACHE_SIZE = 1024
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class Assistant:
         self._facts = {
             lang: fact_values(knowledge.facts, lang, knowledge.ui) for lang in knowledge.languages
         }
+        self._answers: dict[tuple[str, str, tuple[Period, ...]], Reply] = {}
 
     @classmethod
     def from_path(cls, path: Path | str | None = None, **kwargs: object) -> Assistant:
@@ -167,21 +170,32 @@ class Assistant:
         entry = self.knowledge.entries[entry_id]
         lang = language if language in self.knowledge.languages else self.default_language
         assert lang is not None
-        values = self._facts[lang]
-        body = fill(entry.answer[lang], values)
         asked = periods if entry.slot == "period" else ()
+        key = (entry_id, lang, asked)
+        rendered = self._answers.get(key)
+        if rendered is None:
+            # The same few answers are asked for again and again; render each once.
+            if len(self._answers) >= ANSWER_CACHE_SIZE:
+                self._answers.clear()
+            rendered = self._answers[key] = self._render(entry, lang, asked)
+        return replace(rendered, score=score)
+
+    def _render(self, entry: Entry, lang: str, asked: tuple[Period, ...]) -> Reply:
+        values = self._facts[lang]
         if asked:
             texts = period_texts(
                 self.knowledge.facts, asked, entry.variants, self.knowledge.ui, lang, values
             )
             body = "\n".join(texts)
+        else:
+            body = fill(entry.answer[lang], values)
         body = tidy(body)
         title = entry.title[lang]
         source = self._source(entry, lang)
         return Reply(
             outcome=Outcome.ANSWERED,
             entry_id=entry.id,
-            score=score,
+            score=100.0,
             language=lang,
             text=body,
             html=to_html(title, body, source),

@@ -25,6 +25,8 @@ _ENGLISH = frozenset(
     usage total get got there any more yet much card clip some report please help use
     """.split()
 )
+_ONLY_DANISH = _DANISH - _ENGLISH
+_ONLY_ENGLISH = _ENGLISH - _DANISH
 SUPPORTED = ("da", "en")
 
 
@@ -35,9 +37,7 @@ def language_evidence(text: str, words: Sequence[str] | None = None) -> tuple[in
         return 100, 0
     if words is None:
         words = normalize(text).words
-    danish = sum(1 for word in words if word in _DANISH and word not in _ENGLISH)
-    english = sum(1 for word in words if word in _ENGLISH and word not in _DANISH)
-    return danish, english
+    return sum(map(_ONLY_DANISH.__contains__, words)), sum(map(_ONLY_ENGLISH.__contains__, words))
 
 
 def sure_of(evidence: tuple[int, int]) -> str | None:

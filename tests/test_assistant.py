@@ -135,3 +135,17 @@ def test_typo_correction_keeps_words_of_the_other_language(assistant: Assistant)
     danish = next(index for index in matcher.indexes if index.language == "da")
     assert matcher.correct(danish, ["klippe", "kortet"]) == ["klippekortet"]
     assert matcher.correct(danish, ["klippekortstimer"]) == ["klippekort", "timer"]
+
+
+def test_an_answer_is_rendered_for_its_own_years_and_score(assistant: Assistant) -> None:
+    # Rendered answers are kept and reused: each must still carry its own years and score.
+    for _ in range(2):
+        first = assistant.answer("usage", "da", (Period(2014, 2014),), 55.0)
+        second = assistant.answer("usage", "da", (Period(2015, 2015),), 66.0)
+        english = assistant.answer("usage", "en", (Period(2014, 2014),), 77.0)
+        assert (first.score, second.score, english.score) == (55.0, 66.0, 77.0)
+        assert "16.880" in first.text
+        assert "16.060" in second.text
+        assert "16,880" in english.text
+        assert first.periods == (Period(2014, 2014),)
+    assert assistant.answer("contact", "da", (Period(2014, 2014),)).periods == ()
