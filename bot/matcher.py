@@ -289,16 +289,14 @@ class Matcher:
             # Each word is mended and stemmed once, piece by piece; the whole is their sum.
             prepared = [self.prepare(index, list(piece)) for piece in pieces]
             whole = [stem for stems in prepared for stem in stems]
-            scored = [self._score(index, whole, True)]
+            texts = [(whole, True)]
             if language in (None, index.language) and len(prepared) > 1:
-                scored += [self._score(index, p, False) for p in prepared if p and p != whole]
-            for scores in scored:
-                for entry_number, score in scores.items():
-                    current = best.get(entry_number)
-                    if current is None or score > current.score:
-                        best[entry_number] = Scored(
-                            self.entry_ids[entry_number], score, index.language
-                        )
+                texts += [(stems, False) for stems in prepared if stems and stems != whole]
+            for stems, is_whole in texts:
+                # Only what beats the scores found so far is worked out.
+                known = {entry_number: scored.score for entry_number, scored in best.items()}
+                for entry_number, score in self._score(index, stems, is_whole, known).items():
+                    best[entry_number] = Scored(self.entry_ids[entry_number], score, index.language)
         return sorted(best.values(), key=lambda s: (-s.score, s.entry_id))
 
     def prepare(self, index: _LanguageIndex, words: list[str]) -> list[str]:
@@ -312,9 +310,16 @@ class Matcher:
             cache.update(zip(missing, stem_words(missing, index.language), strict=True))
         return [cache[word] for word in mended]
 
-    def _score(self, index: _LanguageIndex, stems: list[str], whole: bool) -> dict[int, float]:
-        """Entries that may reach the lowest score that matters, with their best score, for
-        prepared (mended, stemmed) words."""
+    def _score(
+        self,
+        index: _LanguageIndex,
+        stems: list[str],
+        whole: bool,
+        known: Mapping[int, float] | None = None,
+    ) -> dict[int, float]:
+        """Entries whose best score for prepared (mended, stemmed) words reaches the lowest
+        score that matters and beats their `known` score, with that score."""
+        known = known or {}
         if not stems:
             return {}
         settings = self.settings
@@ -324,7 +329,7 @@ class Matcher:
         ]
         coverage = self._coverage(index, stems, weights, sum(weights))
         floor = settings.floor
-        known = {stem: index.idf[stem] for stem in stems if stem in index.idf}
+        said_weight = {stem: index.idf[stem] for stem in stems if stem in index.idf}
         power = settings.phrasing_coverage_power
         query = " ".join(stems)
         query_length = len(query)
@@ -334,7 +339,8 @@ class Matcher:
             if not whole and entry_number in self.chitchat:
                 continue  # chit-chat answers the whole message only: "Hej, hvor mange timer ..."
             factor = 100.0 * entry_coverage**settings.coverage_power
-            if factor < floor:
+            needed = max(floor, known.get(entry_number, 0.0))
+            if factor < floor or (factor <= needed and entry_number in known):
                 continue
             # How much of each phrasing the question says: "hvor mange timer er der i et
             # døgn" lacks the "tilbage" that "hvor mange timer er der tilbage" turns on.
@@ -342,18 +348,18 @@ class Matcher:
                 index.entry_phrasings[entry_number] if power <= 0 else (), 0.0
             )
             postings = index.entry_postings[entry_number]
-            for stem, weight in known.items():
+            for stem, weight in said_weight.items():
                 for phrasing in postings.get(stem, ()):
                     said[phrasing] = said.get(phrasing, 0.0) + weight
             for phrasing, amount in said.items():
                 bound = factor * (amount / index.phrasing_weight[phrasing]) ** power
-                if bound < floor:
+                if bound < needed:
                     continue
                 # token_sort_ratio cannot exceed what the two lengths allow (an edit per
                 # character of difference), which bounds the mean of the two ratios too.
                 length = index.phrasing_length[phrasing]
                 best = bound * (0.5 + min(length, query_length) / (length + query_length))
-                if best >= floor:
+                if best >= needed:
                     candidates.append((best, bound, phrasing))
         # Best bounds first: an entry's later phrasings are skipped once none can beat it,
         # and rapidfuzz stops early on a phrasing that cannot reach what is needed.
@@ -361,7 +367,7 @@ class Matcher:
         scores: dict[int, float] = {}
         for best, bound, phrasing in candidates:
             entry_number = index.phrasing_entry[phrasing]
-            needed = max(floor, scores.get(entry_number, 0.0))
+            needed = max(floor, scores.get(entry_number, known.get(entry_number, 0.0)))
             if best <= needed:
                 continue
             # The mean of the two ratios must reach `mean_needed`; each is at most 100.
@@ -376,7 +382,7 @@ class Matcher:
                 query, text, processor=None, score_cutoff=max(0.0, 2 * mean_needed - set_ratio)
             )
             value = (set_ratio + sort_ratio) / 200 * bound
-            if value >= needed:
+            if value > needed or (value == needed and entry_number not in known):
                 scores[entry_number] = value
         return scores
 
@@ -398,7 +404,7 @@ class Matcher:
         covered: dict[int, float] = defaultdict(float)
         common: list[str] = []
         unseen = 0.0
-        for stem in sorted(weight_of, key=lambda s: -index.idf.get(s, index.unseen_idf)):
+        for stem in weight_of:
             entries = index.entries_of.get(stem)
             if entries is None:
                 unseen += weight_of[stem] * (1 - self.settings.unseen_weight)
@@ -407,6 +413,7 @@ class Matcher:
             else:
                 for entry_number in entries:
                     covered[entry_number] += weight_of[stem]
+        common.sort(key=lambda s: -index.idf[s])
         if not covered and common:
             # Only common words ("hvad ... 2015"): a question this vague cannot single out an
             # entry, so the first entries the rarest of them knows are enough to rank.
