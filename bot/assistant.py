@@ -114,7 +114,7 @@ class Assistant:
         lang = self._language(question, language, fixed_language)
         if not question.words:
             return self._plain(Outcome.UNKNOWN, lang, self.knowledge.ui["empty"][lang])
-        ranking = self._rank(question, lang)
+        ranking = self._rank(question, lang, outcome_only=True)
         decision = decide(ranking, self.settings)
         if decision is Outcome.ANSWERED:
             return self.answer(ranking[0].entry_id, lang, question.periods, ranking[0].score)
@@ -149,9 +149,9 @@ class Assistant:
         evidence = language_evidence(question, normalized.words)
         return _Question(normalized.words, normalized.periods, normalized.pieces, evidence)
 
-    def _rank(self, question: _Question, language: str) -> list[Scored]:
+    def _rank(self, question: _Question, language: str, outcome_only: bool = False) -> list[Scored]:
         sure = sure_of(question.evidence) == language
-        return self.matcher.rank(question.pieces, language, sure)
+        return self.matcher.rank(question.pieces, language, sure, outcome_only)
 
     def _language(self, question: _Question, hint: str | None, fixed: bool = False) -> str:
         if fixed and hint is not None and hint in self.knowledge.languages:
@@ -221,7 +221,7 @@ class Assistant:
         picked = [
             scored.entry_id
             for scored in ranking[: s.max_suggestions]
-            if scored.score >= s.suggest_at and best - scored.score <= 2 * s.margin + 5
+            if scored.score >= s.suggest_at and best - scored.score <= s.window
         ]
         choices = self._choices(picked, language)
         intro = self.knowledge.ui["suggest"][language]

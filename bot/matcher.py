@@ -62,6 +62,12 @@ class MatchSettings:
         enough to stop an answer)."""
         return min(self.suggest_at, self.answer_at - self.margin)
 
+    @property
+    def window(self) -> float:
+        """How far below the best an entry may score and still be offered as a suggestion;
+        an entry further below cannot change the outcome either, since the margin is less."""
+        return 2 * self.margin + 5
+
 
 class Outcome(enum.StrEnum):
     """What the bot does with a question."""
@@ -274,13 +280,16 @@ class Matcher:
         pieces: Sequence[Sequence[str]],
         language: str | None = None,
         sure: bool = False,
+        outcome_only: bool = False,
     ) -> list[Scored]:
         """Entries by score, best first, one score each (its best language and piece).
 
         `pieces` are the normalised words of each sentence and clause of the question, in
         order; together they are the whole question. The whole is scored in every language,
         unless its `language` is `sure`; the pieces, which only help long messages, in
-        `language` alone, to keep the cost down.
+        `language` alone, to keep the cost down. Entries below `MatchSettings.floor` are left
+        out, and with `outcome_only` also those more than `MatchSettings.window` below the best,
+        which cannot change the outcome (`decide`) or the suggestions.
         """
         best: dict[int, Scored] = {}
         for index in self.indexes:
@@ -295,7 +304,8 @@ class Matcher:
             for stems, is_whole in texts:
                 # Only what beats the scores found so far is worked out.
                 known = {entry_number: scored.score for entry_number, scored in best.items()}
-                for entry_number, score in self._score(index, stems, is_whole, known).items():
+                scores = self._score(index, stems, is_whole, known, outcome_only)
+                for entry_number, score in scores.items():
                     best[entry_number] = Scored(self.entry_ids[entry_number], score, index.language)
         return sorted(best.values(), key=lambda s: (-s.score, s.entry_id))
 
@@ -316,9 +326,11 @@ class Matcher:
         stems: list[str],
         whole: bool,
         known: Mapping[int, float] | None = None,
+        outcome_only: bool = False,
     ) -> dict[int, float]:
         """Entries whose best score for prepared (mended, stemmed) words reaches the lowest
-        score that matters and beats their `known` score, with that score."""
+        score that matters and beats their `known` score, with that score; with
+        `outcome_only`, entries more than the window below the best may be left out."""
         known = known or {}
         if not stems:
             return {}
@@ -329,6 +341,8 @@ class Matcher:
         ]
         coverage = self._coverage(index, stems, weights, sum(weights))
         floor = settings.floor
+        window = settings.window if outcome_only else math.inf
+        top = max(known.values(), default=-math.inf)
         said_weight = {stem: index.idf[stem] for stem in stems if stem in index.idf}
         power = settings.phrasing_coverage_power
         query = " ".join(stems)
@@ -339,8 +353,8 @@ class Matcher:
             if not whole and entry_number in self.chitchat:
                 continue  # chit-chat answers the whole message only: "Hej, hvor mange timer ..."
             factor = 100.0 * entry_coverage**settings.coverage_power
-            needed = max(floor, known.get(entry_number, 0.0))
-            if factor < floor or (factor <= needed and entry_number in known):
+            needed = max(floor, known.get(entry_number, 0.0), top - window)
+            if factor < needed or (factor <= needed and entry_number in known):
                 continue
             # How much of each phrasing the question says: "hvor mange timer er der i et
             # døgn" lacks the "tilbage" that "hvor mange timer er der tilbage" turns on.
@@ -366,6 +380,8 @@ class Matcher:
         candidates.sort(reverse=True)
         scores: dict[int, float] = {}
         for best, bound, phrasing in candidates:
+            if best < top - window:
+                break  # neither this phrasing nor any after it can come within the window
             entry_number = index.phrasing_entry[phrasing]
             needed = max(floor, scores.get(entry_number, known.get(entry_number, 0.0)))
             if best <= needed:
@@ -384,6 +400,7 @@ class Matcher:
             value = (set_ratio + sort_ratio) / 200 * bound
             if value > needed or (value == needed and entry_number not in known):
                 scores[entry_number] = value
+                top = max(top, value)
         return scores
 
     def _coverage(

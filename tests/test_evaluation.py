@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 from bot.assistant import Assistant
-from bot.evaluation import evaluate, load_questions
+from bot.evaluation import DEFAULT_QUESTIONS, evaluate, load_questions
+from bot.matcher import Outcome, decide
+
+HELDOUT = DEFAULT_QUESTIONS.with_name("heldout.yaml")
 
 
 def test_question_set_is_large_and_varied(assistant: Assistant) -> None:
@@ -26,3 +29,27 @@ def test_accuracy_and_rejection_targets(assistant: Assistant) -> None:
     assert report.rejection.rate >= 0.95, report.rejection
     # When the right entry is answered, the figures the question asks for are in the answer.
     assert report.contains.rate >= 0.95, report.contains
+
+
+def test_leaving_out_entries_far_below_the_best_changes_no_reply(assistant: Assistant) -> None:
+    # `reply` asks the matcher for what can change the outcome only; everything it tells the
+    # user must be what the full ranking gives.
+    texts = [q.text for path in (DEFAULT_QUESTIONS, HELDOUT) for q in load_questions(path)]
+    texts += ["Og 2014?", "hvad med timer", "kontakt snitflader pris 2015", "Hej! Tak. Hvem?"]
+    settings = assistant.settings
+    for text in texts:
+        full = assistant.rank(text)
+        reply = assistant.reply(text)
+        outcome = decide(full, settings)
+        assert reply.outcome is outcome, text
+        if outcome is not Outcome.UNKNOWN:
+            assert reply.score == full[0].score, text
+        if outcome is Outcome.ANSWERED:
+            assert reply.entry_id == full[0].entry_id, text
+        shown = [c.entry_id for c in reply.suggestions]
+        expected = [
+            s.entry_id
+            for s in full[: settings.max_suggestions]
+            if s.score >= settings.suggest_at and full[0].score - s.score <= settings.window
+        ]
+        assert shown == (expected if outcome is Outcome.SUGGESTED else []), text
