@@ -334,52 +334,14 @@ class Matcher:
         known = known or {}
         if not stems:
             return {}
-        settings = self.settings
-        neutral = self.neutral_stems[index.language]
-        weights = [
-            NEUTRAL_WEIGHT if s in neutral else index.idf.get(s, index.unseen_idf) for s in stems
-        ]
-        coverage = self._coverage(index, stems, weights, sum(weights))
-        floor = settings.floor
-        window = settings.window if outcome_only else math.inf
+        floor = self.settings.floor
+        window = self.settings.window if outcome_only else math.inf
         top = max(known.values(), default=-math.inf)
-        said_weight = {stem: index.idf[stem] for stem in stems if stem in index.idf}
-        power = settings.phrasing_coverage_power
         query = " ".join(stems)
-        query_length = len(query)
-        # Similarity is at most 100, so each phrasing's coverage factors bound its score.
-        candidates: list[tuple[float, float, int]] = []
-        for entry_number, entry_coverage in coverage.items():
-            if not whole and entry_number in self.chitchat:
-                continue  # chit-chat answers the whole message only: "Hej, hvor mange timer ..."
-            factor = 100.0 * entry_coverage**settings.coverage_power
-            needed = max(floor, known.get(entry_number, 0.0), top - window)
-            if factor < needed or (factor <= needed and entry_number in known):
-                continue
-            # How much of each phrasing the question says: "hvor mange timer er der i et
-            # døgn" lacks the "tilbage" that "hvor mange timer er der tilbage" turns on.
-            said: dict[int, float] = dict.fromkeys(
-                index.entry_phrasings[entry_number] if power <= 0 else (), 0.0
-            )
-            postings = index.entry_postings[entry_number]
-            for stem, weight in said_weight.items():
-                for phrasing in postings.get(stem, ()):
-                    said[phrasing] = said.get(phrasing, 0.0) + weight
-            for phrasing, amount in said.items():
-                bound = factor * (amount / index.phrasing_weight[phrasing]) ** power
-                if bound < needed:
-                    continue
-                # token_sort_ratio cannot exceed what the two lengths allow (an edit per
-                # character of difference), which bounds the mean of the two ratios too.
-                length = index.phrasing_length[phrasing]
-                best = bound * (0.5 + min(length, query_length) / (length + query_length))
-                if best >= needed:
-                    candidates.append((best, bound, phrasing))
-        # Best bounds first: an entry's later phrasings are skipped once none can beat it,
-        # and rapidfuzz stops early on a phrasing that cannot reach what is needed.
-        candidates.sort(reverse=True)
         scores: dict[int, float] = {}
-        for best, bound, phrasing in candidates:
+        for best, bound, phrasing in self._bounded(
+            index, stems, len(query), whole, known, top - window
+        ):
             if best < top - window:
                 break  # neither this phrasing nor any after it can come within the window
             entry_number = index.phrasing_entry[phrasing]
@@ -402,6 +364,59 @@ class Matcher:
                 scores[entry_number] = value
                 top = max(top, value)
         return scores
+
+    def _bounded(
+        self,
+        index: _LanguageIndex,
+        stems: list[str],
+        query_length: int,
+        whole: bool,
+        known: Mapping[int, float],
+        lowest: float,
+    ) -> list[tuple[float, float, int]]:
+        """Phrasings that may score enough, best bound first: (bound, coverage bound, number).
+
+        Similarity is at most 100, so an entry's coverage of the question and the share of a
+        phrasing the question says bound a phrasing's score (the coverage bound, which the
+        similarity then scales); the two strings' lengths bound it further.
+        """
+        settings = self.settings
+        neutral = self.neutral_stems[index.language]
+        weights = [
+            NEUTRAL_WEIGHT if s in neutral else index.idf.get(s, index.unseen_idf) for s in stems
+        ]
+        said_weight = {stem: index.idf[stem] for stem in stems if stem in index.idf}
+        power = settings.phrasing_coverage_power
+        candidates: list[tuple[float, float, int]] = []
+        for entry_number, coverage in self._coverage(index, stems, weights, sum(weights)).items():
+            if not whole and entry_number in self.chitchat:
+                continue  # chit-chat answers the whole message only: "Hej, hvor mange timer ..."
+            factor = 100.0 * coverage**settings.coverage_power
+            needed = max(settings.floor, known.get(entry_number, 0.0), lowest)
+            if factor < needed or (factor <= needed and entry_number in known):
+                continue
+            # How much of each phrasing the question says: "hvor mange timer er der i et
+            # døgn" lacks the "tilbage" that "hvor mange timer er der tilbage" turns on.
+            said: dict[int, float] = dict.fromkeys(
+                index.entry_phrasings[entry_number] if power <= 0 else (), 0.0
+            )
+            postings = index.entry_postings[entry_number]
+            for stem, weight in said_weight.items():
+                for phrasing in postings.get(stem, ()):
+                    said[phrasing] = said.get(phrasing, 0.0) + weight
+            for phrasing, amount in said.items():
+                bound = factor * (amount / index.phrasing_weight[phrasing]) ** power
+                if bound < needed:
+                    continue
+                # token_sort_ratio cannot exceed what the two lengths allow (an edit per
+                # character of difference), which bounds the mean of the two ratios too.
+                length = index.phrasing_length[phrasing]
+                best = bound * (0.5 + min(length, query_length) / (length + query_length))
+                if best >= needed:
+                    candidates.append((best, bound, phrasing))
+        # Best first: an entry's later phrasings are skipped once none can beat it.
+        candidates.sort(reverse=True)
+        return candidates
 
     def _coverage(
         self, index: _LanguageIndex, stems: list[str], weights: list[float], total_weight: float
