@@ -101,6 +101,7 @@ class _LanguageIndex:
     # Per entry: each of its words with the entry's phrasings that use it.
     entry_postings: list[dict[str, list[int]]] = field(default_factory=list)
     entries_of: dict[str, list[int]] = field(default_factory=dict)
+    knows_year: frozenset[int] = frozenset()
     idf: dict[str, float] = field(default_factory=dict)
     unseen_idf: float = 1.0
     words: frozenset[str] = frozenset()
@@ -182,6 +183,7 @@ class Matcher:
                 index.entries_of.setdefault(word, []).append(entry_number)
             for word in vocabulary:
                 document_frequency[word] += 1
+        index.knows_year = frozenset(index.entries_of.get(YEAR_TOKEN, ()))
         total = max(1, len(entries))
         index.idf = {
             w: math.log((total + 1) / (df + 1)) + 1 for w, df in document_frequency.items()
@@ -382,19 +384,25 @@ class Matcher:
         """
         settings = self.settings
         neutral = self.neutral_stems[index.language]
-        weights = [
-            NEUTRAL_WEIGHT if s in neutral else index.idf.get(s, index.unseen_idf) for s in stems
-        ]
-        said_weight = {stem: index.idf[stem] for stem in stems if stem in index.idf}
-        power = settings.phrasing_coverage_power
+        idf, unseen_idf = index.idf, index.unseen_idf
+        weights = [NEUTRAL_WEIGHT if s in neutral else idf.get(s, unseen_idf) for s in stems]
+        said_weight = {stem: idf[stem] for stem in stems if stem in idf}
+        power, coverage_power = settings.phrasing_coverage_power, settings.coverage_power
+        lowest = max(settings.floor, lowest)
+        phrasing_weight, phrasing_length = index.phrasing_weight, index.phrasing_length
         candidates: list[tuple[float, float, int]] = []
         for entry_number, coverage in self._coverage(index, stems, weights, sum(weights)).items():
             if not whole and entry_number in self.chitchat:
                 continue  # chit-chat answers the whole message only: "Hej, hvor mange timer ..."
-            factor = 100.0 * coverage**settings.coverage_power
-            needed = max(settings.floor, known.get(entry_number, 0.0), lowest)
-            if factor < needed or (factor <= needed and entry_number in known):
+            factor = 100.0 * coverage**coverage_power
+            if entry_number in known:
+                needed = max(lowest, known[entry_number])
+                if factor <= needed:
+                    continue
+            elif factor < lowest:
                 continue
+            else:
+                needed = lowest
             # How much of each phrasing the question says: "hvor mange timer er der i et
             # døgn" lacks the "tilbage" that "hvor mange timer er der tilbage" turns on.
             said: dict[int, float] = dict.fromkeys(
@@ -405,12 +413,12 @@ class Matcher:
                 for phrasing in postings.get(stem, ()):
                     said[phrasing] = said.get(phrasing, 0.0) + weight
             for phrasing, amount in said.items():
-                bound = factor * (amount / index.phrasing_weight[phrasing]) ** power
+                bound = factor * (amount / phrasing_weight[phrasing]) ** power
                 if bound < needed:
                     continue
                 # token_sort_ratio cannot exceed what the two lengths allow (an edit per
                 # character of difference), which bounds the mean of the two ratios too.
-                length = index.phrasing_length[phrasing]
+                length = phrasing_length[phrasing]
                 best = bound * (0.5 + min(length, query_length) / (length + query_length))
                 if best >= needed:
                     candidates.append((best, bound, phrasing))
@@ -429,22 +437,23 @@ class Matcher:
         entry knows weigh `unseen_weight` of a known word, since chat messages carry words of
         their own; a year says nothing against an entry that takes none.
         """
-        weight_of: dict[str, float] = defaultdict(float)
+        weight_of: dict[str, float] = {}
         for stem, weight in zip(stems, weights, strict=True):
-            weight_of[stem] += weight
+            weight_of[stem] = weight_of.get(stem, 0.0) + weight
         limit = self.settings.max_candidates
         covered: dict[int, float] = defaultdict(float)
         common: list[str] = []
         unseen = 0.0
-        for stem in weight_of:
-            entries = index.entries_of.get(stem)
+        entries_of = index.entries_of
+        for stem, weight in weight_of.items():
+            entries = entries_of.get(stem)
             if entries is None:
-                unseen += weight_of[stem] * (1 - self.settings.unseen_weight)
+                unseen += weight * (1 - self.settings.unseen_weight)
             elif len(entries) > limit:
                 common.append(stem)
             else:
                 for entry_number in entries:
-                    covered[entry_number] += weight_of[stem]
+                    covered[entry_number] += weight
         common.sort(key=lambda s: -index.idf[s])
         if not covered and common:
             # Only common words ("hvad ... 2015"): a question this vague cannot single out an
@@ -459,12 +468,13 @@ class Matcher:
             for entry_number in covered:
                 if stem in index.entry_vocabulary[entry_number]:
                     covered[entry_number] += weight_of[stem]
-        year = weight_of.get(YEAR_TOKEN, 0.0)
+        # A year says nothing against an entry that takes none.
+        with_year = total_weight - unseen
+        without_year = with_year - weight_of.get(YEAR_TOKEN, 0.0)
+        knows_year = index.knows_year
         result = {}
         for entry_number, value in covered.items():
-            remaining = total_weight - unseen
-            if YEAR_TOKEN not in index.entry_vocabulary[entry_number]:
-                remaining -= year
+            remaining = with_year if entry_number in knows_year else without_year
             result[entry_number] = value / remaining if remaining > 0 else 0.0
         return result
 
