@@ -37,6 +37,9 @@ CACHE_LIMIT = 50_000
 LONG_WORD = 7
 # The weight of a word that names the domain itself, against about 1 to 4 for other words.
 NEUTRAL_WEIGHT = 0.1
+# Scores are pruned by bounds worked out in floating point; this much room keeps rounding from
+# pruning a phrasing that would tie.
+SLACK = 1e-6
 
 
 @dataclass(frozen=True)
@@ -297,11 +300,11 @@ class Matcher:
         for index in self.indexes:
             if sure and index.language != language:
                 continue
-            # Each word is mended and stemmed once, piece by piece; the whole is their sum.
-            prepared = [self.prepare(index, list(piece)) for piece in pieces]
-            whole = [stem for stems in prepared for stem in stems]
+            whole = self.prepare(index, [word for piece in pieces for word in piece])
             texts = [(whole, True)]
-            if language in (None, index.language) and len(prepared) > 1:
+            if language in (None, index.language) and len(pieces) > 1:
+                # The caches make the second reading of each word cheap.
+                prepared = (self.prepare(index, list(piece)) for piece in pieces)
                 texts += [(stems, False) for stems in prepared if stems and stems != whole]
             for stems, is_whole in texts:
                 # Only what beats the scores found so far is worked out.
@@ -347,11 +350,18 @@ class Matcher:
             if best < top - window:
                 break  # neither this phrasing nor any after it can come within the window
             entry_number = index.phrasing_entry[phrasing]
-            needed = max(floor, scores.get(entry_number, known.get(entry_number, 0.0)))
-            if best <= needed:
-                continue
-            # The mean of the two ratios must reach `mean_needed`; each is at most 100.
-            mean_needed = 100.0 * needed / bound
+            if entry_number in scores or entry_number in known:
+                # Only a better score counts for an entry already scored.
+                needed = max(floor, scores.get(entry_number, known.get(entry_number, 0.0)))
+                if best <= needed:
+                    continue
+            else:
+                needed = floor
+                if best < needed:
+                    continue
+            # The mean of the two ratios must reach `mean_needed`; each is at most 100. The
+            # cut-offs are a little lower than that, so rounding cannot lose a tie.
+            mean_needed = 100.0 * needed / bound - SLACK
             text = index.phrasings[phrasing]
             set_cutoff = max(0.0, 2 * mean_needed - 100)
             set_ratio = fuzz.token_set_ratio(query, text, processor=None, score_cutoff=set_cutoff)
@@ -388,7 +398,8 @@ class Matcher:
         weights = [NEUTRAL_WEIGHT if s in neutral else idf.get(s, unseen_idf) for s in stems]
         said_weight = {stem: idf[stem] for stem in stems if stem in idf}
         power, coverage_power = settings.phrasing_coverage_power, settings.coverage_power
-        lowest = max(settings.floor, lowest)
+        # Thresholds a little lower than they are: bounds are worked out in floating point.
+        lowest = max(settings.floor, lowest) - SLACK
         phrasing_weight, phrasing_length = index.phrasing_weight, index.phrasing_length
         candidates: list[tuple[float, float, int]] = []
         for entry_number, coverage in self._coverage(index, stems, weights, sum(weights)).items():
@@ -396,7 +407,7 @@ class Matcher:
                 continue  # chit-chat answers the whole message only: "Hej, hvor mange timer ..."
             factor = 100.0 * coverage**coverage_power
             if entry_number in known:
-                needed = max(lowest, known[entry_number])
+                needed = max(lowest, known[entry_number] - SLACK)
                 if factor <= needed:
                     continue
             elif factor < lowest:
@@ -420,6 +431,7 @@ class Matcher:
                 # character of difference), which bounds the mean of the two ratios too.
                 length = phrasing_length[phrasing]
                 best = bound * (0.5 + min(length, query_length) / (length + query_length))
+                best += SLACK  # the score itself is worked out another way and may round up
                 if best >= needed:
                     candidates.append((best, bound, phrasing))
         # Best first: an entry's later phrasings are skipped once none can beat it.
