@@ -3,21 +3,26 @@
 Building an assistant means importing PyYAML, validating the knowledge base and indexing every
 phrasing: most of the start-up of a one-question command. The built assistant is pickled in a
 cache folder under a key made of the knowledge file's path, size and modification time, the same
-of every source file of the core, the Python version and the settings, so a change to any of them
-builds afresh (Python checks its own .pyc files the same way). A missing, stale, corrupt or
-unwritable cache costs only the build, and nothing is stored that was not validated.
+of every source file of the core (as imported) and of the stemmer and YAML libraries, the Python
+version and the settings, so a change to any of them builds afresh (Python checks its own .pyc
+files the same way). A missing, stale, corrupt or unwritable cache costs only the build, and
+nothing is stored that was not validated.
 
 The folder is `$KLIPPEKORT_CACHE` (`off` turns the cache off), else
-`$XDG_CACHE_HOME/klippekort-bot`, else `~/.cache/klippekort-bot`. It is the user's own, like any
-cache of compiled code: whoever can write to it can already change the bot.
+`$XDG_CACHE_HOME/klippekort-bot`, else `~/.cache/klippekort-bot`. Loading a pickle can run code,
+so a folder or file that is not the user's own, or that others may write to, is never read.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pickle
+import stat
 import sys
 from pathlib import Path
+
+import Stemmer
 
 from bot.assistant import Assistant
 from bot.knowledge import default_knowledge_path, read_knowledge_text
@@ -25,7 +30,22 @@ from bot.matcher import MatchSettings
 
 CACHE_ENV = "KLIPPEKORT_CACHE"
 _HEADER = b"klippekort-bot assistant\n"
-_CORE = Path(__file__).resolve().parent
+
+
+def _stamps(files: list[Path]) -> list[tuple[str, int, int]]:
+    return [(str(file), st.st_mtime_ns, st.st_size) for file in files for st in [file.stat()]]
+
+
+def _code_files() -> list[Path]:
+    core = sorted(Path(__file__).resolve().parent.glob("*.py"))
+    yaml = importlib.util.find_spec("yaml")
+    libraries = [Path(Stemmer.__file__ or "")]
+    libraries += [Path(yaml.origin)] if yaml is not None and yaml.origin else []
+    return core + libraries
+
+
+# Taken when the core is imported, so that code edited later cannot be stored under its own key.
+_CODE_STAMPS = _stamps(_code_files())
 
 
 def cache_folder() -> Path | None:
@@ -73,12 +93,19 @@ def load_assistant(
 
 
 def _key(path: Path, settings: MatchSettings, default_language: str) -> bytes:
-    # The pickled objects are the core's own classes: a change to its code builds afresh.
-    files = [path.absolute(), *sorted(_CORE.glob("*.py"))]
-    stamps = [
-        (str(file), stat.st_mtime_ns, stat.st_size) for file in files for stat in [file.stat()]
-    ]
+    # The pickled objects are the core's own classes, and hold words the stemmer made.
+    stamps = [*_stamps([path.absolute()]), *_CODE_STAMPS]
     return repr((sys.version, repr(settings), default_language, stamps)).encode()
+
+
+def _trusted(path: Path) -> bool:
+    """Whether `path` is the user's own and no one else may write to it."""
+    try:
+        status = path.stat()
+    except OSError:
+        return False
+    owner_ok = not hasattr(os, "getuid") or status.st_uid == os.getuid()
+    return owner_ok and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _file_name(path: Path) -> str:
@@ -87,6 +114,8 @@ def _file_name(path: Path) -> str:
 
 
 def _read(where: Path, key: bytes) -> Assistant | None:
+    if not (_trusted(where.parent) and _trusted(where)):
+        return None
     try:
         data = where.read_bytes()
     except OSError:
@@ -113,8 +142,8 @@ def _store(where: Path, key: bytes, assistant: Assistant) -> None:
             file.write(_HEADER + len(key).to_bytes(4, "big") + key + payload)
         os.replace(temporary, where)  # atomic: a reader sees the old file or the new one
         temporary = None
-    except OSError:
-        pass  # a read-only or full disk: the next start builds again, which is all it costs
+    except Exception:  # a full disk, or an object pickle refuses: never worth failing for
+        pass  # the next start builds again, which is all it costs
     finally:
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)

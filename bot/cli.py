@@ -17,6 +17,8 @@ from bot.render import format_number
 
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
+# The commands whose output may be piped into another program.
+WRITERS = frozenset({"ask", "chat", "check", "report"})
 TELEGRAM_HINT = (
     "To connect Telegram, set TELEGRAM_BOT_TOKEN (see .env.example) and run `klippekort-bot run`."
 )
@@ -94,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        if args.command not in WRITERS:
+            raise  # a broken connection of the bot's own is not a closed standard output
         # The reader went away (`klippekort-bot ask < questions | head`): stop quietly, as
         # other Unix tools do, and keep Python from complaining when it flushes at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

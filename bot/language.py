@@ -33,7 +33,7 @@ SUPPORTED = ("da", "en")
 def language_evidence(text: str, words: Sequence[str] | None = None) -> tuple[int, int]:
     """How many words of `text` are telling Danish, and how many telling English (æ, ø and å
     count as plenty of Danish). `words` are the text's normalised words, when already known."""
-    if any(ch in text for ch in "æøåÆØÅ"):
+    if any(ch in text for ch in "æøåÆØÅ\u212b"):  # U+212B, the Ångström sign, folds to å
         return 100, 0
     if words is None:
         words = normalize(text).words

@@ -80,13 +80,18 @@ _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 _PLAIN = {"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss", "’": "'"}
 
 
+# Characters remembered at most: enough for every script users write, bounded against floods.
+_PLAIN_LIMIT = 4096
+
+
 def _plain(match: re.Match[str]) -> str:
     character = match.group()
     plain = _PLAIN.get(character)
     if plain is None:
         decomposed = unicodedata.normalize("NFKD", character)
         plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-        _PLAIN[character] = plain
+        if len(_PLAIN) < _PLAIN_LIMIT:
+            _PLAIN[character] = plain
     return plain
 
 

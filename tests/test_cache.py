@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,3 +111,28 @@ def test_a_broken_knowledge_base_is_refused_and_not_stored(
     assert not list(folder.glob("*.pickle"))
     with pytest.raises(KnowledgeError, match="file not found"):
         load_assistant(path.with_name("missing.yaml"))
+
+
+@pytest.mark.parametrize("target", ["file", "folder"])
+def test_a_cache_others_may_write_to_is_never_read(
+    folder: Path,
+    write_kb: Callable[[str], Path],
+    kb_text: str,
+    monkeypatch: pytest.MonkeyPatch,
+    target: str,
+) -> None:
+    # Unpickling runs code: a file someone else could have planted must not be loaded.
+    path = write_kb(kb_text)
+    load_assistant(path)
+    (stored,) = folder.glob("*.pickle")
+    (stored if target == "file" else folder).chmod(0o666 if target == "file" else 0o777)
+    builds = []
+    real_parse = bot.loader.parse_knowledge
+
+    def counted(*args: Any) -> Any:
+        builds.append(1)
+        return real_parse(*args)
+
+    monkeypatch.setattr(bot.loader, "parse_knowledge", counted)
+    assert "16.880" in load_assistant(path).reply(QUESTION).text
+    assert builds == [1]
