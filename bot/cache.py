@@ -63,10 +63,14 @@ def cache_folder() -> Path | None:
 
 
 def load_assistant(
-    path: Path | None = None, settings: MatchSettings | None = None, default_language: str = "da"
+    path: Path | None = None,
+    settings: MatchSettings | None = None,
+    default_language: str = "da",
+    rebuild: bool = False,
 ) -> Assistant:
-    """The assistant for a knowledge base: from the cache when it is current, else built (and
-    validated) and stored. A bad knowledge base raises KnowledgeError, as `load_knowledge` does."""
+    """The assistant for a knowledge base: from the cache when it is current (unless
+    `rebuild`), else built (and validated) and stored. A bad knowledge base raises
+    KnowledgeError, as `load_knowledge` does."""
     file_path = path or default_knowledge_path()
     settings = settings or MatchSettings()
     folder = cache_folder()
@@ -78,7 +82,7 @@ def load_assistant(
             pass  # the file cannot be read: reading it below says why
         else:
             where = folder / f"{_file_name(file_path)}.pickle"
-            cached = _read(where, key)
+            cached = None if rebuild else _read(where, key)
             if cached is not None:
                 return cached
     # Read after the key is made: a file changed in between is built now and stored under its

@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     knowledge_path: Path = getattr(args, "knowledge", None) or default_knowledge_path()
     try:
         if args.command == "check":
-            return _check(args.path or knowledge_path)
+            return _check(args.path or knowledge_path, store=args.path in (None, knowledge_path))
         if args.command == "run" or (args.command is None and _telegram_token_set()):
             return _run_telegram(getattr(args, "knowledge", None))
         if args.command == "chart":
@@ -118,9 +118,10 @@ def _print_problems(error: KnowledgeError) -> None:
         print(f"  {problem}", file=sys.stderr)
 
 
-def _check(path: Path) -> int:
+def _check(path: Path, store: bool = False) -> int:
+    # The knowledge base in use is validated afresh and its build kept for `ask` and `chat`.
     try:
-        knowledge = load_knowledge(path)
+        knowledge = load_assistant(path, rebuild=True).knowledge if store else load_knowledge(path)
     except KnowledgeError as error:
         _print_problems(error)
         return EXIT_USAGE

@@ -149,3 +149,14 @@ def test_python_dash_m_is_the_same_command() -> None:
         check=False,
     )
     assert json.loads(result.stdout)["entry"] == "greeting"
+
+
+def test_check_keeps_the_build_of_the_knowledge_base_in_use(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(DEFAULT_KNOWLEDGE_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    assert run("check", str(copy), env={"KLIPPEKORT_CACHE": str(cache)}).returncode == 0
+    assert not cache.exists()  # another file, checked on its own: nothing kept
+    result = run("check", env={"KLIPPEKORT_CACHE": str(cache), "KLIPPEKORT_KNOWLEDGE": str(copy)})
+    assert result.returncode == 0, result.stderr
+    assert len(list(cache.glob("*.pickle"))) == 1
