@@ -135,12 +135,14 @@ def _read(where: Path, key: bytes) -> Assistant | None:
 
 
 def _store(where: Path, key: bytes, assistant: Assistant) -> None:
-    # A name of this process's own, made without `tempfile`, whose import alone costs a first
+    # A name of this store's own, made without `tempfile`, whose import alone costs a first
     # start about 20 ms; O_EXCL refuses a file that is already there.
-    temporary = where.with_name(f".{where.name}.{os.getpid()}")
+    temporary = where.with_name(f".{where.name}.{os.getpid()}.{os.urandom(6).hex()}")
     created = False
     try:
         where.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _trusted(where.parent):
+            return  # it would never be read
         payload = pickle.dumps(assistant, protocol=pickle.HIGHEST_PROTOCOL)
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         created = True

@@ -18,7 +18,7 @@ from bot.render import format_number
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
 # The commands whose output may be piped into another program.
-WRITERS = frozenset({"ask", "chat", "check", "report"})
+WRITERS = frozenset({"ask", "chat", "check", "report", None})
 TELEGRAM_HINT = (
     "To connect Telegram, set TELEGRAM_BOT_TOKEN (see .env.example) and run `klippekort-bot run`."
 )
@@ -72,10 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     args = _parser().parse_args(argv)
     knowledge_path: Path = getattr(args, "knowledge", None) or default_knowledge_path()
+    telegram = args.command == "run" or (args.command is None and _telegram_token_set())
     try:
         if args.command == "check":
-            return _check(args.path or knowledge_path, store=args.path in (None, knowledge_path))
-        if args.command == "run" or (args.command is None and _telegram_token_set()):
+            in_use = args.path is None or args.path.absolute() == knowledge_path.absolute()
+            return _check(args.path or knowledge_path, store=in_use)
+        if telegram:
             return _run_telegram(getattr(args, "knowledge", None))
         if args.command == "chart":
             return _chart(load_knowledge(knowledge_path), args.lang, args.output)
@@ -96,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        if args.command not in WRITERS:
+        if telegram or args.command not in WRITERS:
             raise  # a broken connection of the bot's own is not a closed standard output
         # The reader went away (`klippekort-bot ask < questions | head`): stop quietly, as
         # other Unix tools do, and keep Python from complaining when it flushes at exit.

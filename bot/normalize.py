@@ -15,6 +15,10 @@ from functools import lru_cache
 import Stemmer
 
 YEAR_TOKEN = "yeartoken"
+# The token as it replaces a year: set off by a control character that splits words but is not
+# white space (unlike \x1c-\x1f), so "Grand Prix -2013" or "ellers,2013" gains no sentence
+# break where the year was.
+_PADDED_YEAR = f"\x1a{YEAR_TOKEN}\x1a"
 # Years a question can sensibly mean; anything else stays a plain number.
 MIN_YEAR, MAX_YEAR = 1900, 2099
 
@@ -122,12 +126,12 @@ def extract_periods(text: str) -> tuple[str, list[Period]]:
         if first > last:
             first, last = last, first
         periods.append(Period(first, last))
-        return f" {YEAR_TOKEN} "
+        return _PADDED_YEAR
 
     def year(match: re.Match[str]) -> str:
         value = int(match.group(0))
         periods.append(Period(value, value))
-        return f" {YEAR_TOKEN} "
+        return _PADDED_YEAR
 
     years = len(_SINGLE_YEAR.findall(text))
     if years > 1:  # a period names two years
@@ -135,7 +139,7 @@ def extract_periods(text: str) -> tuple[str, list[Period]]:
     if years:
         text = _SINGLE_YEAR.sub(year, text)
     if "{year}" in text:
-        text = _PLACEHOLDER_YEAR.sub(f" {YEAR_TOKEN} ", text)
+        text = _PLACEHOLDER_YEAR.sub(_PADDED_YEAR, text)
     return text, _unique(periods)
 
 

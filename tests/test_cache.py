@@ -136,3 +136,12 @@ def test_a_cache_others_may_write_to_is_never_read(
     monkeypatch.setattr(bot.loader, "parse_knowledge", counted)
     assert "16.880" in load_assistant(path).reply(QUESTION).text
     assert builds == [1]
+
+
+def test_nothing_is_stored_where_it_would_never_be_read(
+    folder: Path, write_kb: Callable[[str], Path], kb_text: str
+) -> None:
+    folder.mkdir(mode=0o775)
+    folder.chmod(0o775)  # group-writable: never read, so not worth writing
+    load_assistant(write_kb(kb_text))
+    assert list(folder.iterdir()) == []

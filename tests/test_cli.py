@@ -15,7 +15,7 @@ BIN = Path(sys.executable).parent / "klippekort-bot"
 
 
 def run(
-    *args: str, stdin: str = "", env: dict[str, str] | None = None
+    *args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path = BIN.parent
 ) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     environment.pop("KLIPPEKORT_KNOWLEDGE", None)
@@ -28,7 +28,7 @@ def run(
         timeout=60,
         env=environment,
         check=False,
-        cwd=BIN.parent,  # away from any .env with a token in the working copy
+        cwd=cwd,  # by default away from any .env with a token in the working copy
     )
 
 
@@ -159,4 +159,9 @@ def test_check_keeps_the_build_of_the_knowledge_base_in_use(tmp_path: Path) -> N
     assert not cache.exists()  # another file, checked on its own: nothing kept
     result = run("check", env={"KLIPPEKORT_CACHE": str(cache), "KLIPPEKORT_KNOWLEDGE": str(copy)})
     assert result.returncode == 0, result.stderr
+    (stored,) = cache.glob("*.pickle")
+    stored.unlink()
+    # The same file named relative to where the command runs is the one in use too.
+    env = {"KLIPPEKORT_CACHE": str(cache), "KLIPPEKORT_KNOWLEDGE": str(copy)}
+    assert run("check", "copy.yaml", env=env, cwd=tmp_path).returncode == 0
     assert len(list(cache.glob("*.pickle"))) == 1

@@ -31,6 +31,9 @@ EDGE_CASES = [
     "hej bot",
     "Og hvad med 2015?",
     "hours used from 2010 to 2012, and how many were reported?",
+    "Hvem vandt Melodi Grand Prix -2013",
+    "Hvem vandt Melodi Grand Prix,2013",
+    "1996 to 2014-2011",
 ]
 # The shipped settings, and one from the sweep's grid whose scores often tie at the floor.
 SETTINGS = [

@@ -83,6 +83,12 @@ def test_sentences_and_clauses() -> None:
     assert normalize(text).pieces == ()
 
 
+def test_a_year_makes_no_sentence_break_of_its_own() -> None:
+    # "-2013" and ",2014" are no clauses; ", " after a year still is.
+    pieces = normalize("Grand Prix -2013, ellers,2014", pieces=True).pieces
+    assert pieces == (("grand", "prix", YEAR_TOKEN), ("ellers", YEAR_TOKEN))
+
+
 def test_ascii_and_other_text_split_into_the_same_words() -> None:
     words = ("hvad", "koster", "snitfladerne", "ok", "3334", "9432")
     assert normalize("hvad_koster (snitfladerne)? ok! 3334-9432").words == words
