@@ -82,8 +82,6 @@ class Period:
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 # æ/ø/å as Danes spell them without the letters; any other character loses its accents.
 _PLAIN = {"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss", "’": "'"}
-
-
 # Characters remembered at most: enough for every script users write, bounded against floods.
 _PLAIN_LIMIT = 4096
 
