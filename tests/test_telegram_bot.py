@@ -23,7 +23,8 @@ from telegram.error import NetworkError
 
 from bot.adapters.telegram.formatting import MAX_MESSAGE, split_html, utf16_length
 from bot.adapters.telegram.handlers import TEXTS, build_application
-from bot.adapters.telegram.main import RedactingFormatter, configure_logging
+from bot.adapters.telegram.main import configure_logging
+from bot.adapters.telegram.redaction import RedactingFormatter
 from bot.adapters.telegram.settings import Settings
 from bot.assistant import Assistant
 from bot.knowledge import KnowledgeBase, load_knowledge

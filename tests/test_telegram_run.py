@@ -8,6 +8,7 @@ variables, no token unless given) and a temporary working directory without a `.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import socket
@@ -82,9 +83,10 @@ async def start_process(tmp_path: Path) -> AsyncIterator[StartProcess]:
     work = tmp_path / "work"
     work.mkdir()
     started: list[BotProcess] = []
+    numbers = itertools.count()  # taken before the first await, so concurrent starts differ
 
     async def start(*args: str, env: dict[str, str]) -> BotProcess:
-        number = len(started)
+        number = next(numbers)
         stderr_path = tmp_path / f"stderr-{number}.log"
         stdout_path = tmp_path / f"stdout-{number}.log"
         with stderr_path.open("wb") as stderr, stdout_path.open("wb") as stdout:

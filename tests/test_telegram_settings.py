@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.telegram.main import RedactingFormatter, configure_logging
+from bot.adapters.telegram.main import configure_logging
+from bot.adapters.telegram.redaction import RedactingFormatter
 from bot.adapters.telegram.settings import Settings, SettingsError, load_settings, read_environment
 from bot.knowledge import DEFAULT_KNOWLEDGE_PATH, KNOWLEDGE_ENV
 

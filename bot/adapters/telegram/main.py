@@ -10,26 +10,13 @@ from pathlib import Path
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
 from bot.adapters.telegram.handlers import ALLOWED_UPDATES, build_application, telegram_bot
+from bot.adapters.telegram.redaction import RedactingFormatter, RedactingStream, Redactor
 from bot.adapters.telegram.settings import Settings, SettingsError, load_settings, read_environment
 from bot.assistant import Assistant
 from bot.knowledge import KnowledgeError, load_knowledge
 
 EXIT_CONFIG = 2
 log = logging.getLogger("klippekort")
-
-
-class RedactingFormatter(logging.Formatter):
-    """Formats records with every occurrence of the bot token replaced."""
-
-    def __init__(self, secrets: list[str], fmt: str) -> None:
-        super().__init__(fmt)
-        self.secrets = [s for s in secrets if s]
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for secret in self.secrets:
-            text = text.replace(secret, "<hidden>")
-        return text
 
 
 class TransientFaultFilter(logging.Filter):
@@ -56,9 +43,8 @@ class TransientFaultFilter(logging.Filter):
 def configure_logging(settings: Settings) -> None:
     """Log to standard error at LOG_LEVEL; the token is hidden, httpx's request lines too."""
     handler = logging.StreamHandler()
-    secrets = [settings.token, settings.webhook_secret or ""]
     handler.setFormatter(
-        RedactingFormatter(secrets, "%(asctime)s %(levelname)s %(name)s: %(message)s")
+        RedactingFormatter(secrets_of(settings), "%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     handler.addFilter(TransientFaultFilter())
     root = logging.getLogger()
@@ -76,6 +62,25 @@ def run(knowledge_path: Path | None = None, env_file: Path = Path(".env")) -> in
     except SettingsError as error:
         print(f"klippekort-bot: {error}", file=sys.stderr)
         return EXIT_CONFIG
+    # Everything written from here on, by us, the libraries or the interpreter, is redacted.
+    redact = Redactor(secrets_of(settings))
+    streams = sys.stdout, sys.stderr
+    sys.stdout = RedactingStream(sys.stdout, redact)
+    sys.stderr = RedactingStream(sys.stderr, redact)
+    try:
+        return _serve(settings, knowledge_path)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = streams
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """What must never be written: the token and the webhook secret."""
+    return [settings.token, settings.webhook_secret or ""]
+
+
+def _serve(settings: Settings, knowledge_path: Path | None) -> int:
     path = knowledge_path or settings.knowledge_path
     try:
         knowledge = load_knowledge(path)
