@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -99,11 +100,39 @@ def build_report(db: sqlite3.Connection, days: int = 30, now: float | None = Non
     )
 
 
+# Characters that reorder or hide the rest of an admin's line (U+202E turns it around).
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e") | frozenset(
+    "\u2066\u2067\u2068\u2069"
+)
+
+
+def printable(text: str) -> str:
+    """A logged question as it is safe to show staff: control characters made visible.
+
+    Questions come from anyone; shown raw in a terminal or a chat, a NUL, an escape sequence or
+    a bidirectional override would hide or rearrange what the admin reads.
+    """
+    if text.isprintable():
+        return text
+    shown = []
+    for char in text:
+        code = ord(char)
+        if code < 0x20:
+            shown.append(chr(0x2400 + code))  # the Control Pictures block: NUL -> ␀
+        elif code == 0x7F:
+            shown.append("\u2421")
+        elif char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co"):
+            shown.append(f"<U+{code:04X}>")
+        else:
+            shown.append(char)
+    return "".join(shown)
+
+
 def group_similar(questions: list[str], examples: int = 3) -> list[QuestionGroup]:
     """Greedy grouping: each question joins the first group whose first wording is similar."""
     keys: list[str] = []
     groups: list[QuestionGroup] = []
-    for question in questions:
+    for question in map(printable, questions):
         key = _key(question)
         match = process.extractOne(
             key, keys, scorer=_similarity, processor=None, score_cutoff=GROUP_SIMILARITY

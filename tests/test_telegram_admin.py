@@ -722,6 +722,27 @@ async def test_admin_commands_look_unknown_to_everyone_else(
 
 
 @asyncio_test
+async def test_a_refusal_full_of_markup_characters_still_reaches_the_admin(
+    telegram_stub: TelegramApiStub, kb_copy: Path
+) -> None:
+    # Escaped, 3,000 "<" are 12,000 characters: a cut after escaping ended inside "&lt;".
+    name = "<" * 3000
+    async with bot_on(telegram_stub, kb_copy, admin_user_ids=frozenset({ADMIN_ID})) as bot:
+        tb = telegram_bot(bot.application)
+        text = kb_copy.read_text(encoding="utf-8")
+        kb_copy.write_text(
+            text.replace("related: [final_report]", f'related: ["{name}"]'), encoding="utf-8"
+        )
+        await tb.admin.reload_and_tell_admins(bot.application)
+        told = bot.stub.sent_to(ADMIN_ID)
+        assert len(told) == 1, bot.stub.describe_sent()
+        plain = told[0]["plain_text"]
+        assert plain.startswith(ADMIN_TEXTS["not_reloaded"]["da"])
+        assert "related '<<<" in plain
+        assert len(plain) <= 4096
+
+
+@asyncio_test
 @pytest.mark.usefixtures("sighup_guard")
 async def test_admin_commands_are_only_in_the_admins_menu(
     start_bot: StartBot, tmp_path: Path

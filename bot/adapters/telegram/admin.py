@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 import signal
 import sqlite3
@@ -20,6 +19,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot.adapters.telegram.formatting import escaped_within
 from bot.assistant import Assistant
 from bot.knowledge import KnowledgeError, Problem, load_knowledge
 from bot.questionlog import open_for_reading
@@ -151,7 +151,7 @@ class AdminTools:
 
     async def _send_pre(self, message: Message, text: str) -> None:
         # Monospaced, and cut to fit one message: a report is for a glance on a phone.
-        body = html.escape(text[:3900], quote=False)
+        body = escaped_within(text, 3900)
         await message.reply_text(f"<pre>{body}</pre>", parse_mode=ParseMode.HTML)
 
     # -- reloading -----------------------------------------------------------------------------
@@ -197,9 +197,7 @@ class AdminTools:
             lines = [say("not_reloaded", language), *(str(p) for p in problems[:20])]
             text = "\n".join(lines)
         try:
-            await bot.send_message(
-                chat_id, html.escape(text, quote=False)[:4000], parse_mode=ParseMode.HTML
-            )
+            await bot.send_message(chat_id, escaped_within(text), parse_mode=ParseMode.HTML)
         except TelegramError as error:
             log.warning("Could not tell admin %s about the reload: %s", chat_id, error)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,6 +38,15 @@ def split_html(html: str, limit: int = MAX_MESSAGE) -> list[str]:
     if current.strip():
         chunks.append(current.strip("\n"))
     return chunks or [""]
+
+
+def escaped_within(text: str, limit: int = MAX_MESSAGE - 96) -> str:
+    """Plain text as Telegram HTML, cut to `limit` visible UTF-16 units before escaping.
+
+    Telegram counts the text after parsing, and a cut after escaping could end inside an
+    entity ("&l"), which it refuses outright.
+    """
+    return html.escape(text[: _characters_within(text, limit)], quote=False)
 
 
 def utf16_length(text: str) -> int:
