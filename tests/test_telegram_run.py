@@ -377,3 +377,48 @@ async def test_old_queued_update_is_skipped_fresh_one_answered(
     assert code == 0, bot.stderr
     assert f"skipping update {old['update_id']}: " in bot.stderr
     assert_clean_log(bot.stderr, telegram_stub.token)
+
+
+@pytest.mark.asyncio(loop_scope="function")
+@pytest.mark.parametrize("level", ["DEBUG", "INFO"])
+async def test_refused_webhook_requests_are_one_warning_line_each(
+    telegram_stub: TelegramApiStub, start_process: StartProcess, tmp_path: Path, level: str
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/hook"
+    secret = "hook-Secret_0123456789"
+    wrong = "guessed-Secret_987654321"
+    env = environment(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=telegram_stub.token,
+        TELEGRAM_API_BASE_URL=telegram_stub.base_url,
+        WEBHOOK_URL=url,
+        WEBHOOK_PORT=str(port),
+        WEBHOOK_SECRET=secret,
+        LOG_LEVEL=level,
+    )
+    bot = await start_process("run", env=env)
+    await telegram_stub.wait_for_calls("setWebhook", timeout=START_TIMEOUT)
+    telegram_stub.push_message(QUESTION)
+    assert await deliver_when_listening(telegram_stub, bot) == [200]
+
+    stranger = telegram_stub.push_message("Hvad koster snitfladerne?", user_id=666)
+    assert await telegram_stub.deliver_via_webhook(stranger, url, wrong) == 403
+    assert await telegram_stub.deliver_via_webhook(stranger, url) == 403
+    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=b"[1, 2, 3]", headers=headers) as response,
+    ):
+        assert response.status == 400
+    await telegram_stub.wait_for(1)
+    code, _ = await bot.stop(signal.SIGTERM)
+    assert code == 0, bot.stderr
+
+    log = bot.stderr
+    refusals = [line for line in log.splitlines() if "Webhook request refused" in line]
+    assert len(refusals) == 3, log
+    assert all(" WARNING " in line for line in refusals), refusals
+    assert "CRITICAL" not in log
+    assert wrong not in log
+    assert_clean_log(log, telegram_stub.token, secret)

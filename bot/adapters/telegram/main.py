@@ -40,6 +40,42 @@ class TransientFaultFilter(logging.Filter):
         return True
 
 
+WEBHOOK_LOGGER = "telegram.ext.Updater"
+_WEBHOOK_CHATTER = (
+    "Request had the wrong secret token",
+    "Request did not include the secret token",
+    "Something went wrong processing the data received from Telegram",
+)
+
+
+class WebhookRequestFilter(logging.Filter):
+    """One WARNING line, without the secret, for each request the webhook server refuses.
+
+    python-telegram-bot logs a refused POST as a DEBUG line that echoes the wrong secret, then
+    a DEBUG traceback, and a body that is JSON but no update as a CRITICAL traceback with the
+    body. Its other records are kept only from `level` up, since the logger itself is opened to
+    DEBUG so that a refusal is seen at every level.
+    """
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        if message.startswith(_WEBHOOK_CHATTER):
+            return False  # said once, in the line below
+        if record.args and "Exception in TelegramHandler" in record.args and record.exc_info:
+            error = record.exc_info[1]
+            status = getattr(error, "status_code", 400)
+            reason = getattr(error, "reason", None) or f"{type(error).__name__}: {error}"
+            record.msg, record.args = "Webhook request refused (%s): %s", (status, reason[:200])
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+            return True
+        return record.levelno >= self.level
+
+
 def configure_logging(settings: Settings) -> None:
     """Log to standard error at LOG_LEVEL; the token is hidden, httpx's request lines too."""
     handler = logging.StreamHandler()
@@ -50,6 +86,9 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
+    webhook = logging.getLogger(WEBHOOK_LOGGER)
+    webhook.filters[:] = [WebhookRequestFilter(logging.getLevelName(settings.log_level))]
+    webhook.setLevel(logging.DEBUG)
     # httpx logs every request URL, which holds the token, at INFO.
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
