@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -23,7 +24,12 @@ from bot.assistant import Assistant, Reply
 from bot.knowledge import load_knowledge
 from bot.matcher import MatchSettings, Outcome, decide
 
-DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "questions.yaml"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+DEFAULT_QUESTIONS = DATA / "questions.yaml"
+# The sets `make eval` reports on. The held-out files are only ever measured, and their misses
+# are not listed, so that nobody tunes on them by accident.
+DEV_SETS = (DEFAULT_QUESTIONS, DATA / "dev_written.yaml")
+HELDOUT_SETS = (DATA / "heldout.yaml", DATA / "heldout_written.yaml")
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,9 @@ class Question:
     language: str
     kind: str
     contains: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()
+    # The questions before this one in the same conversation, for a follow-up.
+    before: tuple[str, ...] = ()
 
 
 @dataclass
@@ -70,18 +79,32 @@ class Report:
 
 
 def load_questions(path: Path = DEFAULT_QUESTIONS) -> list[Question]:
-    """Read the question set."""
+    """Read a question set; a conversation gives one question per turn."""
     items = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [
-        Question(
-            text=str(item["q"]),
-            expect=item.get("expect"),
-            language=item["lang"],
-            kind=item["kind"],
-            contains=tuple(str(c) for c in item.get("contains") or ()),
-        )
-        for item in items
-    ]
+    questions = []
+    for item in items:
+        turns = item.get("conversation")
+        if turns is None:
+            questions.append(_question(item, item))
+            continue
+        for number, turn in enumerate(turns):
+            before = tuple(str(t["q"]) for t in turns[:number])
+            questions.append(_question(turn, item, before))
+    return questions
+
+
+def _question(
+    item: dict[str, Any], outer: dict[str, Any], before: tuple[str, ...] = ()
+) -> Question:
+    return Question(
+        text=str(item["q"]),
+        expect=item.get("expect"),
+        language=item.get("lang") or outer["lang"],
+        kind=item.get("kind") or outer["kind"],
+        contains=tuple(str(c) for c in item.get("contains") or ()),
+        also=tuple(str(a) for a in item.get("also") or ()),
+        before=before,
+    )
 
 
 def answered_entry(reply: Reply) -> str | None:
@@ -171,18 +194,39 @@ def sweep(knowledge_path: Path | None, questions: Sequence[Question]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Evaluate the matcher on the question set.")
-    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
+    parser.add_argument(
+        "--questions",
+        type=Path,
+        help="one question set (default: the dev, held-out and follow-up sets)",
+    )
     parser.add_argument("--knowledge", type=Path, default=None)
     parser.add_argument("--sweep", action="store_true", help="grid-search the thresholds")
     parser.add_argument("--quiet", action="store_true", help="do not list the misses")
     args = parser.parse_args(argv)
-    questions = load_questions(args.questions)
     if args.sweep:
-        sweep(args.knowledge, questions)
+        sweep(args.knowledge, load_sets([args.questions] if args.questions else DEV_SETS))
         return 0
-    report = evaluate(Assistant.from_path(args.knowledge), questions)
-    print_report(report, show_misses=not args.quiet)
+    assistant = Assistant.from_path(args.knowledge)
+    if args.questions:
+        print_report(evaluate(assistant, load_questions(args.questions)), not args.quiet)
+        return 0
+    dev, heldout = load_sets(DEV_SETS), load_sets(HELDOUT_SETS)
+    for title, questions, misses in (
+        ("dev set", [q for q in dev if not q.before], not args.quiet),
+        ("held-out set (measured only: its misses are not listed)",
+         [q for q in heldout if not q.before], False),
+        ("follow-ups, dev", [q for q in dev if q.before], not args.quiet),
+        ("follow-ups, held-out", [q for q in heldout if q.before], False),
+    ):  # fmt: skip
+        print(f"== {title}: {len(questions)} questions")
+        print_report(evaluate(assistant, questions), show_misses=misses)
+        print()
     return 0
+
+
+def load_sets(paths: Sequence[Path]) -> list[Question]:
+    """The questions of several files, in order."""
+    return [question for path in paths for question in load_questions(path)]
 
 
 if __name__ == "__main__":
