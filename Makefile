@@ -38,7 +38,7 @@ typecheck: install ## mypy --strict on bot/
 pytest: install ## run the test suite
 	$(BIN)/python -m pytest -q
 
-eval: install ## accuracy and rejection on the labelled question set
+eval: install ## accuracy and rejection on the dev, held-out and follow-up question sets
 	$(BIN)/python -m bot.evaluation
 
 bench: install ## speed of the core, the knowledge-base load, `ask` start-up and Telegram end to end

@@ -83,7 +83,9 @@ class Assistant:
         default_language: str = "da",
     ) -> None:
         self.knowledge = knowledge
-        self.matcher = Matcher(knowledge.entries, settings, knowledge.neutral_words)
+        self.matcher = Matcher(
+            knowledge.entries, settings, knowledge.neutral_words, knowledge.concepts
+        )
         self.settings = self.matcher.settings
         self.default_language = default_language if default_language in SUPPORTED else "da"
         self._facts = {

@@ -120,6 +120,8 @@ class KnowledgeBase:
     ui: Mapping[str, Localized]
     entries: Mapping[str, Entry]
     neutral_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Words and expressions that mean the same for matching, by concept and language.
+    concepts: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def entry(self, entry_id: str) -> Entry:
         return self.entries[entry_id]

@@ -26,6 +26,7 @@ from bot.knowledge import (
     Problem,
     UsageRow,
 )
+from bot.normalize import fold, normalize
 
 try:  # libyaml is about four times faster; fall back to the pure loader where it is missing.
     _Loader: type[Any] = yaml.CSafeLoader
@@ -210,7 +211,7 @@ class _Builder:
             root,
             "the file",
             required=("schema", "languages", "facts", "entries", "ui", "sources"),
-            optional=("neutral_words",),
+            optional=("neutral_words", "concepts"),
         )
         if top is None:
             return None
@@ -225,6 +226,7 @@ class _Builder:
         ui = self._ui(top["ui"]) if "ui" in top else {}
         entries = self._entries(top["entries"], sources) if "entries" in top else {}
         neutral = self._word_lists(top["neutral_words"]) if "neutral_words" in top else {}
+        concepts = self._concepts(top["concepts"]) if "concepts" in top else {}
         if facts is None:
             return None
         self._check_templates(facts)
@@ -236,7 +238,49 @@ class _Builder:
             ui=ui,
             entries=entries,
             neutral_words=neutral,
+            concepts=concepts,
         )
+
+    def _concepts(self, node: yaml.Node) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Groups of words that mean the same for matching; a word belongs to one group only."""
+        fields = self.r.mapping(node, "concepts", open_keys=True) or {}
+        concepts: dict[str, dict[str, tuple[str, ...]]] = {}
+        owner: dict[tuple[str, ...], tuple[str, str]] = {}
+        for name, languages_node in fields.items():
+            if not _ID_RE.match(name):
+                self.r.problem(
+                    languages_node, f"concept '{name}' must be lower-case letters, digits and _"
+                )
+                continue
+            languages = self.r.mapping(languages_node, f"concept '{name}'", optional=self.languages)
+            if languages is None:
+                continue
+            lists: dict[str, tuple[str, ...]] = {}
+            for language, list_node in languages.items():
+                where = f"concept '{name}', {language}"
+                words: list[str] = []
+                for item in self.r.sequence(list_node, where) or []:
+                    text = self.r.string(item, where)
+                    if text is None:
+                        continue
+                    key = normalize(text).words
+                    reads = " ".join(key)
+                    seen = owner.get(key)
+                    if not key:
+                        self.r.problem(item, f"{where}: '{text}' has no words to match")
+                    elif seen == (name, language):
+                        also = "" if reads == fold(text) else f" (it reads as '{reads}')"
+                        self.r.problem(item, f"{where}: '{text}' is listed twice{also}")
+                    elif seen is not None and seen[0] != name:
+                        self.r.problem(item, f"{where}: '{text}' is also in concept '{seen[0]}'")
+                    else:
+                        owner[key] = (name, language)
+                        words.append(text)
+                lists[language] = tuple(words)
+            if not any(lists.values()):
+                self.r.problem(languages_node, f"concept '{name}' lists no words")
+            concepts[name] = lists
+        return concepts
 
     def _word_lists(self, node: yaml.Node) -> dict[str, tuple[str, ...]]:
         fields = self.r.mapping(node, "neutral_words", optional=self.languages)

@@ -128,8 +128,10 @@ class Matcher:
         entries: Mapping[str, Entry],
         settings: MatchSettings | None = None,
         neutral_words: Mapping[str, Iterable[str]] | None = None,
+        concepts: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
     ) -> None:
         self.settings = settings or MatchSettings()
+        self.concepts = Concepts(concepts or {})
         neutral = neutral_words or {}
         # The domain's own name ("klippekortet", "KMD") stays in the text, so "hvad er
         # klippekortet" reads differently from "hvad kan du", but weighs almost nothing.
@@ -168,7 +170,9 @@ class Matcher:
                 raw_words.update(raw)
                 for word in raw:
                     word_counts[word] += 1
-                words = stem_words(content_words(raw, self.stopwords[language]), language)
+                words = self._stems(
+                    language, content_words(self.concepts.fold(raw), self.stopwords[language])
+                )
                 if not words:
                     continue
                 phrasing_number = len(index.phrasings)
@@ -196,6 +200,9 @@ class Matcher:
             index.idf[stem] = NEUTRAL_WEIGHT
         index.phrasing_weight = [sum(index.idf[w] for w in ws) for ws in index.phrasing_words]
         index.phrasing_length = [len(text) for text in index.phrasings]
+        # A concept's words are known words in every language, so that a question using one is
+        # not "mended" into another word, and a slip in one is mended to it.
+        raw_words |= self.concepts.words
         index.words = frozenset(raw_words)
         index.compound_parts = index.words | self.neutral[language]
         deletions: dict[str, list[str]] = defaultdict(list)
@@ -315,15 +322,26 @@ class Matcher:
         return sorted(best.values(), key=lambda s: (-s.score, s.entry_id))
 
     def prepare(self, index: _LanguageIndex, words: list[str]) -> list[str]:
-        """Question words as the index holds them: mended, without stop words, stemmed."""
-        mended = content_words(self.correct(index, words), self.stopwords[index.language])
+        """Question words as the index holds them: mended, concepts named, without stop words,
+        stemmed."""
+        mended = self.concepts.fold(self.correct(index, words))
+        mended = content_words(mended, self.stopwords[index.language])
         cache = index.stem_cache
         missing = [word for word in mended if word not in cache]
         if missing:
             if len(cache) > CACHE_LIMIT:
                 cache.clear()
-            cache.update(zip(missing, stem_words(missing, index.language), strict=True))
+            cache.update(zip(missing, self._stems(index.language, missing), strict=True))
         return [cache[word] for word in mended]
+
+    def _stems(self, language: str, words: list[str]) -> list[str]:
+        """Stems, with a concept's name kept as it is and a concept word's stem named too."""
+        stems = stem_words(words, language)
+        named = self.concepts.by_stem[language]
+        return [
+            word if word in self.concepts.names else named.get(stem, stem)
+            for word, stem in zip(words, stems, strict=True)
+        ]
 
     def _score(
         self,
@@ -489,6 +507,64 @@ class Matcher:
             remaining = with_year if entry_number in knows_year else without_year
             result[entry_number] = value / remaining if remaining > 0 else 0.0
         return result
+
+
+CONCEPT_MARK = "~"
+
+
+class Concepts:
+    """Words and expressions that mean the same for matching, each group under one name.
+
+    The knowledge base lists them per language (pay, fee, invoice ~ betale, gebyr, faktura);
+    a phrasing and a question that use any of them both read the concept's name instead
+    ("~cost"), so every entry benefits from every synonym and an editor adds one once.
+    Expressions of several words ("fat i", "get hold of") are found before stop words go.
+    """
+
+    def __init__(self, concepts: Mapping[str, Mapping[str, Iterable[str]]]) -> None:
+        self.by_word: dict[str, str] = {}
+        self.by_phrase: dict[tuple[str, ...], str] = {}
+        self.by_stem: dict[str, dict[str, str]] = {"da": {}, "en": {}}
+        for name, languages in concepts.items():
+            token = CONCEPT_MARK + name
+            for texts in languages.values():
+                for text in texts:
+                    words = normalize(text).words
+                    if len(words) > 1:
+                        self.by_phrase.setdefault(tuple(words), token)
+                    elif words:
+                        self.by_word.setdefault(words[0], token)
+        # Inflected forms ("fakturaen", "betaler") meet through their stems, in both stemmers.
+        for word, token in sorted(self.by_word.items()):
+            for language, by_stem in self.by_stem.items():
+                by_stem.setdefault(stem_words([word], language)[0], token)
+        self.names = frozenset(self.by_word.values()) | frozenset(self.by_phrase.values())
+        self.words = frozenset(self.by_word) | frozenset(w for p in self.by_phrase for w in p)
+        self.longest = max((len(p) for p in self.by_phrase), default=1)
+        self._first_words = frozenset(p[0] for p in self.by_phrase)
+
+    def fold(self, words: Sequence[str]) -> list[str]:
+        """The words with each concept word or expression replaced by its concept's name."""
+        if not self.names:
+            return list(words)
+        folded: list[str] = []
+        position = 0
+        while position < len(words):
+            word = words[position]
+            if word in self._first_words:
+                for length in range(min(self.longest, len(words) - position), 1, -1):
+                    token = self.by_phrase.get(tuple(words[position : position + length]))
+                    if token is not None:
+                        folded.append(token)
+                        position += length
+                        break
+                else:
+                    folded.append(self.by_word.get(word, word))
+                    position += 1
+                continue
+            folded.append(self.by_word.get(word, word))
+            position += 1
+        return folded
 
 
 def decide(ranking: list[Scored], settings: MatchSettings) -> Outcome:

@@ -1,0 +1,97 @@
+"""Concepts: synonyms listed once in the knowledge base, used on both sides of matching."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.assistant import Assistant
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.matcher import Concepts, Outcome
+from tests.conftest import line_of
+
+CONCEPTS_HEADER = "concepts:\n"
+
+
+def with_concepts(kb_text: str, block: str) -> str:
+    """The knowledge base with its concepts section replaced by `block`."""
+    start = kb_text.index(CONCEPTS_HEADER)
+    end = kb_text.index("\n# Sections of the source text")
+    return kb_text[:start] + CONCEPTS_HEADER + block + kb_text[end:]
+
+
+@pytest.mark.parametrize(
+    ("block", "fragment", "reason"),
+    [
+        (
+            "  cost:\n    da: [pris, regning]\n    en: [fee, fee]\n",
+            "en: [fee, fee]",
+            "concept 'cost', en: 'fee' is listed twice",
+        ),
+        (
+            "  cost:\n    da: [pris, regning]\n  bill:\n    en: [invoice, regning]\n",
+            "en: [invoice, regning]",
+            "concept 'bill', en: 'regning' is also in concept 'cost'",
+        ),
+        ("  cost:\n    da: []\n", "da: []", "concept 'cost' lists no words"),
+        ("  Cost:\n    da: [pris]\n", "da: [pris]", "concept 'Cost' must be lower-case"),
+        ("  cost:\n    da: [pris, '...']\n", "da: [pris, '...']", "'...' has no words"),
+    ],
+    ids=["duplicate", "two-concepts", "empty", "bad-name", "no-words"],
+)
+def test_check_refuses_a_broken_concept_with_file_and_line(
+    kb_text: str, write_kb: Callable[[str], Path], block: str, fragment: str, reason: str
+) -> None:
+    text = with_concepts(kb_text, block)
+    path = write_kb(text)
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(path)
+    problems = caught.value.problems
+    assert len(problems) == 1, problems
+    assert problems[0].file == str(path)
+    assert problems[0].line == line_of(text, fragment)
+    assert reason in problems[0].reason
+
+
+def test_a_word_may_stand_in_both_languages_of_one_concept(
+    kb_text: str, write_kb: Callable[[str], Path]
+) -> None:
+    block = "  interface:\n    da: [integration]\n    en: [integration]\n"
+    knowledge = load_knowledge(write_kb(with_concepts(kb_text, block)))
+    assert knowledge.concepts == {"interface": {"da": ("integration",), "en": ("integration",)}}
+
+
+def test_expressions_and_inflections_read_as_the_concept() -> None:
+    concepts = Concepts({"contact": {"da": ["fat i", "kontakt"], "en": ["get hold of"]}})
+    assert concepts.fold("hvordan faar jeg fat i jer".split()) == [
+        "hvordan", "faar", "jeg", "~contact", "jer",
+    ]  # fmt: skip
+    assert concepts.fold("who can i get hold of".split()) == ["who", "can", "i", "~contact"]
+    assert concepts.fold("fat".split()) == ["fat"]  # the expression's first word alone is not it
+    stem = next(s for s, token in concepts.by_stem["da"].items() if token == "~contact")
+    assert Concepts({}).fold(["kontakten"]) == ["kontakten"]
+    assert "kontakten".startswith(stem)  # so "kontakten" meets the concept through its stem
+
+
+def test_a_synonym_no_phrasing_uses_is_answered_through_its_concept(
+    knowledge: KnowledgeBase,
+) -> None:
+    question = "kommer der en faktura for webservicen?"
+    words = {
+        w.strip("?.,").lower()
+        for e in knowledge.entries.values()
+        for texts in e.phrasings.values()
+        for p in texts
+        for w in p.split()
+    }
+    assert (
+        not {"faktura", "webservicen", "webservice"} & words
+    )  # only the concepts know these words
+    with_concepts_ = Assistant(knowledge).reply(question, "da")
+    without = Assistant(dataclasses.replace(knowledge, concepts={})).reply(question, "da")
+    assert with_concepts_.outcome is Outcome.ANSWERED
+    assert with_concepts_.entry_id == "interface_costs"
+    assert without.entry_id != "interface_costs" or without.outcome is not Outcome.ANSWERED
