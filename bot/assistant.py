@@ -6,11 +6,12 @@ Every adapter (command line, console chat, Telegram) calls `Assistant.reply` for
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
+from bot.followup import POINTERS, Context, Conversations, cue_of, shifted
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
 from bot.language import SUPPORTED, language_evidence, language_of, sure_of
 from bot.matcher import Matcher, MatchSettings, Outcome, Scored, decide
@@ -105,24 +106,118 @@ class Assistant:
         return tuple(entry_id for entry_id in wanted if entry_id in self.knowledge.entries)
 
     def reply(
-        self, text: str, language: str | None = None, *, fixed_language: bool = False
+        self,
+        text: str,
+        language: str | None = None,
+        *,
+        fixed_language: bool = False,
+        context: Context | None = None,
     ) -> Reply:
         """Answer free text.
 
         `language` is a hint (a user's client language) that breaks ties; with `fixed_language`
         it is the user's own choice and the answer is in it whatever the question's language.
+        `context` is the conversation's last answer: used only when the message says nothing
+        but a follow-up ("og 2015?", "and the year after?", "og i alt?").
         """
         question = self._read(text)
         lang = self._language(question, language, fixed_language)
         if not question.words:
             return self._plain(Outcome.UNKNOWN, lang, self.knowledge.ui["empty"][lang])
+        # A follow-up is in the conversation's language unless its own words say otherwise.
+        unsure = context is not None and not fixed_language and sure_of(question.evidence) is None
+        follow_lang = context.language if context is not None and unsure else lang
+        if context is not None:
+            followed = self._follow_up(question, context, follow_lang)
+            if followed is not None:
+                return followed
         ranking = self._rank(question, lang, outcome_only=True)
         decision = decide(ranking, self.settings)
+        if context is not None and decision is not Outcome.ANSWERED:
+            resolved = self._in_context(question, context, follow_lang, ranking, decision)
+            if resolved is not None:
+                return resolved
         if decision is Outcome.ANSWERED:
             return self.answer(ranking[0].entry_id, lang, question.periods, ranking[0].score)
         if decision is Outcome.SUGGESTED:
             return self._suggest(ranking, lang)
         return self._unknown(lang, ranking[0].score if ranking else 0.0)
+
+    def converse(
+        self,
+        text: str,
+        conversations: Conversations,
+        key: Hashable,
+        language: str | None = None,
+        *,
+        fixed_language: bool = False,
+    ) -> Reply:
+        """Answer one message of a conversation, with its context, and keep the new context.
+
+        An answer becomes the context (chit-chat leaves it as it was); a message the bot cannot
+        place at all ends it, since the conversation has moved on.
+        """
+        context = conversations.get(key)
+        reply = self.reply(text, language, fixed_language=fixed_language, context=context)
+        if reply.outcome is Outcome.ANSWERED and reply.entry_id is not None:
+            if not self.knowledge.entries[reply.entry_id].chitchat:
+                conversations.remember(key, reply.entry_id, reply.periods, reply.language)
+        elif reply.outcome is Outcome.UNKNOWN:
+            conversations.forget(key)
+        return reply
+
+    def _follow_up(self, question: _Question, context: Context, language: str) -> Reply | None:
+        """The answer a follow-up asks for, or None when the message is not one."""
+        cue = cue_of(question.words)
+        period_entry = self._period_entry
+        if cue is None or period_entry is None:
+            return None
+        about_periods = context.entry_id == period_entry or bool(context.periods)
+        if cue == "years":
+            periods = question.periods
+        elif cue in ("before", "after") and context.periods:
+            periods = shifted(context.periods, -1 if cue == "before" else 1)
+        elif cue == "total" and context.entry_id == period_entry:
+            periods = ()
+        elif cue == "reported" and about_periods:
+            periods = context.periods
+        else:
+            return None
+        if cue == "years" and not periods:
+            return None
+        return self.answer(period_entry, language, periods)
+
+    def _in_context(
+        self,
+        question: _Question,
+        context: Context,
+        language: str,
+        ranking: list[Scored],
+        decision: Outcome,
+    ) -> Reply | None:
+        """A message not answered alone, read as part of the conversation.
+
+        Offered the conversation's own topic first ("and the fewest?" after the busiest year),
+        it is that topic; one that points back ("hvem indgik den?") is read with the last
+        topic's title added. Either way the matcher must place it: context alone answers
+        nothing, so an off-topic message stays unanswered.
+        """
+        if decision is Outcome.SUGGESTED and ranking and ranking[0].entry_id == context.entry_id:
+            return self.answer(context.entry_id, language, context.periods, ranking[0].score)
+        if not POINTERS.intersection(question.words):
+            return None
+        title = self.knowledge.entries[context.entry_id].title[language]
+        combined = self._read(" ".join(question.words) + " " + title)
+        ranking = self._rank(combined, language, outcome_only=True)
+        if decide(ranking, self.settings) is not Outcome.ANSWERED:
+            return None
+        periods = question.periods or context.periods
+        return self.answer(ranking[0].entry_id, language, periods, ranking[0].score)
+
+    @cached_property
+    def _period_entry(self) -> str | None:
+        """The entry that answers per period (usage), which follow-ups about years go to."""
+        return next((e.id for e in self.knowledge.entries.values() if e.slot == "period"), None)
 
     def rank(self, text: str, language: str | None = None) -> list[Scored]:
         """The matcher's ranking of entries for a question (before the outcome is decided)."""

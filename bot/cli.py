@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.assistant import Assistant
 from bot.cache import load_assistant
+from bot.followup import Conversations
 from bot.knowledge import KnowledgeBase, KnowledgeError, default_knowledge_path, load_knowledge
 from bot.render import format_number
 
@@ -46,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help="the question; without it, one per input line")
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
     ask.add_argument("--lang", choices=("da", "en"), help="language hint")
+    ask.add_argument(
+        "--conversation",
+        action="store_true",
+        help='the input lines are one conversation, so follow-ups ("og 2015?") are understood',
+    )
 
     chat = commands.add_parser("chat", parents=[common], help="a conversation in the console")
     chat.add_argument("--lang", choices=("da", "en"), help="language hint")
@@ -84,7 +90,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "report":
             return _report(args.log, args.days, args.json)
         if args.command == "ask":
-            return _ask(load_assistant(knowledge_path), args.question, args.json, args.lang)
+            return _ask(
+                load_assistant(knowledge_path),
+                args.question,
+                args.json,
+                args.lang,
+                Conversations() if args.conversation else None,
+            )
         if args.command == "chat" or sys.stdin.isatty():
             assistant = load_assistant(knowledge_path)
             if args.command is None:
@@ -137,13 +149,22 @@ def _check(path: Path, store: bool = False) -> int:
     return 0
 
 
-def _ask(assistant: Assistant, words: list[str], as_json: bool, language: str | None) -> int:
+def _ask(
+    assistant: Assistant,
+    words: list[str],
+    as_json: bool,
+    language: str | None,
+    conversation: Conversations | None = None,
+) -> int:
     questions = [" ".join(words)] if words else (line.rstrip("\n") for line in sys.stdin)
     first = True
     for question in questions:
         if not question.strip() and not words:
             continue
-        reply = assistant.reply(question, language)
+        if conversation is None:
+            reply = assistant.reply(question, language)
+        else:
+            reply = assistant.converse(question, conversation, "ask", language)
         if as_json:
             print(json.dumps(reply.as_dict(question), ensure_ascii=False), flush=True)
             continue

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from bot.assistant import Assistant, Reply
+from bot.followup import Conversations
 from bot.knowledge import load_knowledge
 from bot.matcher import MatchSettings, Outcome, decide
 
@@ -115,7 +116,14 @@ def evaluate(assistant: Assistant, questions: Sequence[Question]) -> Report:
     """Ask every question and tally the outcomes."""
     report = Report()
     for question in questions:
-        reply = assistant.reply(question.text)
+        if question.before:
+            # A follow-up is asked as the conversation's next message.
+            conversations = Conversations()
+            for earlier in question.before:
+                assistant.converse(earlier, conversations, "evaluation")
+            reply = assistant.converse(question.text, conversations, "evaluation")
+        else:
+            reply = assistant.reply(question.text)
         got = answered_entry(reply)
         ok = got == question.expect
         if question.expect is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.assistant import Assistant, Choice, Reply
+from bot.followup import Conversations
 from bot.matcher import Outcome
 
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit", "afslut", "/afslut"})
@@ -34,6 +35,7 @@ class ConsoleChat:
         self.write = write
         self.language = language
         self.choices: tuple[Choice, ...] = ()
+        self.conversation = Conversations()
         self.choice_language = language
 
     def run(self) -> int:
@@ -55,7 +57,7 @@ class ConsoleChat:
             chosen = self.choices[int(line) - 1]
             reply = self.assistant.answer(chosen.entry_id, self.choice_language)
         else:
-            reply = self.assistant.reply(line, self.language)
+            reply = self.assistant.converse(line, self.conversation, "console", self.language)
         return self.render(reply)
 
     def render(self, reply: Reply) -> str:

@@ -55,6 +55,7 @@ from bot.adapters.telegram.request import AiohttpRequest
 from bot.adapters.telegram.settings import Settings
 from bot.assistant import Assistant, Choice, Reply
 from bot.chart import ChartCache
+from bot.followup import Conversations
 from bot.matcher import Outcome
 from bot.normalize import normalize
 from bot.questionlog import LoggedQuestion, QuestionLog, new_question_id
@@ -221,6 +222,8 @@ class TelegramBot:
         self.assistant = assistant
         self.settings = settings
         self.limiter = QuestionLimiter(settings.user_questions_per_minute)
+        # The last answer per user in each chat, for follow-ups: two people in a group don't mix.
+        self.conversations = Conversations(settings.follow_up_minutes * 60)
         self.started = datetime.now(UTC)
         # The HTTP transports (answers, long polling), closed by whoever runs the application.
         self.requests: tuple[AiohttpRequest, ...] = ()
@@ -259,7 +262,11 @@ class TelegramBot:
         chosen = self.chosen_language(context)
         user = update.effective_user
         hint = chosen or (user.language_code if user else None)
-        return self.assistant.reply(question, hint, fixed_language=chosen is not None)
+        chat = update.effective_chat
+        key = (chat.id if chat else 0, user.id if user else 0)
+        return self.assistant.converse(
+            question, self.conversations, key, hint, fixed_language=chosen is not None
+        )
 
     # -- guards ---------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from bot.followup import DEFAULT_TIMEOUT_SECONDS
 from bot.knowledge import default_knowledge_path
 from bot.questionlog import (
     DEFAULT_RETENTION_DAYS,
@@ -52,6 +53,7 @@ class Settings:
     user_questions_per_minute: int = 20
     question_log: Path | None = None
     question_log_days: int = DEFAULT_RETENTION_DAYS
+    follow_up_minutes: int = DEFAULT_TIMEOUT_SECONDS // 60
 
     @property
     def uses_webhook(self) -> bool:
@@ -116,6 +118,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         user_questions_per_minute=_integer(env, "USER_QUESTIONS_PER_MINUTE", 20, 1, 10_000),
         question_log=question_log_path(env.get(QUESTION_LOG_ENV)),
         question_log_days=_integer(env, QUESTION_LOG_DAYS_ENV, DEFAULT_RETENTION_DAYS, 1, 36_500),
+        follow_up_minutes=_integer(
+            env, "FOLLOW_UP_MINUTES", DEFAULT_TIMEOUT_SECONDS // 60, 0, 24 * 60
+        ),
     )
 
 

@@ -1,0 +1,140 @@
+"""Follow-up questions: what a conversation last asked about, for a short time.
+
+"Hvor mange timer blev brugt i 2014?" then "og 2015?" is one question in two messages. The
+adapters keep the last answer of each conversation (a console session, a user in a Telegram
+chat) as a `Context` in `Conversations`, and hand it back with the next message; the assistant
+uses it only when that message alone is elliptical (`bot.assistant.Assistant.reply`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+from bot.normalize import YEAR_TOKEN, Period, normalize
+
+DEFAULT_TIMEOUT_SECONDS = 15 * 60
+# Conversations remembered at most; the oldest are forgotten first.
+MAX_CONVERSATIONS = 10_000
+
+
+def _phrases(*texts: str) -> frozenset[tuple[str, ...]]:
+    return frozenset(normalize(text).words for text in texts)
+
+
+# What a follow-up says besides its years: "og hvad med 2015?", "and the year after?".
+FILLER = frozenset(
+    normalize(
+        "og hvad med saa i da end så hvad nu hvis hvordan ok okay jamen men ja nej tak "
+        "and what about how then for in the of also ok okay so but yes no thanks"
+    ).words
+)
+YEAR_BEFORE = _phrases(
+    "året før", "året inden", "forrige år", "sidste år før", "the year before",
+    "the previous year", "previous year", "year before", "the year prior",
+)  # fmt: skip
+YEAR_AFTER = _phrases(
+    "året efter", "næste år", "det følgende år", "følgende år", "the year after",
+    "the next year", "next year", "year after", "the following year", "following year",
+)  # fmt: skip
+TOTAL = _phrases(
+    "i alt", "alt i alt", "samlet", "totalt", "sammenlagt", "in total", "total",
+    "all together", "altogether", "overall", "the total",
+)  # fmt: skip
+REPORTED = _phrases(
+    "rapporteret", "blev rapporteret", "reported", "was reported", "were reported",
+)  # fmt: skip
+# Words that point back at the last answer: "om det", "about that".
+POINTERS = frozenset(normalize("det den dem dens dets der that it its this those them they").words)
+
+
+@dataclass(frozen=True)
+class Context:
+    """The last answer of a conversation: its entry, the periods it was about, its language."""
+
+    entry_id: str
+    periods: tuple[Period, ...]
+    language: str
+    at: float
+
+
+class Conversations:
+    """Contexts by conversation key, each forgotten `timeout` seconds after it was stored."""
+
+    def __init__(
+        self,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        limit: int = MAX_CONVERSATIONS,
+    ) -> None:
+        self.timeout = timeout
+        self.clock = clock
+        self.limit = limit
+        self._contexts: OrderedDict[Hashable, Context] = OrderedDict()
+
+    def get(self, key: Hashable) -> Context | None:
+        context = self._contexts.get(key)
+        if context is not None and self.clock() - context.at > self.timeout:
+            del self._contexts[key]
+            return None
+        return context
+
+    def remember(
+        self, key: Hashable, entry_id: str, periods: tuple[Period, ...], language: str
+    ) -> None:
+        self._contexts.pop(key, None)
+        self._contexts[key] = Context(entry_id, periods, language, self.clock())
+        while len(self._contexts) > self.limit:
+            self._contexts.popitem(last=False)
+
+    def forget(self, key: Hashable) -> None:
+        self._contexts.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._contexts)
+
+
+def shifted(periods: tuple[Period, ...], years: int) -> tuple[Period, ...]:
+    """The year before (-1) or after (+1) what was asked: of a span, the year next to it."""
+    if not periods:
+        return ()
+    if years < 0:
+        first = min(p.first for p in periods) + years
+        return (Period(first, first),)
+    last = max(p.last for p in periods) + years
+    return (Period(last, last),)
+
+
+def cue_of(words: tuple[str, ...]) -> str | None:
+    """Which follow-up a message's words make: "years" when they say nothing but years (and
+    filler), "before", "after", "total" or "reported"; None for anything else."""
+    core = _core(words)
+    if not core:
+        return "years"
+    for name, phrases in _CUES:
+        if core in phrases:
+            return name
+    return None
+
+
+def _core(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w for w in words if w not in _IGNORED and w != YEAR_TOKEN and not w.isdigit())
+
+
+# Words too small to change what a follow-up asks ("hvor meget af det blev rapporteret").
+_IGNORED = (
+    FILLER
+    | POINTERS
+    | frozenset(normalize("hvor meget mange af blev var was were how much many of by").words)
+)
+_CUES = tuple(
+    (name, frozenset(_core(phrase) for phrase in phrases))
+    for name, phrases in (
+        ("before", YEAR_BEFORE),
+        ("after", YEAR_AFTER),
+        ("total", TOTAL),
+        ("reported", REPORTED),
+    )
+)

@@ -1,0 +1,145 @@
+"""Follow-up questions: a conversation's last answer, used only for an elliptical message."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.assistant import Assistant
+from bot.followup import Conversations, cue_of
+from bot.matcher import Outcome
+from bot.normalize import normalize
+from tests.conftest import RunningBot
+from tests.test_telegram_bot import ask, asyncio_test
+
+BIN = Path(sys.executable).parent / "klippekort-bot"
+
+
+def conversation(assistant: Assistant, *messages: str) -> list[tuple[str | None, str]]:
+    """(answered entry or None, text) for each message of one conversation."""
+    conversations = Conversations()
+    replies = [assistant.converse(m, conversations, "test") for m in messages]
+    return [(r.entry_id if r.outcome is Outcome.ANSWERED else None, r.text) for r in replies]
+
+
+@pytest.mark.parametrize(
+    ("messages", "expected"),
+    [
+        (("Hvor mange timer blev brugt i 2014?", "og hvad med 2015?"), "16.060"),
+        (("Hvor mange timer blev brugt i 2014?", "og året før?"), "17.011"),
+        (("How many hours were used in 2014?", "and the year after?"), "16,060"),
+        (("How many hours were used in 2010-2012?", "and the year after?"), "17,011"),
+        (("Hvor mange timer blev brugt i 2014?", "og i alt?"), "100.000"),
+        (("Hvad blev brugt i 2010-2012?", "hvor meget af det blev rapporteret?"), "47.018"),
+        (("hvad er forbruget i 2013", "ok og 2016?"), "3.031"),
+    ],
+    ids=["years", "year-before", "year-after-en", "after-a-span", "total", "reported", "filler"],
+)
+def test_a_follow_up_is_answered_from_the_context(
+    assistant: Assistant, messages: tuple[str, ...], expected: str
+) -> None:
+    *_, (entry, text) = conversation(assistant, *messages)
+    assert entry == "usage"
+    assert expected in text
+
+
+def test_without_a_context_a_follow_up_is_not_answered_as_one(assistant: Assistant) -> None:
+    for message in ("og året før?", "and the year after?", "og i alt?"):
+        reply = assistant.reply(message)
+        assert not (reply.outcome is Outcome.ANSWERED and reply.entry_id == "usage"), message
+
+
+def test_a_complete_question_replaces_the_context(assistant: Assistant) -> None:
+    replies = conversation(
+        assistant,
+        "Hvor mange timer blev brugt i 2014?",
+        "Hvad koster snitfladerne?",
+        "og året før?",
+    )
+    assert replies[1][0] == "interface_costs"
+    assert replies[2][0] is None  # the interface costs have no year to step back from
+
+
+def test_context_never_answers_an_off_topic_question(assistant: Assistant) -> None:
+    for off_topic in ("og hvad med vejret i 2015?", "hvem vandt det?", "and what time is it?"):
+        replies = conversation(assistant, "Hvor mange timer blev brugt i 2014?", off_topic)
+        assert replies[1][0] is None, off_topic
+
+
+def test_a_message_pointing_back_is_read_with_the_last_topic(assistant: Assistant) -> None:
+    replies = conversation(assistant, "hvad er transitionsaftalen", "hvem indgik den med KMD?")
+    assert replies[1][0] == "transition_agreement"
+
+
+def test_chit_chat_keeps_the_context(assistant: Assistant) -> None:
+    replies = conversation(assistant, "Hvor mange timer blev brugt i 2014?", "tak", "og 2015?")
+    assert replies[1][0] == "thanks"
+    assert "16.060" in replies[2][1]
+
+
+def test_contexts_expire_and_are_kept_per_key() -> None:
+    now = [0.0]
+    conversations = Conversations(timeout=900, clock=lambda: now[0], limit=2)
+    conversations.remember("a", "usage", (), "da")
+    conversations.remember("b", "contact", (), "en")
+    assert conversations.get("a") is not None
+    assert conversations.get("b") is not None
+    now[0] = 901
+    assert conversations.get("a") is None
+    conversations.remember("c", "usage", (), "da")
+    conversations.remember("d", "usage", (), "da")
+    conversations.remember("e", "usage", (), "da")
+    assert len(conversations) == 2  # bounded: the oldest go first
+    conversations.forget("e")
+    assert conversations.get("e") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("og 2015?", "years"),
+        ("and what about 2013", "years"),
+        ("hvad med året før?", "before"),
+        ("the following year?", "after"),
+        ("og i alt?", "total"),
+        ("hvor meget af det blev rapporteret?", "reported"),
+        ("og hvad med vejret i 2015?", None),
+        ("hvem kan jeg ringe til om det?", None),
+    ],
+)
+def test_cues(text: str, cue: str | None) -> None:
+    assert cue_of(normalize(text).words) == cue
+
+
+def test_ask_conversation_reads_standard_input_as_one_conversation() -> None:
+    lines = "Hvor mange timer blev brugt i 2014?\nog hvad med 2015?\nog i alt?\n"
+    result = subprocess.run(
+        [str(BIN), "ask", "--conversation", "--json"],
+        input=lines, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["entry"] for r in replies] == ["usage", "usage", "usage"]
+    assert "16.060" in replies[1]["answer"]
+    alone = subprocess.run(
+        [str(BIN), "ask", "--json"],
+        input=lines, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert "16.060" not in [json.loads(x) for x in alone.stdout.splitlines()][2]["answer"]
+
+
+@asyncio_test
+async def test_in_a_group_two_people_do_not_share_a_context(running_bot: RunningBot) -> None:
+    group = {"chat_type": "group", "chat_id": -4000000123}
+    await ask(
+        running_bot, "@klippekort_bot Hvor mange timer blev brugt i 2014?", user_id=1, **group
+    )
+    await ask(running_bot, "@klippekort_bot Hvad koster snitfladerne?", user_id=2, **group)
+    first = await ask(running_bot, "@klippekort_bot og året før?", user_id=1, **group)
+    second = await ask(running_bot, "@klippekort_bot og året før?", user_id=2, **group)
+    assert "17.011" in first[0]["plain_text"]
+    assert "17.011" not in second[0]["plain_text"]
