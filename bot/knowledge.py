@@ -26,9 +26,12 @@ class Problem:
     file: str
     line: int
     reason: str
+    # Only where the line alone does not show the spot, e.g. an invisible or undecodable character.
+    column: int = 0
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.reason}"
+        where = f"{self.line}:{self.column}" if self.column else str(self.line)
+        return f"{self.file}:{where}: {self.reason}"
 
 
 class KnowledgeError(Exception):
@@ -139,8 +142,28 @@ def read_knowledge_text(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise KnowledgeError([Problem(str(path), 0, "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError:
+        raise KnowledgeError([_not_utf8(path)]) from None
+    except OSError as error:
         raise KnowledgeError([Problem(str(path), 0, f"cannot read file: {error}")]) from None
+
+
+def _not_utf8(path: Path) -> Problem:
+    # Text mode decodes in chunks, so its error counts bytes from a chunk, not from the file;
+    # decoding the whole file again gives the offset, which an editor needs as line and column.
+    try:
+        data = path.read_bytes()
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        start = data.rfind(b"\n", 0, error.start) + 1
+        line = data.count(b"\n", 0, start) + 1
+        column = len(data[start : error.start].decode("utf-8")) + 1
+        bad = data[error.start : error.end].hex(" ")
+        reason = f"not UTF-8: byte(s) {bad} ({error.reason}); save the file as UTF-8"
+        return Problem(str(path), line, reason, column)
+    except OSError as error:
+        return Problem(str(path), 0, f"cannot read file: {error}")
+    return Problem(str(path), 0, "cannot read file: not UTF-8")
 
 
 def load_knowledge(path: Path | str | None = None) -> KnowledgeBase:

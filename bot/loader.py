@@ -7,6 +7,7 @@ so one `check` run lists everything an editor has to fix.
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -164,6 +165,29 @@ class _Reader:
         return texts, lines
 
 
+class _Figures(enum.Enum):
+    """Which figures a template may write out rather than take from a fact's placeholder."""
+
+    ANY = "any"
+    # A sample question in chit-chat may name a year ("... brugt i 2014?"), never an amount.
+    SAMPLE_YEARS = "sample years"
+    NONE = "none"
+
+
+_FIGURE_RE = re.compile(r"(?<!\d)\d+")
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+
+
+def _figure_in(text: str, allowed: _Figures) -> str | None:
+    """The first figure the template writes out that it may not, else None."""
+    if allowed is _Figures.ANY:
+        return None
+    for found in _FIGURE_RE.finditer(PLACEHOLDER_RE.sub(" ", text)):
+        if not (allowed is _Figures.SAMPLE_YEARS and _YEAR_RE.fullmatch(found.group())):
+            return found.group()
+    return None
+
+
 @dataclass
 class _Template:
     """A template waiting for its placeholders to be checked once all facts are known."""
@@ -186,14 +210,79 @@ def parse_knowledge(text: str, file_path: Path) -> KnowledgeBase:
         if error.context:
             reason += f" ({error.context})"
         raise KnowledgeError([Problem(str(file_path), line, reason)]) from None
+    except yaml.reader.ReaderError as error:
+        raise KnowledgeError([_unacceptable_character(text, error, str(file_path))]) from None
     except yaml.YAMLError as error:
         raise KnowledgeError([Problem(str(file_path), 0, f"YAML error: {error}")]) from None
     if root is None:
         raise KnowledgeError([Problem(str(file_path), 1, "the file is empty")])
+    if _Loader is not yaml.SafeLoader:
+        _check_plain_yaml(text, root, reader)
     knowledge = _Builder(reader, file_path).build(root)
     if reader.problems or knowledge is None:
         raise KnowledgeError(sorted(reader.problems, key=lambda p: p.line))
     return knowledge
+
+
+def _unacceptable_character(text: str, error: yaml.reader.ReaderError, file: str) -> Problem:
+    # PyYAML gives an offset into the whole text (libyaml's even counts UTF-8 bytes); an
+    # invisible character is found only by line and column.
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    index = found.start() if found else min(max(error.position, 0), len(text))
+    start = text.rfind("\n", 0, index) + 1
+    line = text.count("\n", 0, start) + 1
+    code = ord(text[index]) if index < len(text) else error.character
+    reason = f"the character U+{code:04X} is not allowed in YAML ({error.reason})"
+    return Problem(file, line, reason, index - start + 1)
+
+
+def _check_plain_yaml(text: str, root: yaml.Node, reader: _Reader) -> None:
+    """Refuse YAML that libyaml reads but PyYAML's own parser reads otherwise or not at all.
+
+    The loader falls back to the pure parser where libyaml is missing, and libyaml is laxer
+    with plain scalars (a `?` inside `{...}`): without this, whether a file is accepted, and
+    what it says, would depend on how PyYAML happens to be installed.
+    """
+    hint = "only libyaml reads this; put the text in quotes"
+    try:
+        plain = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        reason = f"{hint} (without libyaml: {error.problem or error})"
+        reader.problems.append(Problem(reader.file, line, reason, column))
+        return
+    except yaml.YAMLError as error:
+        reader.problems.append(Problem(reader.file, 0, f"{hint} (without libyaml: {error})"))
+        return
+    differs = _first_difference(root, plain)
+    if differs is not None:
+        mark = differs.start_mark
+        reason = "libyaml and PyYAML's own parser read this differently; put the text in quotes"
+        reader.problems.append(Problem(reader.file, mark.line + 1, reason, mark.column + 1))
+
+
+def _first_difference(fast: yaml.Node | None, plain: yaml.Node | None) -> yaml.Node | None:
+    """The first node, of the pure parser's tree, where the two trees part."""
+    if fast is None or plain is None:
+        return plain or fast
+    if type(fast) is not type(plain) or fast.tag != plain.tag:
+        return plain
+    if isinstance(plain, yaml.ScalarNode):
+        return plain if fast.value != plain.value else None
+    if len(fast.value) != len(plain.value):
+        return plain
+    pairs: list[tuple[Any, Any]] = list(zip(fast.value, plain.value, strict=True))
+    for fast_item, plain_item in pairs:
+        if isinstance(plain, yaml.MappingNode):
+            differs = _first_difference(fast_item[0], plain_item[0]) or _first_difference(
+                fast_item[1], plain_item[1]
+            )
+        else:
+            differs = _first_difference(fast_item, plain_item)
+        if differs is not None:
+            return differs
+    return None
 
 
 class _Builder:
@@ -423,7 +512,11 @@ class _Builder:
         return ui
 
     def _localized_templates(
-        self, node: yaml.Node, where: str, extra_names: frozenset[str]
+        self,
+        node: yaml.Node,
+        where: str,
+        extra_names: frozenset[str],
+        figures: _Figures = _Figures.ANY,
     ) -> dict[str, str] | None:
         localized = self.r.localized(node, where, self.languages)
         if localized is None:
@@ -433,6 +526,13 @@ class _Builder:
             self.templates.append(
                 _Template(text, lines[language], f"{where}.{language}", extra_names)
             )
+            figure = _figure_in(text, figures)
+            if figure is not None:
+                self.r.problem(
+                    lines[language],
+                    f"{where} ({language}) states a figure ('{figure}'): "
+                    "an answer names facts only as {placeholders}",
+                )
         return texts
 
     def _entries(self, node: yaml.Node, sources: Mapping[str, str]) -> dict[str, Entry]:
@@ -500,17 +600,15 @@ class _Builder:
             else None
         )
         answer = (
-            self._localized_templates(fields["answer"], f"{where}: answer", names)
+            self._localized_templates(
+                fields["answer"],
+                f"{where}: chit-chat answer" if chitchat else f"{where}: answer",
+                names,
+                figures=_Figures.SAMPLE_YEARS if chitchat else _Figures.NONE,
+            )
             if "answer" in fields
             else None
         )
-        if chitchat and answer:
-            for language, text in answer.items():
-                # An example year in a sample question is fine; an amount of hours is not.
-                if re.search(r"(?<!\d)(?!(?:19|20)\d\d(?!\d))\d+", text):
-                    r.problem(
-                        fields["answer"], f"{where}: chit-chat answer ({language}) states a figure"
-                    )
         phrasings = self._phrasings(fields["phrasings"], where) if "phrasings" in fields else None
         related: list[str] = []
         if "related" in fields:
@@ -582,7 +680,9 @@ class _Builder:
         fields = r.mapping(node, f"{where}: variants", required=PERIOD_VARIANTS)
         variants: dict[str, Localized] = {}
         for key, value_node in (fields or {}).items():
-            texts = self._localized_templates(value_node, f"{where}: variants.{key}", VARIANT_NAMES)
+            texts = self._localized_templates(
+                value_node, f"{where}: variants.{key}", VARIANT_NAMES, figures=_Figures.NONE
+            )
             if texts is not None:
                 variants[key] = texts
         return variants

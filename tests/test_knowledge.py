@@ -161,3 +161,77 @@ def test_missing_and_empty_files(tmp_path: Path, write_kb: Callable[[str], Path]
     assert "file not found" in only_problem(tmp_path / "nope.yaml").reason
     assert "empty" in only_problem(write_kb("")).reason
     assert "must be a mapping" in only_problem(write_kb("- just\n- a list\n")).reason
+
+
+@pytest.mark.parametrize(
+    ("fact", "written_out", "template_line"),
+    [
+        # The README's own example: a figure in an answer goes stale when the facts change.
+        ("Der er {remaining_hours} timer", "Der er 5 timer", "      da: >-"),
+        ("derfor afsluttet i {closed}.", "derfor afsluttet i juni 2016.", "      da: >-"),
+        ("I {period} blev der brugt {used} timer", "I 2014 blev der brugt 16880 timer", None),
+    ],
+)
+def test_answers_name_facts_only_as_placeholders(
+    kb_text: str,
+    write_kb: Callable[[str], Path],
+    fact: str,
+    written_out: str,
+    template_line: str | None,
+) -> None:
+    assert kb_text.count(fact) == 1
+    text = kb_text.replace(fact, written_out)
+    problem = only_problem(write_kb(text))
+    line = line_of(text, written_out)
+    # A folded text is reported at its first line, like any other problem of the template.
+    if template_line is not None:
+        line = max(n for n, t in enumerate(text.splitlines()[:line], 1) if t == template_line)
+    assert problem.line == line
+    assert "(da) states a figure" in problem.reason
+    assert "{placeholders}" in problem.reason
+
+
+def test_a_variant_may_not_write_out_a_figure(
+    kb_text: str, write_kb: Callable[[str], Path]
+) -> None:
+    text = kb_text.replace(
+        '"In {period}, {used} hours of Klippekortet were used."',
+        '"In {period}, 100 hours of Klippekortet were used."',
+    )
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "100 hours of Klippekortet")
+    assert "variants.single_year (en) states a figure ('100')" in problem.reason
+
+
+def test_chitchat_may_give_a_sample_year(knowledge: KnowledgeBase) -> None:
+    assert "2014" in knowledge.entries["help"].answer["da"]
+
+
+def test_nul_character_is_reported_by_line_and_column(
+    kb_text: str, write_kb: Callable[[str], Path]
+) -> None:
+    target = line_of(kb_text, "pool_hours: 100000")
+    lines = kb_text.splitlines()
+    column = lines[target - 1].index("100000") + 1
+    lines[target - 1] = lines[target - 1].replace("100000", "\0" + "100000")
+    path = write_kb("\n".join(lines) + "\n")
+    problem = only_problem(path)
+    assert (problem.line, problem.column) == (target, column)
+    assert "U+0000" in problem.reason
+    assert str(problem).startswith(f"{path}:{target}:{column}: ")
+
+
+def test_non_utf8_bytes_are_reported_by_line_and_column(kb_text: str, tmp_path: Path) -> None:
+    target = line_of(kb_text, "Hvem står bag?")
+    lines = kb_text.splitlines()
+    # Characters, not bytes, before the bad one: an editor's column.
+    column = lines[target - 1].index("står") + 3
+    path = tmp_path / "latin1.yaml"
+    data = kb_text.encode("utf-8")
+    good = "Hvem står bag?".encode()
+    path.write_bytes(data.replace(good, "Hvem står bag?".encode("latin-1")))
+    problem = only_problem(path)
+    assert (problem.line, problem.column) == (target, column)
+    assert "not UTF-8" in problem.reason
+    assert "e5" in problem.reason  # the byte latin-1 writes for å
+    assert str(problem).startswith(f"{path}:{target}:{column}: ")
