@@ -145,9 +145,11 @@ class Matcher:
             language: frozenset(stem_words(sorted(words), language))
             for language, words in self.neutral.items()
         }
+        # Both languages' stop words are stop words everywhere: people mix them in one message
+        # ("er der any timer tilbage?"), and a foreign "the" is no more a topic than "den".
+        every_stopword = frozenset().union(*STOPWORDS.values())
         self.stopwords = {
-            language: STOPWORDS.get(language, frozenset()) - self.neutral[language]
-            for language in ("da", "en")
+            language: every_stopword - self.neutral[language] for language in ("da", "en")
         }
         self.entry_ids = list(entries)
         self.chitchat = {i for i, e in enumerate(entries.values()) if e.chitchat}

@@ -64,6 +64,9 @@ SHORTHAND = {
 _SHORTHAND_PARTS = {word: tuple(spelled.split()) for word, spelled in SHORTHAND.items()}
 _SENTENCE_BREAK = re.compile(r"[.!?;:,\n]+(?:\s+|$)|\s[–—-]\s")
 
+# "1) hvad er klippekortet", "a) timer 2015 b) timer 2016": markers of a list, not words.
+_LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\d{1,2}|[a-z])\)(?=\s|$)", re.MULTILINE)
+
 _STEMMERS = {"da": "danish", "en": "english"}
 
 
@@ -90,8 +93,14 @@ def _plain(match: re.Match[str]) -> str:
     character = match.group()
     plain = _PLAIN.get(character)
     if plain is None:
-        decomposed = unicodedata.normalize("NFKD", character)
-        plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        category = unicodedata.category(character)
+        if category == "Nd":  # Arabic-Indic and other digits: ٢٠١٤ is 2014
+            plain = str(unicodedata.digit(character))
+        elif category == "Cf":  # zero-width spaces and joiners, bidi marks, soft hyphens
+            plain = ""
+        else:
+            decomposed = unicodedata.normalize("NFKD", character)
+            plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
         if len(_PLAIN) < _PLAIN_LIMIT:
             _PLAIN[character] = plain
     return plain
@@ -176,6 +185,8 @@ class Normalized:
 def normalize(text: str, pieces: bool = False) -> Normalized:
     """Fold, join number groups, replace years and periods, split into words (and pieces)."""
     folded = join_number_groups(fold(text))
+    if ")" in folded:
+        folded = _LIST_MARKER.sub(" ", folded)
     if "'s" in folded:
         folded = _POSSESSIVE.sub("", folded)
     folded, periods = extract_periods(folded)

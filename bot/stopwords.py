@@ -45,6 +45,10 @@ STOPWORDS = {
 
 
 def content_words(words: list[str], ignored: frozenset[str]) -> list[str]:
-    """The words that carry meaning; all of them when every word is to be ignored."""
+    """The words that carry meaning; all of them when every word is to be ignored.
+
+    A lone letter carries none: a slip of the thumb ("x y hvor mange timer"), a list marker
+    ("a)") or a stop word anyway ("i", "a"); unless it is all there is.
+    """
     kept = [w for w in words if w not in ignored]
-    return kept or words
+    return [w for w in kept if len(w) > 1 or w.isdigit()] or kept or words

@@ -1,0 +1,37 @@
+"""Noise that should not sink an easy question: other digits, invisible characters, stray
+letters, list markers, and Danish and English in one message."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.assistant import Assistant
+from bot.matcher import Outcome
+from bot.normalize import Period, normalize
+
+
+@pytest.mark.parametrize(
+    "text", ["forbrug i ٢٠١٤", "forbrug i ۲۰۱۴", "forbrug i 20\u200b14", "forbrug i 2\u200d014"]
+)
+def test_other_digits_and_invisible_characters_still_make_the_year(text: str) -> None:
+    assert normalize(text).periods == (Period(2014, 2014),)
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("x y hvor mange timer er der tilbage", "remaining_hours"),
+        ("1) hvad er klippekortet", "what_is"),
+        ("b) hvem kan jeg ringe til", "contact"),
+        ("hvor mange timer i ٢٠١٦", "usage"),
+        ("er der any timer tilbage?", "remaining_hours"),
+        ("who do I ringe til om klippekortet?", "contact"),
+    ],
+)
+def test_noisy_questions_are_answered(assistant: Assistant, text: str, entry: str) -> None:
+    reply = assistant.reply(text)
+    assert (reply.outcome, reply.entry_id) == (Outcome.ANSWERED, entry), text
+
+
+def test_a_year_in_other_digits_gives_its_figure(assistant: Assistant) -> None:
+    assert "16.880" in assistant.reply("forbrug i ٢٠١٤").text
