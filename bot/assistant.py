@@ -21,6 +21,8 @@ from bot.render import fact_values, fill, period_texts, tidy, to_html
 # Longer messages are matched on their start only: no question needs more, and the cost of
 # matching stays bounded whatever a user pastes.
 MAX_QUESTION_CHARS = 1000
+# A message of several sentences is answered on each topic that scores this well in it.
+MULTI_TOPIC_SCORE = 75.0
 # Rendered answers kept: one per entry, language and years asked.
 ANSWER_CACHE_SIZE = 1024
 
@@ -58,12 +60,15 @@ class Reply:
     suggestions: tuple[Choice, ...] = ()
     related: tuple[Choice, ...] = ()
     periods: tuple[Period, ...] = field(default=())
+    # Further entries answered in the same reply, for a message that asks several topics.
+    also: tuple[str, ...] = ()
 
     def as_dict(self, question: str) -> dict[str, object]:
         """The JSON form used by `klippekort-bot ask --json`."""
         return {
             "question": question,
             "entry": self.entry_id if self.outcome is Outcome.ANSWERED else None,
+            "also": list(self.also),
             "score": round(self.score, 1),
             "language": self.language,
             "outcome": str(self.outcome),
@@ -137,11 +142,45 @@ class Assistant:
             resolved = self._in_context(question, context, follow_lang, ranking, decision)
             if resolved is not None:
                 return resolved
+        if len(question.pieces) > 1 and decision is not Outcome.UNKNOWN:
+            topics = self._topics_asked(question, lang, ranking)
+            if len(topics) > 1:
+                return self._together(topics, lang, question.periods, ranking[0].score)
         if decision is Outcome.ANSWERED:
             return self.answer(ranking[0].entry_id, lang, question.periods, ranking[0].score)
         if decision is Outcome.SUGGESTED:
             return self._suggest(ranking, lang)
         return self._unknown(lang, ranking[0].score if ranking else 0.0)
+
+    def _topics_asked(self, question: _Question, language: str, ranking: list[Scored]) -> list[str]:
+        """The entries a message of several sentences asks, in its order, each answered well
+        by a sentence of its own ("Hvor mange timer er der tilbage, og hvem skal jeg
+        kontakte?"); the message's own best entry must be one of them."""
+        sure = sure_of(question.evidence) == language
+        topics: list[str] = []
+        for piece in question.pieces:
+            piece_ranking = self.matcher.rank([piece], language, sure, outcome_only=True)
+            if not piece_ranking or piece_ranking[0].score < MULTI_TOPIC_SCORE:
+                continue
+            entry_id = piece_ranking[0].entry_id
+            if not self.knowledge.entries[entry_id].chitchat and entry_id not in topics:
+                topics.append(entry_id)
+        return topics if ranking[0].entry_id in topics else []
+
+    def _together(
+        self, topics: list[str], language: str, periods: tuple[Period, ...], score: float
+    ) -> Reply:
+        """One reply with the answers to each topic a message asks, in the message's order."""
+        answers = [self.answer(entry_id, language, periods, score) for entry_id in topics]
+        first = answers[0]
+        return replace(
+            first,
+            text="\n\n".join(a.text for a in answers),
+            html="\n\n".join(a.html for a in answers),
+            related=tuple(c for c in first.related if c.entry_id not in topics),
+            periods=next((a.periods for a in answers if a.periods), ()),
+            also=tuple(topics[1:]),
+        )
 
     def converse(
         self,

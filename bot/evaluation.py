@@ -74,6 +74,8 @@ class Report:
     rejection: Tally = dataclasses.field(default_factory=Tally)
     suggested: Tally = dataclasses.field(default_factory=Tally)
     contains: Tally = dataclasses.field(default_factory=Tally)
+    # Messages asking two topics: both answered in the one reply.
+    both: Tally = dataclasses.field(default_factory=Tally)
     by_language: dict[str, Tally] = dataclasses.field(default_factory=lambda: defaultdict(Tally))
     by_kind: dict[str, Tally] = dataclasses.field(default_factory=lambda: defaultdict(Tally))
     misses: list[tuple[Question, Reply]] = dataclasses.field(default_factory=list)
@@ -131,6 +133,8 @@ def evaluate(assistant: Assistant, questions: Sequence[Question]) -> Report:
         else:
             report.in_domain.add(ok)
             report.suggested.add(reply.outcome is Outcome.SUGGESTED)
+            if question.also:
+                report.both.add(ok and set(question.also) <= set(reply.also))
             if ok and question.contains:
                 report.contains.add(all(c in reply.text for c in question.contains))
         report.by_language[question.language].add(ok)
@@ -145,6 +149,7 @@ def print_report(report: Report, show_misses: bool = True) -> None:
     print(f"out-of-domain rejection    {report.rejection}")
     print(f"suggestion rate (in-domain) {report.suggested}")
     print(f"answers with the figures   {report.contains}")
+    print(f"two topics both answered   {report.both}")
     print("by language:")
     for language, tally in sorted(report.by_language.items()):
         print(f"  {language:<24} {tally}")

@@ -35,3 +35,17 @@ def test_noisy_questions_are_answered(assistant: Assistant, text: str, entry: st
 
 def test_a_year_in_other_digits_gives_its_figure(assistant: Assistant) -> None:
     assert "16.880" in assistant.reply("forbrug i ٢٠١٤").text
+
+
+def test_a_message_asking_two_topics_gets_both_answers(assistant: Assistant) -> None:
+    reply = assistant.reply("Hej, hvor mange timer er der tilbage, og hvem skal jeg ringe til?")
+    assert reply.outcome is Outcome.ANSWERED
+    assert (reply.entry_id, reply.also) == ("remaining_hours", ("contact",))
+    assert "0 timer tilbage" in reply.text
+    assert "3334 9432" in reply.text
+    assert reply.text.index("0 timer tilbage") < reply.text.index("3334 9432")
+
+
+def test_a_greeting_and_a_signature_are_no_second_topic(assistant: Assistant) -> None:
+    reply = assistant.reply("Hej! Hvad koster snitfladerne? Tak, mvh Karen")
+    assert (reply.entry_id, reply.also) == ("interface_costs", ())
