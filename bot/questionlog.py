@@ -40,6 +40,8 @@ CREATE INDEX IF NOT EXISTS questions_asked_at ON questions (asked_at);
 """
 MAX_QUESTION_LENGTH = 1000
 PURGE_EVERY_SECONDS = 3600
+BATCH_SIZE = 500
+MAX_QUEUED = 100_000
 DEFAULT_RETENTION_DAYS = 90
 DEFAULT_LOG_PATH = Path("data") / "questions.sqlite3"
 QUESTION_LOG_ENV = "QUESTION_LOG"
@@ -84,13 +86,19 @@ class QuestionLog:
         path: Path,
         retention_days: int = DEFAULT_RETENTION_DAYS,
         clock: Callable[[], float] = time.time,
+        wake_every: float = 60.0,
+        locked_for_at_most: float = 60.0,
     ) -> None:
         self.path = path
+        self.wake_every = wake_every
+        self.locked_for_at_most = locked_for_at_most
         self.retention_days = retention_days
         self.clock = clock
         # Work for the writer: a database operation, an Event to set once everything before it
         # is done (a flush), or None to stop.
-        self._queue: queue.Queue[_Operation | threading.Event | None] = queue.Queue()
+        # Bounded, so that a database locked for long cannot fill the memory: past the bound a
+        # row is dropped (and counted in a warning), never waited for on the answer path.
+        self._queue: queue.Queue[_Operation | threading.Event | None] = queue.Queue(MAX_QUEUED)
         self._failed_kinds: set[str] = set()
         self._thread = threading.Thread(target=self._work, name="question-log", daemon=True)
         self._thread.start()
@@ -108,7 +116,7 @@ class QuestionLog:
             entry.entry_id,
             round(entry.score, 1),
         )
-        self._queue.put(
+        self._put(
             lambda db: db.execute(
                 "INSERT OR IGNORE INTO questions (id, asked_at, language, chat_type, question,"
                 " outcome, entry_id, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -118,7 +126,7 @@ class QuestionLog:
 
     def feedback(self, question_id: str, value: int) -> None:
         """👍 (+1) or 👎 (-1); the first press counts, a second changes nothing."""
-        self._queue.put(
+        self._put(
             lambda db: db.execute(
                 "UPDATE questions SET feedback = ? WHERE id = ? AND feedback IS NULL",
                 (1 if value > 0 else -1, question_id),
@@ -126,14 +134,14 @@ class QuestionLog:
         )
 
     def none_of_these(self, question_id: str) -> None:
-        self._queue.put(
+        self._put(
             lambda db: db.execute(
                 "UPDATE questions SET none_of_these = 1 WHERE id = ?", (question_id,)
             )
         )
 
     def suggestion_chosen(self, question_id: str, entry_id: str) -> None:
-        self._queue.put(
+        self._put(
             lambda db: db.execute(
                 "UPDATE questions SET chosen_entry = ? WHERE id = ? AND chosen_entry IS NULL",
                 (entry_id, question_id),
@@ -142,7 +150,13 @@ class QuestionLog:
 
     def purge(self) -> None:
         """Delete rows older than the retention period (also done at start)."""
-        self._queue.put(self._delete_old)
+        self._put(self._delete_old)
+
+    def _put(self, operation: _Operation) -> None:
+        try:
+            self._queue.put_nowait(operation)
+        except queue.Full:
+            self._warn("full", f"question log {self.path} is behind: questions are not logged")
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until everything queued so far is written (or has failed); for tests and stop."""
@@ -160,8 +174,12 @@ class QuestionLog:
         db = self._open()
         last_purge = self.clock()
         while True:
-            batch = [self._queue.get()]
-            while not self._queue.empty() and len(batch) < 500:
+            # Woken at least once a minute, so an idle bot still purges on time.
+            try:
+                batch = [self._queue.get(timeout=self.wake_every)]
+            except queue.Empty:
+                batch = []
+            while not self._queue.empty() and len(batch) < BATCH_SIZE:
                 batch.append(self._queue.get_nowait())
             operations = [
                 op for op in batch if op is not None and not isinstance(op, threading.Event)
@@ -202,21 +220,40 @@ class QuestionLog:
     def _run(
         self, db: sqlite3.Connection, operations: list[_Operation]
     ) -> sqlite3.Connection | None:
-        try:
-            db.execute("BEGIN")
-            for operation in operations:
-                operation(db)
-            db.execute("COMMIT")
-            self._failed_kinds.discard("write")
-            return db
-        except (sqlite3.Error, OSError) as error:
-            with suppress(sqlite3.Error, OSError):
-                db.execute("ROLLBACK")
-            self._warn("write", f"question log {self.path}: {len(operations)} writes lost: {error}")
-            if isinstance(error, sqlite3.DatabaseError) and "malformed" in str(error):
-                db.close()
-                return None
-            return db
+        # Another connection may hold the write lock for a while (an admin's sqlite3 shell, a
+        # backup): the batch waits, with pauses that grow, rather than being dropped. New rows
+        # meanwhile wait in the queue.
+        pause, waited = 0.05, 0.0
+        while True:
+            try:
+                db.execute("BEGIN")
+                for operation in operations:
+                    operation(db)
+                db.execute("COMMIT")
+                self._failed_kinds.discard("write")
+                return db
+            except sqlite3.OperationalError as error:
+                with suppress(sqlite3.Error, OSError):
+                    db.execute("ROLLBACK")
+                if not _is_locked(error) or waited >= self.locked_for_at_most:
+                    return self._lost(db, operations, error)
+                time.sleep(pause)
+                waited += pause
+                pause = min(pause * 2, 1.0)
+            except (sqlite3.Error, OSError) as error:
+                with suppress(sqlite3.Error, OSError):
+                    db.execute("ROLLBACK")
+                return self._lost(db, operations, error)
+
+    def _lost(
+        self, db: sqlite3.Connection, operations: list[_Operation], error: Exception
+    ) -> sqlite3.Connection | None:
+        """Give a batch up: one warning saying how many writes were lost, and why."""
+        self._warn("write", f"question log {self.path}: {len(operations)} writes lost: {error}")
+        if isinstance(error, sqlite3.DatabaseError) and "malformed" in str(error):
+            db.close()
+            return None
+        return db
 
     def _delete_old(self, db: sqlite3.Connection) -> None:
         cutoff = int(self.clock() - self.retention_days * 86400)
@@ -227,6 +264,11 @@ class QuestionLog:
         if kind not in self._failed_kinds:
             self._failed_kinds.add(kind)
             log.warning(message)
+
+
+def _is_locked(error: sqlite3.OperationalError) -> bool:
+    message = str(error).lower()
+    return "locked" in message or "busy" in message
 
 
 def open_for_reading(path: Path) -> sqlite3.Connection:

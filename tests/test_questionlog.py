@@ -6,6 +6,8 @@ import logging
 import os
 import sqlite3
 import stat
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -136,11 +138,11 @@ def test_unwritable_place_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture
     assert any("cannot be used" in r.getMessage() for r in caplog.records)
 
 
-def test_locked_database_loses_writes_but_keeps_going(
+def test_a_database_locked_too_long_loses_writes_but_keeps_going(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "q.sqlite3"
-    log = QuestionLog(path)
+    log = QuestionLog(path, locked_for_at_most=0.3)
     log.flush()
     locker = sqlite3.connect(path, isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")
@@ -194,3 +196,59 @@ def test_old_rows_go_while_the_bot_runs(tmp_path: Path) -> None:
     log.flush()
     log.close()
     assert [row["question"] for row in rows(path)] == ["today"]
+
+
+def test_a_lock_held_for_seconds_loses_no_row(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Longer than the 2 s busy timeout: before, the worker dropped each batch of 500.
+    path = tmp_path / "q.sqlite3"
+    log = QuestionLog(path)
+    log.flush()
+    locker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    locker.execute("BEGIN EXCLUSIVE")
+    released = threading.Timer(3.0, lambda: locker.execute("ROLLBACK"))
+    with caplog.at_level(logging.WARNING, logger="klippekort.questionlog"):
+        released.start()
+        for number in range(5000):
+            log.record(entry(f"question {number}"))
+        assert log.flush(timeout=60)
+        released.join()
+    log.close()
+    locker.close()
+    assert len(rows(path)) == 5000
+    assert not any("writes lost" in r.getMessage() for r in caplog.records)
+
+
+def test_an_idle_bot_still_purges_old_rows(tmp_path: Path) -> None:
+    path = tmp_path / "q.sqlite3"
+    now = [NOW]
+    log = QuestionLog(path, retention_days=1, clock=lambda: now[0], wake_every=0.02)
+    log.record(entry("yesterday", asked_at=NOW - 0.5 * 86400))
+    log.flush()
+    now[0] = NOW + 2 * 86400  # two days later, and nobody asks anything
+    deadline = time.monotonic() + 10
+    while rows(path) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    log.close()
+    assert rows(path) == []
+
+
+def test_a_full_queue_drops_rows_instead_of_waiting(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.questionlog.MAX_QUEUED", 3)
+    path = tmp_path / "q.sqlite3"
+    log = QuestionLog(path, locked_for_at_most=5)
+    log.flush()
+    locker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    locker.execute("BEGIN EXCLUSIVE")
+    with caplog.at_level(logging.WARNING, logger="klippekort.questionlog"):
+        for number in range(20):  # returns at once, though nothing can be written
+            log.record(entry(f"question {number}"))
+        locker.execute("ROLLBACK")
+        assert log.flush(timeout=30)
+    log.close()
+    locker.close()
+    assert 0 < len(rows(path)) < 20
+    assert any("is behind" in r.getMessage() for r in caplog.records)
