@@ -9,6 +9,7 @@ a database that is locked, read-only, full or corrupt costs a warning, never an 
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import secrets
 import sqlite3
@@ -275,8 +276,30 @@ def open_for_reading(path: Path) -> sqlite3.Connection:
     """A read-only connection for reports; raises sqlite3.Error if the log cannot be read."""
     if not path.exists():
         raise sqlite3.OperationalError(f"no question log at {path}")
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+    try:
+        return _read_only(path, immutable=False)
+    except sqlite3.OperationalError as error:
+        # A WAL database needs its -shm file, which SQLite cannot make in a folder it may not
+        # write to (a backup on a read-only mount). Nothing writes to such a copy, so it can
+        # be read as immutable; a live log is never read that way while it is writable.
+        if os.access(path.parent, os.W_OK):
+            raise
+        try:
+            return _read_only(path, immutable=True)
+        except sqlite3.Error:
+            raise sqlite3.OperationalError(
+                f"cannot read {path} in a read-only folder: {error}"
+            ) from error
+
+
+def _read_only(path: Path, immutable: bool) -> sqlite3.Connection:
+    uri = f"{path.absolute().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+    db = sqlite3.connect(uri, uri=True, timeout=2.0)
     db.row_factory = sqlite3.Row
-    with closing(db.execute("SELECT count(*) FROM questions")):
-        pass
+    try:
+        with closing(db.execute("SELECT count(*) FROM questions")):
+            pass
+    except sqlite3.Error:
+        db.close()
+        raise
     return db

@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.questionlog import LoggedQuestion, QuestionLog, new_question_id, question_log_path
+from bot.questionlog import (
+    LoggedQuestion,
+    QuestionLog,
+    new_question_id,
+    open_for_reading,
+    question_log_path,
+)
 
 NOW = 1_800_000_000.0
 
@@ -252,3 +258,42 @@ def test_a_full_queue_drops_rows_instead_of_waiting(
     locker.close()
     assert 0 < len(rows(path)) < 20
     assert any("is behind" in r.getMessage() for r in caplog.records)
+
+
+def test_a_wal_log_in_a_read_only_folder_can_be_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "backup"
+    path = folder / "q.sqlite3"
+    log = QuestionLog(path, clock=lambda: NOW)
+    log.record(entry("kept in the backup"))
+    log.flush()
+    log.close()
+    for extra in folder.glob("q.sqlite3-*"):
+        extra.unlink()  # a copy as a backup holds it: the database file alone
+    folder.chmod(0o555)
+    # Root may write anywhere: make SQLite see the folder as the read-only mount it stands for.
+    real_connect = sqlite3.connect
+
+    def on_read_only_mount(database: str, *args: object, **kwargs: object) -> sqlite3.Connection:
+        if "immutable=1" not in database:
+            raise sqlite3.OperationalError("unable to open database file")
+        return real_connect(database, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("bot.questionlog.sqlite3.connect", on_read_only_mount)
+    monkeypatch.setattr("bot.questionlog.os.access", lambda *_: False)
+    try:
+        db = open_for_reading(path)
+        assert [row["question"] for row in db.execute("SELECT question FROM questions")] == [
+            "kept in the backup"
+        ]
+        db.close()
+    finally:
+        folder.chmod(0o755)
+
+
+def test_a_log_that_cannot_be_read_says_why(tmp_path: Path) -> None:
+    path = tmp_path / "q.sqlite3"
+    path.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(sqlite3.DatabaseError):
+        open_for_reading(path)
