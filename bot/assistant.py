@@ -23,6 +23,9 @@ from bot.render import fact_values, fill, period_texts, tidy, to_html
 MAX_QUESTION_CHARS = 1000
 # A message of several sentences is answered on each topic that scores this well in it.
 MULTI_TOPIC_SCORE = 75.0
+# Follow-up cues that mean nothing without the conversation they follow: "og året før?" alone
+# names no year, "og i alt?" no total; offered as choices, never answered outright.
+RELATIVE_CUES = frozenset({"before", "after", "total"})
 # Rendered answers kept: one per entry, language and years asked.
 ANSWER_CACHE_SIZE = 1024
 
@@ -138,6 +141,8 @@ class Assistant:
                 return followed
         ranking = self._rank(question, lang, outcome_only=True)
         decision = decide(ranking, self.settings)
+        if decision is Outcome.ANSWERED and cue_of(question.words) in RELATIVE_CUES:
+            decision = Outcome.SUGGESTED
         if context is not None and decision is not Outcome.ANSWERED:
             resolved = self._in_context(question, context, follow_lang, ranking, decision)
             if resolved is not None:

@@ -55,6 +55,9 @@ class MatchSettings:
     phrasing_coverage_power: float = 0.5
     # How much a word that no entry knows counts against an entry, relative to a known word.
     unseen_weight: float = 1.0
+    # How much a year counts against an entry that takes none: half of "Hvad skete der i
+    # 2014?" is its year, so a status phrasing that shares only "skete" must not carry it.
+    foreign_year_weight: float = 0.25
     min_typo_length: int = 3
     # Entries scored per question at most; only large knowledge bases reach it.
     max_candidates: int = 100
@@ -175,6 +178,10 @@ class Matcher:
                 words = self._stems(
                     language, content_words(self.concepts.fold(raw), self.stopwords[language])
                 )
+                if entry.slot is None:
+                    # "lukkede det i 2016" is about that year, not any year: an entry that
+                    # takes no period must not be found by a year alone ("Hvad skete der i 2014?").
+                    words = [word for word in words if word != YEAR_TOKEN]
                 if not words:
                     continue
                 phrasing_number = len(index.phrasings)
@@ -467,7 +474,7 @@ class Matcher:
         counts for those found), so a word like "hvor" in a large knowledge base does not pull
         in everything. Words no
         entry knows weigh `unseen_weight` of a known word, since chat messages carry words of
-        their own; a year says nothing against an entry that takes none.
+        their own; a year counts `foreign_year_weight` against an entry that takes none.
         """
         weight_of: dict[str, float] = {}
         for stem, weight in zip(stems, weights, strict=True):
@@ -500,9 +507,11 @@ class Matcher:
             for entry_number in covered:
                 if stem in index.entry_vocabulary[entry_number]:
                     covered[entry_number] += weight_of[stem]
-        # A year says nothing against an entry that takes none.
+        # A year counts less against an entry that takes none ("Er den lukket i 2016?").
         with_year = total_weight - unseen
-        without_year = with_year - weight_of.get(YEAR_TOKEN, 0.0)
+        without_year = with_year - (1 - self.settings.foreign_year_weight) * weight_of.get(
+            YEAR_TOKEN, 0.0
+        )
         knows_year = index.knows_year
         result = {}
         for entry_number, value in covered.items():
