@@ -17,6 +17,7 @@ from bot.language import SUPPORTED, language_evidence, language_of, sure_of
 from bot.matcher import Matcher, MatchSettings, Outcome, Scored, decide
 from bot.normalize import Period, normalize
 from bot.render import fact_values, fill, period_texts, tidy, to_html
+from bot.stopwords import STOPWORDS
 
 # Longer messages are matched on their start only: no question needs more, and the cost of
 # matching stays bounded whatever a user pastes.
@@ -163,7 +164,10 @@ class Assistant:
         kontakte?"); the message's own best entry must be one of them."""
         sure = sure_of(question.evidence) == language
         topics: list[str] = []
+        ignored = STOPWORDS[language] | self.matcher.neutral[language]
         for piece in question.pieces:
+            if all(word in ignored or len(word) < 2 for word in piece):
+                continue  # "..., der har haft klippekortet?" names no topic of its own
             piece_ranking = self.matcher.rank([piece], language, sure, outcome_only=True)
             if not piece_ranking or piece_ranking[0].score < MULTI_TOPIC_SCORE:
                 continue
@@ -255,6 +259,9 @@ class Assistant:
         ranking = self._rank(combined, language, outcome_only=True)
         if decide(ranking, self.settings) is not Outcome.ANSWERED:
             return None
+        own_words = [word for word in question.words if word not in POINTERS]
+        if self.matcher.strangers(ranking[0].entry_id, own_words, language):
+            return None  # the title carried it, not the message
         periods = question.periods or context.periods
         return self.answer(ranking[0].entry_id, language, periods, ranking[0].score)
 

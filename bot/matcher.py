@@ -30,7 +30,7 @@ from rapidfuzz.distance import OSA
 
 from bot.knowledge import Entry
 from bot.normalize import YEAR_TOKEN, normalize, stem_words
-from bot.stopwords import STOPWORDS, content_words
+from bot.stopwords import STOPWORDS, ascii_variants, content_words
 
 CACHE_LIMIT = 50_000
 # Words of this length or more may be corrected across two slips instead of one.
@@ -330,6 +330,17 @@ class Matcher:
                     best[entry_number] = Scored(self.entry_ids[entry_number], score, index.language)
         return sorted(best.values(), key=lambda s: (-s.score, s.entry_id))
 
+    def strangers(self, entry_id: str, words: Sequence[str], language: str) -> list[str]:
+        """The words that other entries know and `entry_id` does not, as the index holds
+        them: "time" in "and what time is it?" is nothing the usage entry ever says."""
+        index = next(i for i in self.indexes if i.language == language)
+        vocabulary = index.entry_vocabulary[self.entry_ids.index(entry_id)]
+        return [
+            stem
+            for stem in self.prepare(index, list(words))
+            if stem in index.entries_of and stem not in vocabulary
+        ]
+
     def prepare(self, index: _LanguageIndex, words: list[str]) -> list[str]:
         """Question words as the index holds them: mended, concepts named, without stop words,
         stemmed."""
@@ -541,10 +552,12 @@ class Concepts:
             for texts in languages.values():
                 for text in texts:
                     words = normalize(text).words
-                    if len(words) > 1:
-                        self.by_phrase.setdefault(tuple(words), token)
-                    elif words:
-                        self.by_word.setdefault(words[0], token)
+                    # As typed without æøå too: "paa et aar" and "pa et ar".
+                    for typed in {words, tuple(_plainest(word) for word in words)}:
+                        if len(typed) > 1:
+                            self.by_phrase.setdefault(typed, token)
+                        elif typed:
+                            self.by_word.setdefault(typed[0], token)
         # Inflected forms ("fakturaen", "betaler") meet through their stems, in both stemmers.
         for word, token in sorted(self.by_word.items()):
             for language, by_stem in self.by_stem.items():
@@ -586,6 +599,11 @@ def decide(ranking: list[Scored], settings: MatchSettings) -> Outcome:
     if ranking[0].score >= settings.answer_at and ranking[0].score - runner_up >= settings.margin:
         return Outcome.ANSWERED
     return Outcome.SUGGESTED
+
+
+def _plainest(word: str) -> str:
+    """A folded word as typed with no æøå at all (paa -> pa)."""
+    return min(ascii_variants(word), key=len)
 
 
 def _one_deleted(word: str) -> set[str]:

@@ -33,13 +33,13 @@ please could would tell know like let also regarding concerning
 
 
 # A message of stop words only ("hvem er du?") keeps them all: then they are all it has.
-def _ascii_variants(word: str) -> set[str]:
+def ascii_variants(word: str) -> set[str]:
     """A folded word and how it is typed without æøå at all: paa -> pa, noeget -> noget."""
     return {word, word.replace("aa", "a").replace("oe", "o").replace("ae", "a")}
 
 
 STOPWORDS = {
-    "da": frozenset(v for w in _DANISH for v in _ascii_variants(fold(w))),
+    "da": frozenset(v for w in _DANISH for v in ascii_variants(fold(w))),
     "en": frozenset(_ENGLISH),
 }
 
