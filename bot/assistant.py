@@ -15,7 +15,7 @@ from bot.followup import POINTERS, Context, Conversations, cue_of, shifted
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
 from bot.language import SUPPORTED, language_evidence, language_of, sure_of
 from bot.matcher import Matcher, MatchSettings, Outcome, Scored, decide
-from bot.normalize import Period, normalize
+from bot.normalize import YEAR_TOKEN, Period, normalize
 from bot.render import fact_values, fill, period_texts, tidy, to_html
 from bot.stopwords import STOPWORDS
 
@@ -39,6 +39,10 @@ class _Question:
     periods: tuple[Period, ...]
     pieces: tuple[tuple[str, ...], ...]
     evidence: tuple[int, int]
+    # The pieces as ranked: each with the message's years.
+    ranked: tuple[tuple[str, ...], ...]
+    # Which pieces ask something (the others introduce, thank or sign).
+    asking: tuple[bool, ...]
 
 
 @dataclass(frozen=True)
@@ -165,7 +169,9 @@ class Assistant:
         sure = sure_of(question.evidence) == language
         topics: list[str] = []
         ignored = STOPWORDS[language] | self.matcher.neutral[language]
-        for piece in question.pieces:
+        for piece, asking in zip(question.pieces, question.asking, strict=True):
+            if not asking:
+                continue  # "Vi er leverandør til tre kommuner." tells who asks, not what
             if all(word in ignored or len(word) < 2 for word in piece):
                 continue  # "..., der har haft klippekortet?" names no topic of its own
             piece_ranking = self.matcher.rank([piece], language, sure, outcome_only=True)
@@ -295,11 +301,20 @@ class Assistant:
         question = text[:MAX_QUESTION_CHARS]
         normalized = normalize(question, pieces=True)
         evidence = language_evidence(question, normalized.words)
-        return _Question(normalized.words, normalized.periods, normalized.pieces, evidence)
+        pieces = normalized.pieces
+        ranked = pieces
+        if normalized.periods and len(pieces) > 1:
+            # The years a message names belong to its question: "jeg skal bruge tallet for
+            # 2014 til et slide, hvor mange timer var det?" (each topic of a message asking
+            # two is still found in its own words).
+            ranked = tuple(p if YEAR_TOKEN in p else (*p, YEAR_TOKEN) for p in pieces)
+        return _Question(
+            normalized.words, normalized.periods, pieces, evidence, ranked, normalized.asking
+        )
 
     def _rank(self, question: _Question, language: str, outcome_only: bool = False) -> list[Scored]:
         sure = sure_of(question.evidence) == language
-        return self.matcher.rank(question.pieces, language, sure, outcome_only)
+        return self.matcher.rank(question.ranked, language, sure, outcome_only, question.asking)
 
     def _language(self, question: _Question, hint: str | None, fixed: bool = False) -> str:
         if fixed and hint is not None and hint in self.knowledge.languages:

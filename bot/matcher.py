@@ -29,7 +29,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge import Entry
-from bot.normalize import YEAR_TOKEN, normalize, stem_words
+from bot.normalize import MIXED, YEAR_TOKEN, normalize, stem_words
 from bot.stopwords import STOPWORDS, ascii_variants, content_words
 
 CACHE_LIMIT = 50_000
@@ -54,10 +54,12 @@ class MatchSettings:
     coverage_power: float = 2.0
     phrasing_coverage_power: float = 0.5
     # How much a word that no entry knows counts against an entry, relative to a known word.
-    unseen_weight: float = 1.0
+    unseen_weight: float = 0.8
     # How much a year counts against an entry that takes none: half of "Hvad skete der i
     # 2014?" is its year, so a status phrasing that shares only "skete" must not carry it.
     foreign_year_weight: float = 0.25
+    # How much a sentence of a long message that tells rather than asks counts.
+    telling_weight: float = 0.9
     min_typo_length: int = 3
     # Entries scored per question at most; only large knowledge bases reach it.
     max_candidates: int = 100
@@ -111,6 +113,8 @@ class _LanguageIndex:
     idf: dict[str, float] = field(default_factory=dict)
     unseen_idf: float = 1.0
     words: frozenset[str] = frozenset()
+    # The words of the phrasings themselves (`words` has every concept's words too).
+    own_words: frozenset[str] = frozenset()
     compound_parts: frozenset[str] = frozenset()
     # Every vocabulary word under itself and each form with one letter deleted: a word one
     # slip away from a vocabulary word shares one of these keys with it (SymSpell's idea).
@@ -144,6 +148,7 @@ class Matcher:
             )
             for language in ("da", "en")
         }
+        self.neutral[MIXED] = self.neutral["da"] | self.neutral["en"]
         self.neutral_stems = {
             language: frozenset(stem_words(sorted(words), language))
             for language, words in self.neutral.items()
@@ -152,12 +157,21 @@ class Matcher:
         # ("er der any timer tilbage?"), and a foreign "the" is no more a topic than "den".
         every_stopword = frozenset().union(*STOPWORDS.values())
         self.stopwords = {
-            language: every_stopword - self.neutral[language] for language in ("da", "en")
+            language: every_stopword - self.neutral[language] for language in ("da", "en", MIXED)
         }
         self.entry_ids = list(entries)
         self.chitchat = {i for i, e in enumerate(entries.values()) if e.chitchat}
         languages = sorted({lang for e in entries.values() for lang in e.phrasings})
         self.indexes = [self._build(language, entries) for language in languages]
+        # Which language's stemmer a word gets in the mixed index: its own, so that English
+        # "time" does not become Danish "timer".
+        self.language_of_word: dict[str, str] = {}
+        for index in reversed(self.indexes):
+            self.language_of_word.update(dict.fromkeys(index.own_words, index.language))
+        if len(languages) > 1:
+            # "hvem stod behind klippekortet?": a message in both languages is matched against
+            # the phrasings of both at once as well, each word meeting its own language's.
+            self.indexes.append(self._build(MIXED, entries))
         # A word another language uses is foreign here, not a typo: Danish "tak" is not "talk".
         self.all_words = frozenset(word for index in self.indexes for word in index.words)
 
@@ -170,7 +184,12 @@ class Matcher:
             vocabulary: set[str] = set()
             phrasings: list[int] = []
             postings: dict[str, list[int]] = defaultdict(list)
-            for text in entry.phrasings.get(language, ()):
+            texts = (
+                [t for texts in entry.phrasings.values() for t in texts]
+                if language == MIXED
+                else entry.phrasings.get(language, ())
+            )
+            for text in texts:
                 raw = list(normalize(text).words)
                 raw_words.update(raw)
                 for word in raw:
@@ -211,6 +230,7 @@ class Matcher:
         index.phrasing_length = [len(text) for text in index.phrasings]
         # A concept's words are known words in every language, so that a question using one is
         # not "mended" into another word, and a slip in one is mended to it.
+        index.own_words = frozenset(raw_words)
         raw_words |= self.concepts.words
         index.words = frozenset(raw_words)
         index.compound_parts = index.words | self.neutral[language]
@@ -302,6 +322,7 @@ class Matcher:
         language: str | None = None,
         sure: bool = False,
         outcome_only: bool = False,
+        asking: Sequence[bool] = (),
     ) -> list[Scored]:
         """Entries by score, best first, one score each (its best language and piece).
 
@@ -310,22 +331,33 @@ class Matcher:
         unless its `language` is `sure`; the pieces, which only help long messages, in
         `language` alone, to keep the cost down. Entries below `MatchSettings.floor` are left
         out, and with `outcome_only` also those more than `MatchSettings.window` below the best,
-        which cannot change the outcome (`decide`) or the suggestions.
+        which cannot change the outcome (`decide`) or the suggestions. When `asking` says which
+        pieces ask something, the others (an introduction, a signature) count
+        `MatchSettings.telling_weight` of their score: "Vi leverer et fagsystem ... Skal vi
+        betale for snitfladerne? Mvh Louise, produktchef" is not about the product manager.
         """
+        weights = [1.0] * len(pieces)
+        if any(asking):
+            telling = self.settings.telling_weight
+            weights = [1.0 if asks else telling for asks in asking]
         best: dict[int, Scored] = {}
         for index in self.indexes:
-            if sure and index.language != language:
+            if sure and index.language not in (language, MIXED):
                 continue
             whole = self.prepare(index, [word for piece in pieces for word in piece])
-            texts = [(whole, True)]
+            texts = [(whole, True, 1.0)]
             if language in (None, index.language) and len(pieces) > 1:
                 # The caches make the second reading of each word cheap.
                 prepared = (self.prepare(index, list(piece)) for piece in pieces)
-                texts += [(stems, False) for stems in prepared if stems and stems != whole]
-            for stems, is_whole in texts:
+                texts += [
+                    (stems, False, weight)
+                    for stems, weight in zip(prepared, weights, strict=True)
+                    if stems and stems != whole
+                ]
+            for stems, is_whole, weight in texts:
                 # Only what beats the scores found so far is worked out.
                 known = {entry_number: scored.score for entry_number, scored in best.items()}
-                scores = self._score(index, stems, is_whole, known, outcome_only)
+                scores = self._score(index, stems, is_whole, known, outcome_only, weight)
                 for entry_number, score in scores.items():
                     best[entry_number] = Scored(self.entry_ids[entry_number], score, index.language)
         return sorted(best.values(), key=lambda s: (-s.score, s.entry_id))
@@ -355,13 +387,22 @@ class Matcher:
         return [cache[word] for word in mended]
 
     def _stems(self, language: str, words: list[str]) -> list[str]:
-        """Stems, with a concept's name kept as it is and a concept word's stem named too."""
+        """Stems, with a concept's name kept as it is and a concept word's stem named too; in
+        the mixed index, each word stemmed as its own language (both, when no phrasing has it)."""
+        if language == MIXED:
+            return [self._stem_as(self.language_of_word.get(word, MIXED), word) for word in words]
         stems = stem_words(words, language)
         named = self.concepts.by_stem[language]
         return [
             word if word in self.concepts.names else named.get(stem, stem)
             for word, stem in zip(words, stems, strict=True)
         ]
+
+    def _stem_as(self, language: str, word: str) -> str:
+        if word in self.concepts.names:
+            return word
+        stem = stem_words([word], language)[0]
+        return self.concepts.by_stem[language].get(stem, stem)
 
     def _score(
         self,
@@ -370,10 +411,11 @@ class Matcher:
         whole: bool,
         known: Mapping[int, float] | None = None,
         outcome_only: bool = False,
+        weight: float = 1.0,
     ) -> dict[int, float]:
-        """Entries whose best score for prepared (mended, stemmed) words reaches the lowest
-        score that matters and beats their `known` score, with that score; with
-        `outcome_only`, entries more than the window below the best may be left out."""
+        """Entries whose best score for prepared (mended, stemmed) words, times `weight`,
+        reaches the lowest score that matters and beats their `known` score, with that score;
+        with `outcome_only`, entries more than the window below the best may be left out."""
         known = known or {}
         if not stems:
             return {}
@@ -382,9 +424,11 @@ class Matcher:
         top = max(known.values(), default=-math.inf)
         query = " ".join(stems)
         scores: dict[int, float] = {}
-        for best, bound, phrasing in self._bounded(
+        for unweighted_best, unweighted_bound, phrasing in self._bounded(
             index, stems, len(query), whole, known, top - window
         ):
+            # Both bound the score linearly, so weighting them keeps every comparison exact.
+            best, bound = unweighted_best * weight, unweighted_bound * weight
             if best < top - window:
                 break  # neither this phrasing nor any after it can come within the window
             entry_number = index.phrasing_entry[phrasing]
@@ -546,7 +590,7 @@ class Concepts:
     def __init__(self, concepts: Mapping[str, Mapping[str, Iterable[str]]]) -> None:
         self.by_word: dict[str, str] = {}
         self.by_phrase: dict[tuple[str, ...], str] = {}
-        self.by_stem: dict[str, dict[str, str]] = {"da": {}, "en": {}}
+        self.by_stem: dict[str, dict[str, str]] = {"da": {}, "en": {}, MIXED: {}}
         for name, languages in concepts.items():
             token = CONCEPT_MARK + name
             for texts in languages.values():

@@ -166,9 +166,17 @@ def _stemmer(language: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer(_STEMMERS[language])
 
 
+# The "language" of messages that mix Danish and English: stemmed by both stemmers in turn.
+MIXED = "da+en"
+
+
 def stem_words(words: list[str], language: str) -> list[str]:
-    """Stem folded words with the Snowball stemmer of `language`; the year token stays."""
-    stems: list[str] = _stemmer(language).stemWords(words)
+    """Stem folded words with the Snowball stemmer of `language` (both for `MIXED`); the year
+    token stays."""
+    if language == MIXED:
+        stems: list[str] = _stemmer("en").stemWords(_stemmer("da").stemWords(words))
+    else:
+        stems = _stemmer(language).stemWords(words)
     return [word if word == YEAR_TOKEN else stem for word, stem in zip(words, stems, strict=True)]
 
 
@@ -180,6 +188,26 @@ class Normalized:
     words: tuple[str, ...]
     periods: tuple[Period, ...]
     pieces: tuple[tuple[str, ...], ...] = ()
+    # For each piece: does it ask something (a "?", a question word, a verb first)?
+    asking: tuple[bool, ...] = ()
+
+
+# What makes a piece of a message a question rather than an introduction or a signature.
+_QUESTION_WORDS = frozenset(
+    "hvad hvem hvor hvornaar hvordan hvilken hvilket hvilke hvorfor "
+    "what who whom whose where when how which why".split()
+)
+_ASKING_FIRST_WORDS = _QUESTION_WORDS | frozenset(
+    "kan kunne er har skal maa findes gaelder koster bliver blev var vil ved faar "
+    "can could is are do does did will would was were has have may should any".split()
+)
+
+
+def asks(words: tuple[str, ...], ends_with_question_mark: bool) -> bool:
+    """Whether a piece of a message asks something rather than tells ("vi er leverandør")."""
+    if ends_with_question_mark or (words and words[0] in _ASKING_FIRST_WORDS):
+        return True
+    return not _QUESTION_WORDS.isdisjoint(words)
 
 
 def normalize(text: str, pieces: bool = False) -> Normalized:
@@ -194,8 +222,17 @@ def normalize(text: str, pieces: bool = False) -> Normalized:
     if not pieces:
         return Normalized(words, tuple(periods))
     # Split after the years are read, so "2010 - 2012" stays one period in its piece.
-    parts = (_words(part) for part in _SENTENCE_BREAK.split(folded))
-    return Normalized(words, tuple(periods), tuple(part for part in parts if part))
+    found: list[tuple[str, ...]] = []
+    asking: list[bool] = []
+    start = 0
+    for end in [*_SENTENCE_BREAK.finditer(folded), None]:
+        part = _words(folded[start : end.start() if end else len(folded)])
+        if part:
+            found.append(part)
+            asking.append(asks(part, end is not None and "?" in end.group()))
+        if end is not None:
+            start = end.end()
+    return Normalized(words, tuple(periods), tuple(found), tuple(asking))
 
 
 def _words(text: str) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from bot.evaluation import DEFAULT_QUESTIONS, load_questions
 from bot.knowledge import KnowledgeBase
 from bot.language import sure_of
 from bot.matcher import NEUTRAL_WEIGHT, Matcher, MatchSettings
-from bot.normalize import normalize
+from bot.normalize import MIXED, normalize
 
 HELDOUT = DEFAULT_QUESTIONS.with_name("heldout.yaml")
 EDGE_CASES = [
@@ -43,21 +43,27 @@ SETTINGS = [
 
 
 def reference_rank(
-    matcher: Matcher, pieces: list[tuple[str, ...]], language: str, sure: bool
+    matcher: Matcher,
+    pieces: list[tuple[str, ...]],
+    language: str,
+    sure: bool,
+    asking: tuple[bool, ...],
 ) -> dict[str, float]:
     s = matcher.settings
     best: dict[str, float] = {}
     for index in matcher.indexes:
-        if sure and index.language != language:
+        if sure and index.language not in (language, MIXED):
             continue
         whole = matcher.prepare(index, [word for piece in pieces for word in piece])
-        texts = [(whole, True)]
+        texts = [(whole, True, 1.0)]
         if len(pieces) > 1 and index.language == language:
-            for piece in pieces:
+            for piece, asks in zip(pieces, asking, strict=True):
                 stems = matcher.prepare(index, list(piece))
                 if stems and stems != whole:
-                    texts.append((stems, False))
-        for stems, is_whole in texts:
+                    texts.append(
+                        (stems, False, 1.0 if asks or not any(asking) else s.telling_weight)
+                    )
+        for stems, is_whole, weight in texts:
             if not stems:
                 continue
             neutral = matcher.neutral_stems[index.language]
@@ -76,7 +82,8 @@ def reference_rank(
                     similarity = fuzz.token_set_ratio(query, text, processor=None)
                     similarity += fuzz.token_sort_ratio(query, text, processor=None)
                     value = (
-                        similarity
+                        weight
+                        * similarity
                         / 200
                         * 100
                         * share**s.coverage_power
@@ -92,8 +99,11 @@ def assert_same_as_reference(assistant: Assistant, text: str) -> None:
     question = assistant._read(text)
     language = assistant._language(question, None)
     sure = sure_of(question.evidence) == language
-    pruned = {s.entry_id: s.score for s in assistant.matcher.rank(question.pieces, language, sure)}
-    expected = reference_rank(assistant.matcher, list(question.pieces), language, sure)
+    pieces, asking = question.ranked, question.asking
+    pruned = {
+        s.entry_id: s.score for s in assistant.matcher.rank(pieces, language, sure, False, asking)
+    }
+    expected = reference_rank(assistant.matcher, list(pieces), language, sure, asking)
     floor = assistant.settings.floor
     # Scores within rounding of the floor may fall either side of it.
     near_floor = {e for e, v in {**pruned, **expected}.items() if math.isclose(v, floor)}
