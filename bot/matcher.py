@@ -40,6 +40,9 @@ NEUTRAL_WEIGHT = 0.1
 # Scores are pruned by bounds worked out in floating point; this much room keeps rounding from
 # pruning a phrasing that would tie.
 SLACK = 1e-6
+# Filler words this long or longer are mended from a slip ("shuold"); shorter ones are one slip
+# from too many words.
+LONG_FILLER = 5
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,11 @@ class Matcher:
         self.stopwords = {
             language: every_stopword - self.neutral[language] for language in ("da", "en", MIXED)
         }
+        self.filler_deletions: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(every_stopword):
+            if len(word) >= LONG_FILLER:
+                for key in _one_deleted(word) | {word}:
+                    self.filler_deletions[key].append(word)
         self.entry_ids = list(entries)
         self.chitchat = {i for i, e in enumerate(entries.values()) if e.chitchat}
         languages = sorted({lang for e in entries.values() for lang in e.phrasings})
@@ -313,7 +321,15 @@ class Matcher:
             )
             close = [best[0]] if best else []
         if not close:
-            return word
+            # A slip in a filler word ("who shuold I call") leaves it a filler word, not a
+            # stranger that drags the question down; only when no topic word is as close.
+            fillers = {
+                candidate
+                for key in _one_deleted(word) | {word}
+                for candidate in self.filler_deletions.get(key, ())
+            }
+            close = [c for c in fillers if OSA.distance(word, c, score_cutoff=1) <= 1]
+            return min(close) if close else word
         return min(close, key=lambda c: (OSA.distance(word, c), -index.frequency.get(c, 0), c))
 
     def rank(

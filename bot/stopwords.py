@@ -47,8 +47,13 @@ STOPWORDS = {
 def content_words(words: list[str], ignored: frozenset[str]) -> list[str]:
     """The words that carry meaning; all of them when every word is to be ignored.
 
-    A lone letter carries none: a slip of the thumb ("x y hvor mange timer"), a list marker
-    ("a)") or a stop word anyway ("i", "a"); unless it is all there is.
+    A lone letter carries none, nor one letter typed over and over: a slip of the thumb ("x y
+    hvor mange timer", "zz tlf zz"), a list marker ("a)") or a stop word anyway ("i", "a");
+    unless it is all there is. ("aa" is "å", a word.)
     """
     kept = [w for w in words if w not in ignored]
-    return [w for w in kept if len(w) > 1 or w.isdigit()] or kept or words
+    return [w for w in kept if _means_something(w)] or kept or words
+
+
+def _means_something(word: str) -> bool:
+    return word.isdigit() or len(set(word)) > 1 or word == "aa"

@@ -1,0 +1,77 @@
+"""Kinds of message that once failed, each fixed by a rule rather than a phrasing.
+
+The sentences here are our own; each stands for a kind (mixed languages, a slip in a filler
+word, an introduction before the question, time in general), not for a case to tune on.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.assistant import Assistant
+from bot.matcher import Outcome
+from bot.normalize import normalize
+from bot.stopwords import content_words
+
+
+def answered(assistant: Assistant, text: str) -> str | None:
+    reply = assistant.reply(text)
+    return reply.entry_id if reply.outcome is Outcome.ANSWERED else None
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("hvem stod behind klippekortet?", "who"),
+        ("hvor mange hours er der left på kortet?", "remaining_hours"),
+        ("what was the samlede pulje?", "pool_size"),
+    ],
+)
+def test_a_message_mixing_danish_and_english_is_understood(
+    assistant: Assistant, text: str, entry_id: str
+) -> None:
+    assert answered(assistant, text) == entry_id
+
+
+def test_the_mixed_reading_keeps_each_words_own_language(assistant: Assistant) -> None:
+    # Stemmed as Danish, English "time" would read as "timer" (hours).
+    assert answered(assistant, "what time is it?") is None
+
+
+def test_a_slip_in_a_filler_word_does_not_sink_the_question(assistant: Assistant) -> None:
+    assert answered(assistant, "who shuold I call") == "contact"
+
+
+def test_one_letter_typed_over_and_over_is_noise() -> None:
+    words = list(normalize("zz tlf nummer zzz").words)
+    assert content_words(words, frozenset()) == ["telefon", "nummer"]
+    assert content_words(["aa"], frozenset()) == ["aa"]  # å is a word
+
+
+def test_an_introduction_and_a_signature_do_not_choose_the_topic(assistant: Assistant) -> None:
+    text = (
+        "Hej. Vi er leverandør af et journalsystem til tre kommuner. "
+        "Hvem kan jeg ringe til om Klippekortet? Mvh Jens, projektleder"
+    )
+    reply = assistant.reply(text)
+    assert (reply.outcome, reply.entry_id, reply.also) == (Outcome.ANSWERED, "contact", ())
+
+
+def test_the_year_of_a_message_belongs_to_its_question(assistant: Assistant) -> None:
+    text = "hej, jeg skal bruge tallet for 2015 til en rapport. hvor mange timer gik der?"
+    reply = assistant.reply(text)
+    assert reply.entry_id == "usage"
+    assert "16.060" in reply.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Hvor mange timer er der i et år?", "hvor mange timer er der pa et ar", "hours in a day?"],
+)
+def test_time_in_general_is_not_a_question_about_the_card(assistant: Assistant, text: str) -> None:
+    assert answered(assistant, text) is None
+
+
+def test_a_year_alone_does_not_make_an_entry_without_years(assistant: Assistant) -> None:
+    assert answered(assistant, "Hvad skete der i 2013?") is None
+    assert answered(assistant, "Er Klippekortet lukket i 2016?") == "status"
