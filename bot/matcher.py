@@ -176,6 +176,18 @@ class Matcher:
         self.language_of_word: dict[str, str] = {}
         for index in reversed(self.indexes):
             self.language_of_word.update(dict.fromkeys(index.own_words, index.language))
+
+        # Words of one language only (its phrasings' and stop words, not the other's): a
+        # message with words of each mixes the languages.
+        def words_of(index: _LanguageIndex) -> frozenset[str]:
+            return index.own_words | STOPWORDS.get(index.language, frozenset())
+
+        self.only_in = {
+            index.language: words_of(index).difference(
+                *(words_of(other) for other in self.indexes if other is not index)
+            )
+            for index in self.indexes
+        }
         if len(languages) > 1:
             # "hvem stod behind klippekortet?": a message in both languages is matched against
             # the phrasings of both at once as well, each word meeting its own language's.
@@ -360,6 +372,8 @@ class Matcher:
         for index in self.indexes:
             if sure and index.language not in (language, MIXED):
                 continue
+            if index.language == MIXED and not self.mixes(pieces):
+                continue
             whole = self.prepare(index, [word for piece in pieces for word in piece])
             texts = [(whole, True, 1.0)]
             if language in (None, index.language) and len(pieces) > 1:
@@ -377,6 +391,11 @@ class Matcher:
                 for entry_number, score in scores.items():
                     best[entry_number] = Scored(self.entry_ids[entry_number], score, index.language)
         return sorted(best.values(), key=lambda s: (-s.score, s.entry_id))
+
+    def mixes(self, pieces: Sequence[Sequence[str]]) -> bool:
+        """Whether a message uses words of more than one language's phrasings."""
+        words = {word for piece in pieces for word in piece}
+        return sum(1 for own in self.only_in.values() if not own.isdisjoint(words)) > 1
 
     def strangers(self, entry_id: str, words: Sequence[str], language: str) -> list[str]:
         """The words that other entries know and `entry_id` does not, as the index holds

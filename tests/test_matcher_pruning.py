@@ -54,6 +54,8 @@ def reference_rank(
     for index in matcher.indexes:
         if sure and index.language not in (language, MIXED):
             continue
+        if index.language == MIXED and not matcher.mixes(pieces):
+            continue
         whole = matcher.prepare(index, [word for piece in pieces for word in piece])
         texts = [(whole, True, 1.0)]
         if len(pieces) > 1 and index.language == language:

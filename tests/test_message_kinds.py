@@ -38,6 +38,13 @@ def test_the_mixed_reading_keeps_each_words_own_language(assistant: Assistant) -
     assert answered(assistant, "what time is it?") is None
 
 
+def test_only_a_message_that_mixes_is_read_in_both_languages(assistant: Assistant) -> None:
+    # English phrasings ("who paid for the clip card") must not answer a Danish message.
+    assert answered(assistant, "koster det noget?") == "interface_costs"
+    assert assistant.matcher.mixes([("hvem", "stod", "behind", "klippekortet")])
+    assert not assistant.matcher.mixes([("koster", "det", "noget")])
+
+
 def test_a_slip_in_a_filler_word_does_not_sink_the_question(assistant: Assistant) -> None:
     assert answered(assistant, "who shuold I call") == "contact"
 
