@@ -82,3 +82,12 @@ def test_time_in_general_is_not_a_question_about_the_card(assistant: Assistant, 
 def test_a_year_alone_does_not_make_an_entry_without_years(assistant: Assistant) -> None:
     assert answered(assistant, "Hvad skete der i 2013?") is None
     assert answered(assistant, "Er Klippekortet lukket i 2016?") == "status"
+
+
+@pytest.mark.parametrize(
+    "text", ["Hvad laver KOMBIT ellers?", "what else does KMD do?", "other projects at KOMBIT?"]
+)
+def test_other_matters_of_the_organisations_are_not_answered(
+    assistant: Assistant, text: str
+) -> None:
+    assert answered(assistant, text) is None
