@@ -320,7 +320,14 @@ class Matcher:
             for key in _one_deleted(word) | {word}
             for candidate in index.deletions.get(key, ())
         }
-        close = [c for c in found if OSA.distance(word, c, score_cutoff=1) <= 1]
+        # A slip rarely changes the first letter; a word that differs only there is more
+        # often a word of its own: "best" is not "rest" (but "ialt" is "alt").
+        close = [
+            c
+            for c in found
+            if (c[0] == word[0] or len(c) != len(word))
+            and OSA.distance(word, c, score_cutoff=1) <= 1
+        ]
         if not close and len(word) >= LONG_WORD:
             # Long words may carry two slips ("afsluted" for "afsluttet"); those are looked for
             # among the words sharing the first three letters, which typos rarely touch.
@@ -357,8 +364,9 @@ class Matcher:
         `pieces` are the normalised words of each sentence and clause of the question, in
         order; together they are the whole question. The whole is scored in every language,
         unless its `language` is `sure`; the pieces, which only help long messages, in
-        `language` alone, to keep the cost down. Entries below `MatchSettings.floor` are left
-        out, and with `outcome_only` also those more than `MatchSettings.window` below the best,
+        `language` alone (and both at once, for a message that mixes them), to keep the cost
+        down. Entries below `MatchSettings.floor` are left out, and with `outcome_only` also
+        those more than `MatchSettings.window` below the best,
         which cannot change the outcome (`decide`) or the suggestions. When `asking` says which
         pieces ask something, the others (an introduction, a signature) count
         `MatchSettings.telling_weight` of their score: "Vi leverer et fagsystem ... Skal vi
@@ -376,7 +384,8 @@ class Matcher:
                 continue
             whole = self.prepare(index, [word for piece in pieces for word in piece])
             texts = [(whole, True, 1.0)]
-            if language in (None, index.language) and len(pieces) > 1:
+            # Pieces are read in the message's language, and in both when it mixes them.
+            if len(pieces) > 1 and (language in (None, index.language) or index.language == MIXED):
                 # The caches make the second reading of each word cheap.
                 prepared = (self.prepare(index, list(piece)) for piece in pieces)
                 texts += [

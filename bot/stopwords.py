@@ -2,7 +2,8 @@
 
 Based on the Snowball stop-word lists for Danish and English, minus the question words (hvad,
 hvem, hvor, hvornår, what, who, when ...) and quantities (mange, many) that do tell topics apart,
-plus the polite filler that chat messages are full of ("kan du sige mig", "could you tell me").
+plus the polite filler and sign-offs that chat messages are full of ("kan du sige mig", "could you
+tell me", "mvh", "best regards").
 Words are in folded form (æ -> ae, ø -> oe, å -> aa).
 """
 
@@ -19,6 +20,7 @@ hendes vaeret thi jer saadan
 mon egentlig gerne altsaa lige bare nok godt kan faa faar sige fortaelle vide spoerge venligst
 lidt vores jeres helt ret bedes angaaende vedroerende omkring nogen blevet haft gjort
 mon
+mvh vh kh hilsen hilsner venlig venlige bh
 """.split()
 
 _ENGLISH = """
@@ -29,6 +31,7 @@ as until while of at by for with about against between into through during befor
 below to from down in on over under again further then once here there all any both
 each few other some such nor only own same so than too very s t can will just don should now
 please could would tell know like let also regarding concerning
+best regards kind br
 """.split()
 
 

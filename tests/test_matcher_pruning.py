@@ -58,7 +58,7 @@ def reference_rank(
             continue
         whole = matcher.prepare(index, [word for piece in pieces for word in piece])
         texts = [(whole, True, 1.0)]
-        if len(pieces) > 1 and index.language == language:
+        if len(pieces) > 1 and index.language in (language, MIXED):
             for piece, asks in zip(pieces, asking, strict=True):
                 stems = matcher.prepare(index, list(piece))
                 if stems and stems != whole:

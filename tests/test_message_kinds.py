@@ -91,3 +91,13 @@ def test_other_matters_of_the_organisations_are_not_answered(
     assistant: Assistant, text: str
 ) -> None:
     assert answered(assistant, text) is None
+
+
+def test_a_sign_off_is_no_topic(assistant: Assistant) -> None:
+    # "Best" one slip from "rest" (remaining) once answered a question about interfaces.
+    text = "Hello, which data do the interfaces give suppliers access to? Best, Ann"
+    assert answered(assistant, text) == "interface_access"
+
+
+def test_a_long_message_that_mixes_languages_is_read_piece_by_piece(assistant: Assistant) -> None:
+    assert answered(assistant, "Hej, how big var puljen i klippekortet? mvh Dennis") == "pool_size"
