@@ -15,7 +15,7 @@ from bot.followup import POINTERS, Context, Conversations, cue_of, shifted
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
 from bot.language import SUPPORTED, language_evidence, language_of, sure_of
 from bot.matcher import Matcher, MatchSettings, Outcome, Scored, decide
-from bot.normalize import YEAR_TOKEN, Period, normalize
+from bot.normalize import YEAR_TOKEN, Period, normalize, signature_start
 from bot.render import fact_values, fill, period_texts, tidy, to_html
 from bot.stopwords import STOPWORDS
 
@@ -301,16 +301,16 @@ class Assistant:
         question = text[:MAX_QUESTION_CHARS]
         normalized = normalize(question, pieces=True)
         evidence = language_evidence(question, normalized.words)
-        pieces = normalized.pieces
+        # A signature ("Mvh Louise, produktchef") tells who asks, never what.
+        kept = signature_start(normalized.pieces)
+        pieces, asking = normalized.pieces[:kept], normalized.asking[:kept]
         ranked = pieces
         if normalized.periods and len(pieces) > 1:
             # The years a message names belong to its question: "jeg skal bruge tallet for
             # 2014 til et slide, hvor mange timer var det?" (each topic of a message asking
             # two is still found in its own words).
             ranked = tuple(p if YEAR_TOKEN in p else (*p, YEAR_TOKEN) for p in pieces)
-        return _Question(
-            normalized.words, normalized.periods, pieces, evidence, ranked, normalized.asking
-        )
+        return _Question(normalized.words, normalized.periods, pieces, evidence, ranked, asking)
 
     def _rank(self, question: _Question, language: str, outcome_only: bool = False) -> list[Scored]:
         sure = sure_of(question.evidence) == language

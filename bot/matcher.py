@@ -388,10 +388,12 @@ class Matcher:
             if len(pieces) > 1 and (language in (None, index.language) or index.language == MIXED):
                 # The caches make the second reading of each word cheap.
                 prepared = (self.prepare(index, list(piece)) for piece in pieces)
+                # A piece of the domain's names alone ("KOMBIT" under a signature) asks nothing.
+                neutral = self.neutral_stems.get(index.language, frozenset())
                 texts += [
                     (stems, False, weight)
                     for stems, weight in zip(prepared, weights, strict=True)
-                    if stems and stems != whole
+                    if stems and stems != whole and not neutral.issuperset(stems)
                 ]
             for stems, is_whole, weight in texts:
                 # Only what beats the scores found so far is worked out.

@@ -203,6 +203,33 @@ _ASKING_FIRST_WORDS = _QUESTION_WORDS | frozenset(
 )
 
 
+# How a signature starts ("Mvh Jens, projektleder", "Best regards, Ann"); folded.
+_SIGN_OFFS = tuple(
+    tuple(text.split())
+    for text in (
+        "mvh", "vh", "kh", "bh", "hilsen", "hilsner", "venlig hilsen", "venlige hilsner",
+        "med venlig hilsen", "de bedste hilsner", "mange hilsner", "tak", "tusind tak",
+        "best", "regards", "kind regards", "best regards", "br", "cheers", "thanks",
+        "thank you", "many thanks", "sincerely", "yours",
+    )
+)  # fmt: skip
+# The pieces of a signature are short: a name, a title, a company.
+SIGNATURE_PIECE_WORDS = 5
+
+
+def signature_start(pieces: tuple[tuple[str, ...], ...]) -> int:
+    """Where a message's signature begins (its number of pieces when it has none): a piece,
+    not the first, that starts with a sign-off and is followed by short pieces only."""
+    start = len(pieces)
+    for number in range(len(pieces) - 1, 0, -1):
+        piece = pieces[number]
+        if len(piece) > SIGNATURE_PIECE_WORDS:
+            break
+        if any(piece[: len(sign_off)] == sign_off for sign_off in _SIGN_OFFS):
+            start = number
+    return start
+
+
 def asks(words: tuple[str, ...], ends_with_question_mark: bool) -> bool:
     """Whether a piece of a message asks something rather than tells ("vi er leverandør")."""
     if ends_with_question_mark or (words and words[0] in _ASKING_FIRST_WORDS):

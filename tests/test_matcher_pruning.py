@@ -61,7 +61,11 @@ def reference_rank(
         if len(pieces) > 1 and index.language in (language, MIXED):
             for piece, asks in zip(pieces, asking, strict=True):
                 stems = matcher.prepare(index, list(piece))
-                if stems and stems != whole:
+                if (
+                    stems
+                    and stems != whole
+                    and not set(stems) <= matcher.neutral_stems[index.language]
+                ):
                     texts.append(
                         (stems, False, 1.0 if asks or not any(asking) else s.telling_weight)
                     )

@@ -101,3 +101,21 @@ def test_a_sign_off_is_no_topic(assistant: Assistant) -> None:
 
 def test_a_long_message_that_mixes_languages_is_read_piece_by_piece(assistant: Assistant) -> None:
     assert answered(assistant, "Hej, how big var puljen i klippekortet? mvh Dennis") == "pool_size"
+
+
+def test_a_signature_says_who_asks_not_what(assistant: Assistant) -> None:
+    text = (
+        "Hej. Er der et abonnement på snitfladerne fra Klippekortet? "
+        "Mvh Karen Holm, projektleder, KOMBIT"
+    )
+    assert answered(assistant, text) == "interface_costs"
+
+
+def test_thanks_before_the_question_is_no_signature(assistant: Assistant) -> None:
+    text = "Hej, tak for hjælpen i går. Hvor mange timer er der tilbage på klippekortet?"
+    assert answered(assistant, text) == "remaining_hours"
+
+
+def test_in_charge_is_not_a_charge(assistant: Assistant) -> None:
+    assert answered(assistant, "or is it free?") == "interface_costs"
+    assert assistant.reply("Who was in charge of the clip card?").entry_id != "interface_costs"
