@@ -58,6 +58,9 @@ class MatchSettings:
     phrasing_coverage_power: float = 0.5
     # How much a word that no entry knows counts against an entry, relative to a known word.
     unseen_weight: float = 0.8
+    # The same within one sentence of a longer message, where a word of the situation
+    # ("klippekortordningen", "fast") is more often beside the point.
+    piece_unseen_weight: float = 0.3
     # How much a year counts against an entry that takes none: half of "Hvad skete der i
     # 2014?" is its year, so a status phrasing that shares only "skete" must not carry it.
     foreign_year_weight: float = 0.25
@@ -530,7 +533,9 @@ class Matcher:
         lowest = max(settings.floor, lowest) - SLACK
         phrasing_weight, phrasing_length = index.phrasing_weight, index.phrasing_length
         candidates: list[tuple[float, float, int]] = []
-        for entry_number, coverage in self._coverage(index, stems, weights, sum(weights)).items():
+        unseen_weight = settings.unseen_weight if whole else settings.piece_unseen_weight
+        coverages = self._coverage(index, stems, weights, sum(weights), unseen_weight)
+        for entry_number, coverage in coverages.items():
             if not whole and entry_number in self.chitchat:
                 continue  # chit-chat answers the whole message only: "Hej, hvor mange timer ..."
             factor = 100.0 * coverage**coverage_power
@@ -567,7 +572,12 @@ class Matcher:
         return candidates
 
     def _coverage(
-        self, index: _LanguageIndex, stems: list[str], weights: list[float], total_weight: float
+        self,
+        index: _LanguageIndex,
+        stems: list[str],
+        weights: list[float],
+        total_weight: float,
+        unseen_weight: float,
     ) -> dict[int, float]:
         """The entries that know the question's words, with how much of the question each knows.
 
@@ -588,7 +598,7 @@ class Matcher:
         for stem, weight in weight_of.items():
             entries = entries_of.get(stem)
             if entries is None:
-                unseen += weight * (1 - self.settings.unseen_weight)
+                unseen += weight * (1 - unseen_weight)
             elif len(entries) > limit:
                 common.append(stem)
             else:

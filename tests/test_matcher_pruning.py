@@ -78,7 +78,8 @@ def reference_rank(
                 for w in stems
             ]
             query = " ".join(stems)
-            coverage = matcher._coverage(index, stems, weights, sum(weights))
+            unseen = s.unseen_weight if is_whole else s.piece_unseen_weight
+            coverage = matcher._coverage(index, stems, weights, sum(weights), unseen)
             for entry_number, share in coverage.items():
                 if not is_whole and entry_number in matcher.chitchat:
                     continue

@@ -119,3 +119,13 @@ def test_thanks_before_the_question_is_no_signature(assistant: Assistant) -> Non
 def test_in_charge_is_not_a_charge(assistant: Assistant) -> None:
     assert answered(assistant, "or is it free?") == "interface_costs"
     assert assistant.reply("Who was in charge of the clip card?").entry_id != "interface_costs"
+
+
+def test_a_word_of_the_situation_does_not_sink_a_sentence_that_asks(
+    assistant: Assistant,
+) -> None:
+    text = (
+        "Hej. Er klippekortordningen lukket ned? "
+        "Vi havde håbet at kunne bruge det i et nyt projekt næste år."
+    )
+    assert answered(assistant, text) == "status"
