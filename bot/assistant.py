@@ -146,7 +146,9 @@ class Assistant:
                 return followed
         ranking = self._rank(question, lang, outcome_only=True)
         decision = decide(ranking, self.settings)
-        if decision is Outcome.ANSWERED and cue_of(question.words) in RELATIVE_CUES:
+        if decision is Outcome.ANSWERED and (
+            cue_of(question.words) in RELATIVE_CUES or self.matcher.names_foreign(question.words)
+        ):
             decision = Outcome.SUGGESTED
         if context is not None and decision is not Outcome.ANSWERED:
             resolved = self._in_context(question, context, follow_lang, ranking, decision)

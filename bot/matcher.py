@@ -24,6 +24,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -405,6 +406,22 @@ class Matcher:
                 for entry_number, score in scores.items():
                     best[entry_number] = Scored(self.entry_ids[entry_number], score, index.language)
         return sorted(best.values(), key=lambda s: (-s.score, s.entry_id))
+
+    @cached_property
+    def foreign_concepts(self) -> frozenset[str]:
+        """Concepts no phrasing uses: what they name ("i et år", "vores supportaftale") is
+        nothing the knowledge base is about."""
+        used = {
+            word
+            for index in self.indexes
+            for vocabulary in index.entry_vocabulary
+            for word in vocabulary
+        }
+        return self.concepts.names - used
+
+    def names_foreign(self, words: Sequence[str]) -> bool:
+        """Whether a message names something no entry is about."""
+        return not self.foreign_concepts.isdisjoint(self.concepts.fold(words))
 
     def mixes(self, pieces: Sequence[Sequence[str]]) -> bool:
         """Whether a message uses words of more than one language's phrasings."""

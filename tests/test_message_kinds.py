@@ -139,3 +139,10 @@ def test_a_word_of_the_situation_does_not_sink_a_sentence_that_asks(
     assistant: Assistant, text: str, entry_id: str
 ) -> None:
     assert answered(assistant, text) == entry_id
+
+
+def test_hours_of_another_agreement_are_not_the_cards(assistant: Assistant) -> None:
+    text = "Hej. Vores serviceaftale med KMD har 150 timer om året. Hvor mange er der tilbage?"
+    assert answered(assistant, text) is None
+    assert "~other_agreement" in assistant.matcher.foreign_concepts
+    assert "~remaining" not in assistant.matcher.foreign_concepts
