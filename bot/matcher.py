@@ -22,7 +22,7 @@ from __future__ import annotations
 import enum
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -183,13 +183,16 @@ class Matcher:
 
         # Words of one language only (its phrasings' and stop words, not the other's): a
         # message with words of each mixes the languages.
-        def words_of(index: _LanguageIndex) -> frozenset[str]:
-            return index.own_words | STOPWORDS.get(index.language, frozenset())
+        def only(
+            words: Callable[[_LanguageIndex], frozenset[str]], index: _LanguageIndex
+        ) -> set[str]:
+            return set(words(index)).difference(
+                *(words(other) for other in self.indexes if other is not index)
+            )
 
         self.only_in = {
-            index.language: words_of(index).difference(
-                *(words_of(other) for other in self.indexes if other is not index)
-            )
+            index.language: only(lambda i: i.own_words, index)
+            | only(lambda i: STOPWORDS.get(i.language, frozenset()), index)
             for index in self.indexes
         }
         if len(languages) > 1:
@@ -456,13 +459,26 @@ class Matcher:
         """Stems, with a concept's name kept as it is and a concept word's stem named too; in
         the mixed index, each word stemmed as its own language (both, when no phrasing has it)."""
         if language == MIXED:
-            return [self._stem_as(self.language_of_word.get(word, MIXED), word) for word in words]
+            return [self._mixed_stem(word) for word in words]
         stems = stem_words(words, language)
         named = self.concepts.by_stem[language]
         return [
             word if word in self.concepts.names else named.get(stem, stem)
             for word, stem in zip(words, stems, strict=True)
         ]
+
+    def _mixed_stem(self, word: str) -> str:
+        """A word's stem in the mixed index: as its own language's, when a phrasing has it;
+        else as whichever language's stem a phrasing has ("transitionsaftale")."""
+        own = self.language_of_word.get(word)
+        if own is not None:
+            return self._stem_as(own, word)
+        known = self.indexes[-1].entries_of if self.indexes[-1].language == MIXED else {}
+        for language in ("da", "en"):
+            stem = self._stem_as(language, word)
+            if stem in known:
+                return stem
+        return self._stem_as(MIXED, word)
 
     def _stem_as(self, language: str, word: str) -> str:
         if word in self.concepts.names:

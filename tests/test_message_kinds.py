@@ -146,3 +146,10 @@ def test_hours_of_another_agreement_are_not_the_cards(assistant: Assistant) -> N
     assert answered(assistant, text) is None
     assert "~other_agreement" in assistant.matcher.foreign_concepts
     assert "~remaining" not in assistant.matcher.foreign_concepts
+
+
+def test_a_word_no_phrasing_has_meets_its_stem_in_either_language(
+    assistant: Assistant,
+) -> None:
+    # "transitionsaftale" is in no phrasing ("transitionsaftalen" is), in an English message.
+    assert answered(assistant, "what's the transitionsaftale med KMD?") == "transition_agreement"
