@@ -38,13 +38,13 @@ typecheck: install ## mypy --strict on bot/
 pytest: install ## run the test suite
 	$(BIN)/python -m pytest -q
 
-eval: install ## accuracy and rejection on the dev, held-out and follow-up question sets
+eval: install ## accuracy and rejection on the dev, held-out and follow-up sets; the learning curve
 	$(BIN)/python -m bot.evaluation
 
-bench: install ## speed of the core, the knowledge-base load, `ask` start-up and Telegram end to end
-	$(BIN)/python scripts/bench.py && $(BIN)/python scripts/bench_telegram.py
+bench: install ## speed of the core, the knowledge-base load, `ask` start-up, Telegram end to end, the state store
+	$(BIN)/python scripts/bench.py && $(BIN)/python scripts/bench_telegram.py && $(BIN)/python scripts/bench_state.py
 
-check: install ## validate the knowledge base
+check: install ## validate the knowledge base: facts, entries, and every ui: text in both languages
 	$(BIN)/klippekort-bot check
 
 clean: ## remove .venv/ and caches

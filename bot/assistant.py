@@ -2,6 +2,8 @@
 
 Every adapter (command line, console chat, Telegram) calls `Assistant.reply` for free text and
 `Assistant.answer` for a chosen entry (a command, a button); none of them renders text itself.
+A Reply is structured (sections of title, body and source, choices): markup such as Telegram's
+HTML is the adapter's business.
 """
 
 from __future__ import annotations
@@ -11,12 +13,19 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
+from bot.classifier import (
+    ON_BY_DEFAULT,
+    RESCUE_AT,
+    RESCUE_EVIDENCE,
+    VETO_BELOW,
+    train_for,
+)
 from bot.followup import POINTERS, Context, Conversations, cue_of, shifted
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
 from bot.language import SUPPORTED, language_evidence, language_of, sure_of
 from bot.matcher import Matcher, MatchSettings, Outcome, Scored, decide
 from bot.normalize import YEAR_TOKEN, Period, normalize, signature_start
-from bot.render import fact_values, fill, period_texts, tidy, to_html
+from bot.render import fact_values, fill, period_texts, tidy
 from bot.stopwords import STOPWORDS
 
 # Longer messages are matched on their start only: no question needs more, and the cost of
@@ -54,15 +63,29 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Section:
+    """One answer's part of a reply: an optional title, the text, an optional source line."""
+
+    title: str | None
+    body: str
+    source: str | None = None
+
+
+@dataclass(frozen=True)
 class Reply:
-    """Everything an adapter needs to show an answer."""
+    """Everything an adapter needs to show an answer.
+
+    `text` is the plain answer (with a suggestion's numbered choices); `sections` is the same
+    answer as parts an adapter marks up (a title in bold, the source in italics), one per topic
+    answered; suggestions and related topics are choices an adapter shows as buttons or numbers.
+    """
 
     outcome: Outcome
     entry_id: str | None
     score: float
     language: str
     text: str
-    html: str
+    sections: tuple[Section, ...]
     title: str | None = None
     source: str | None = None
     suggestions: tuple[Choice, ...] = ()
@@ -95,11 +118,14 @@ class Assistant:
         knowledge: KnowledgeBase,
         settings: MatchSettings | None = None,
         default_language: str = "da",
+        signal: bool = ON_BY_DEFAULT,
     ) -> None:
         self.knowledge = knowledge
         self.matcher = Matcher(
             knowledge.entries, settings, knowledge.neutral_words, knowledge.concepts
         )
+        # The statistical second opinion (bot.classifier), trained now and cached with the rest.
+        self.signal = train_for(knowledge.entries, self.matcher.concepts.fold) if signal else None
         self.settings = self.matcher.settings
         self.default_language = default_language if default_language in SUPPORTED else "da"
         self._facts = {
@@ -146,6 +172,8 @@ class Assistant:
                 return followed
         ranking = self._rank(question, lang, outcome_only=True)
         decision = decide(ranking, self.settings)
+        if self.signal is not None:
+            ranking, decision = self._second_opinion(question, lang, ranking, decision)
         if decision is Outcome.ANSWERED and (
             cue_of(question.words) in RELATIVE_CUES or self.matcher.names_foreign(question.words)
         ):
@@ -163,6 +191,28 @@ class Assistant:
         if decision is Outcome.SUGGESTED:
             return self._suggest(ranking, lang)
         return self._unknown(lang, ranking[0].score if ranking else 0.0)
+
+    def _second_opinion(
+        self, question: _Question, language: str, ranking: list[Scored], decision: Outcome
+    ) -> tuple[list[Scored], Outcome]:
+        """The matcher's ranking and outcome as the classifier seconds them: an answer it finds
+        very unlikely is only offered; a question the matcher does not answer is answered with
+        the classifier's confident pick when the matcher finds enough of the pick's words."""
+        assert self.signal is not None
+        probabilities = self.signal.probabilities(self.matcher.concepts.fold(question.words))
+        if decision is Outcome.ANSWERED:
+            if probabilities.get(ranking[0].entry_id, 0.0) < VETO_BELOW:
+                return ranking, Outcome.SUGGESTED
+            return ranking, decision
+        pick = max(probabilities, key=probabilities.__getitem__)
+        if probabilities[pick] < RESCUE_AT:
+            return ranking, decision
+        sure = sure_of(question.evidence) == language
+        closer = self.matcher.rank(question.pieces, language, sure, floor=RESCUE_EVIDENCE)
+        found = next((scored for scored in closer if scored.entry_id == pick), None)
+        if found is None:
+            return ranking, decision
+        return [found, *(s for s in ranking if s.entry_id != pick)], Outcome.ANSWERED
 
     def _topics_asked(self, question: _Question, language: str, ranking: list[Scored]) -> list[str]:
         """The entries a message of several sentences asks, in its order, each answered well
@@ -193,7 +243,7 @@ class Assistant:
         return replace(
             first,
             text="\n\n".join(a.text for a in answers),
-            html="\n\n".join(a.html for a in answers),
+            sections=tuple(section for a in answers for section in a.sections),
             related=tuple(c for c in first.related if c.entry_id not in topics),
             periods=next((a.periods for a in answers if a.periods), ()),
             also=tuple(topics[1:]),
@@ -215,12 +265,27 @@ class Assistant:
         """
         context = conversations.get(key)
         reply = self.reply(text, language, fixed_language=fixed_language, context=context)
-        if reply.outcome is Outcome.ANSWERED and reply.entry_id is not None:
-            if not self.knowledge.entries[reply.entry_id].chitchat:
-                conversations.remember(key, reply.entry_id, reply.periods, reply.language)
-        elif reply.outcome is Outcome.UNKNOWN:
+        after = self.context_after(reply, context)
+        if after is None:
             conversations.forget(key)
+        elif after is not context:
+            conversations.remember(key, after.entry_id, after.periods, after.language)
         return reply
+
+    def context_after(self, reply: Reply, context: Context | None) -> Context | None:
+        """What a conversation's context becomes after `reply`: the one rule every adapter keeps.
+
+        An answer becomes the context (chit-chat leaves it as it was, the very same object); a
+        message the bot cannot place at all ends it (None), since the conversation has moved
+        on; a suggestion leaves it as it was. The new context's `at` is 0: its keeper stamps it.
+        """
+        if reply.outcome is Outcome.ANSWERED and reply.entry_id is not None:
+            if self.knowledge.entries[reply.entry_id].chitchat:
+                return context
+            return Context(reply.entry_id, reply.periods, reply.language, 0.0)
+        if reply.outcome is Outcome.UNKNOWN:
+            return None
+        return context
 
     def _follow_up(self, question: _Question, context: Context, language: str) -> Reply | None:
         """The answer a follow-up asks for, or None when the message is not one."""
@@ -363,7 +428,7 @@ class Assistant:
             score=100.0,
             language=lang,
             text=body,
-            html=to_html(title, body, source),
+            sections=(Section(title, body, source),),
             title=title,
             source=source,
             related=self._choices(entry.related, lang),
@@ -398,7 +463,7 @@ class Assistant:
             score=best,
             language=language,
             text=text,
-            html=to_html(None, intro),
+            sections=(Section(None, intro),),
             suggestions=choices,
         )
 
@@ -424,7 +489,7 @@ class Assistant:
             score=score,
             language=language,
             text=text,
-            html=to_html(None, text),
+            sections=(Section(None, text),),
             related=self._choices(offer, language),
         )
 

@@ -11,7 +11,7 @@ import io
 import itertools
 import threading
 
-from bot.knowledge import KnowledgeBase
+from bot.model import KnowledgeBase
 from bot.render import fill, format_number
 
 CHART_SIZE_INCHES = (8.0, 6.0)

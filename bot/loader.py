@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from bot.knowledge import (
+from bot.model import (
     PLACEHOLDER_RE,
     SUPPORTED_LANGUAGES,
     Entry,
@@ -58,6 +58,41 @@ UI_TEMPLATE_NAMES: Mapping[str, frozenset[str]] = {
     "chart_cumulative": frozenset(),
     "chart_pool": frozenset({"pool_hours"}),
     "chart_period_note": frozenset({"years"}),
+}
+# The chat adapters' own words (Telegram, the console), by the placeholders each is given. They
+# are filled by `KnowledgeBase.text` with these values only: a fact's name does not resolve here.
+BOT_TEXT_NAMES: Mapping[str, frozenset[str]] = {
+    "console_greeting": frozenset(),
+    "start_command": frozenset(),
+    "help_command": frozenset(),
+    "language_command": frozenset(),
+    "forget_command": frozenset(),
+    "text_only": frozenset(),
+    "too_many": frozenset(),
+    "error": frozenset(),
+    "stale": frozenset(),
+    "unknown_command": frozenset(),
+    "usage_argument": frozenset({"argument"}),
+    "choose_language": frozenset(),
+    "language_button_da": frozenset(),
+    "language_button_en": frozenset(),
+    "language_button_auto": frozenset(),
+    "language_da": frozenset(),
+    "language_en": frozenset(),
+    "language_auto": frozenset(),
+    "forgotten": frozenset(),
+    "none_of_these": frozenset(),
+    "feedback_thanks": frozenset(),
+    "feedback_again": frozenset(),
+    "stats_command": frozenset(),
+    "unanswered_command": frozenset(),
+    "reload_command": frozenset(),
+    "unanswered_heading": frozenset({"days"}),
+    "unanswered_none": frozenset(),
+    "log_off": frozenset(),
+    "log_unreadable": frozenset({"error"}),
+    "reloaded": frozenset({"entries"}),
+    "not_reloaded": frozenset(),
 }
 VARIANT_NAMES = frozenset({"period", "year", "used", "reported"})
 
@@ -196,6 +231,8 @@ class _Template:
     line: int
     where: str
     extra_names: frozenset[str]
+    # False for the bot's own words, which are given their `extra_names` and no fact.
+    with_facts: bool = True
 
 
 def parse_knowledge(text: str, file_path: Path) -> KnowledgeBase:
@@ -503,10 +540,14 @@ class _Builder:
         return sources
 
     def _ui(self, node: yaml.Node) -> dict[str, Localized]:
-        fields = self.r.mapping(node, "ui", required=tuple(UI_TEMPLATE_NAMES))
+        fields = self.r.mapping(node, "ui", required=(*UI_TEMPLATE_NAMES, *BOT_TEXT_NAMES))
         ui: dict[str, Localized] = {}
         for key, value_node in (fields or {}).items():
-            texts = self._localized_templates(value_node, f"ui.{key}", UI_TEMPLATE_NAMES[key])
+            bot_text = key in BOT_TEXT_NAMES
+            names = BOT_TEXT_NAMES[key] if bot_text else UI_TEMPLATE_NAMES[key]
+            texts = self._localized_templates(
+                value_node, f"ui.{key}", names, with_facts=not bot_text
+            )
             if texts is not None:
                 ui[key] = texts
         return ui
@@ -517,6 +558,7 @@ class _Builder:
         where: str,
         extra_names: frozenset[str],
         figures: _Figures = _Figures.ANY,
+        with_facts: bool = True,
     ) -> dict[str, str] | None:
         localized = self.r.localized(node, where, self.languages)
         if localized is None:
@@ -524,7 +566,7 @@ class _Builder:
         texts, lines = localized
         for language, text in texts.items():
             self.templates.append(
-                _Template(text, lines[language], f"{where}.{language}", extra_names)
+                _Template(text, lines[language], f"{where}.{language}", extra_names, with_facts)
             )
             figure = _figure_in(text, figures)
             if figure is not None:
@@ -695,15 +737,17 @@ class _Builder:
         values_by_language = {lang: fact_values(facts, lang, None) for lang in self.languages}
         for template in self.templates:
             language = template.where.rsplit(".", 1)[-1]
-            known = values_by_language.get(language, {})
+            known = values_by_language.get(language, {}) if template.with_facts else {}
             for name in PLACEHOLDER_RE.findall(template.text):
-                if name in template.extra_names:
+                if name in template.extra_names or name in known:
                     continue
-                if name not in known:
-                    self.r.problem(
-                        template.line,
-                        f"{template.where}: placeholder '{{{name}}}' does not resolve to a fact",
-                    )
+                if template.with_facts:
+                    reason = "does not resolve to a fact"
+                else:
+                    given = ", ".join(f"{{{n}}}" for n in sorted(template.extra_names))
+                    reason = f"is not given to this text (it takes {given or 'none'})"
+                where = f"{template.where}: placeholder '{{{name}}}'"
+                self.r.problem(template.line, f"{where} {reason}")
             unmatched = PLACEHOLDER_RE.sub("", template.text)
             if "{" in unmatched or "}" in unmatched:
                 self.r.problem(template.line, f"{template.where}: unbalanced or malformed braces")

@@ -29,7 +29,7 @@ from functools import cached_property
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.knowledge import Entry
+from bot.model import Entry
 from bot.normalize import MIXED, YEAR_TOKEN, normalize, stem_words
 from bot.stopwords import STOPWORDS, ascii_variants, content_words
 
@@ -365,6 +365,7 @@ class Matcher:
         sure: bool = False,
         outcome_only: bool = False,
         asking: Sequence[bool] = (),
+        floor: float | None = None,
     ) -> list[Scored]:
         """Entries by score, best first, one score each (its best language and piece).
 
@@ -378,6 +379,8 @@ class Matcher:
         pieces ask something, the others (an introduction, a signature) count
         `MatchSettings.telling_weight` of their score: "Vi leverer et fagsystem ... Skal vi
         betale for snitfladerne? Mvh Louise, produktchef" is not about the product manager.
+        A lower `floor` than the settings' scores entries below it too (how close a question
+        the matcher would not answer comes to an entry).
         """
         weights = [1.0] * len(pieces)
         if any(asking):
@@ -405,7 +408,7 @@ class Matcher:
             for stems, is_whole, weight in texts:
                 # Only what beats the scores found so far is worked out.
                 known = {entry_number: scored.score for entry_number, scored in best.items()}
-                scores = self._score(index, stems, is_whole, known, outcome_only, weight)
+                scores = self._score(index, stems, is_whole, known, outcome_only, weight, floor)
                 for entry_number, score in scores.items():
                     best[entry_number] = Scored(self.entry_ids[entry_number], score, index.language)
         return sorted(best.values(), key=lambda s: (-s.score, s.entry_id))
@@ -494,6 +497,7 @@ class Matcher:
         known: Mapping[int, float] | None = None,
         outcome_only: bool = False,
         weight: float = 1.0,
+        floor: float | None = None,
     ) -> dict[int, float]:
         """Entries whose best score for prepared (mended, stemmed) words, times `weight`,
         reaches the lowest score that matters and beats their `known` score, with that score;
@@ -501,13 +505,13 @@ class Matcher:
         known = known or {}
         if not stems:
             return {}
-        floor = self.settings.floor
+        floor = self.settings.floor if floor is None else floor
         window = self.settings.window if outcome_only else math.inf
         top = max(known.values(), default=-math.inf)
         query = " ".join(stems)
         scores: dict[int, float] = {}
         for unweighted_best, unweighted_bound, phrasing in self._bounded(
-            index, stems, len(query), whole, known, top - window
+            index, stems, len(query), whole, known, top - window, floor
         ):
             # Both bound the score linearly, so weighting them keeps every comparison exact.
             best, bound = unweighted_best * weight, unweighted_bound * weight
@@ -549,6 +553,7 @@ class Matcher:
         whole: bool,
         known: Mapping[int, float],
         lowest: float,
+        floor: float,
     ) -> list[tuple[float, float, int]]:
         """Phrasings that may score enough, best bound first: (bound, coverage bound, number).
 
@@ -563,7 +568,7 @@ class Matcher:
         said_weight = {stem: idf[stem] for stem in stems if stem in idf}
         power, coverage_power = settings.phrasing_coverage_power, settings.coverage_power
         # Thresholds a little lower than they are: bounds are worked out in floating point.
-        lowest = max(settings.floor, lowest) - SLACK
+        lowest = max(floor, lowest) - SLACK
         phrasing_weight, phrasing_length = index.phrasing_weight, index.phrasing_length
         candidates: list[tuple[float, float, int]] = []
         unseen_weight = settings.unseen_weight if whole else settings.piece_unseen_weight

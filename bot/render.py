@@ -6,11 +6,10 @@ every answer formats 47746 the same way: 47.746 in Danish, 47,746 in English.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping
 
-from bot.knowledge import PLACEHOLDER_RE, Facts, UsageRow
+from bot.model import PLACEHOLDER_RE, Facts, UsageRow
 from bot.normalize import Period
 
 THOUSANDS_SEPARATOR = {"da": ".", "en": ","}
@@ -159,17 +158,6 @@ def _row_text(
         return fill(variants["multi_year"][language], values)
     shown = _year_span(max(period.first, row.first_year), min(period.last, row.last_year))
     return fill(variants["year_in_period"][language], values | {"year": shown})
-
-
-def to_html(title: str | None, body: str, footer: str | None = None) -> str:
-    """Telegram HTML: a bold title, the escaped body, an italic footer."""
-    parts = []
-    if title:
-        parts.append(f"<b>{html.escape(title, quote=False)}</b>")
-    parts.append(html.escape(body, quote=False))
-    if footer:
-        parts.append(f"<i>{html.escape(footer, quote=False)}</i>")
-    return "\n\n".join(parts)
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n{3,}")

@@ -20,8 +20,9 @@ The bot runs in a process of its own (this script with --serve: the real Applica
 build_application, without Telegram's flood limits, which would cap it at about 30 messages a
 second and so measure Telegram rather than the bot); the stand-in and the timing run in this
 one. The machine has two cores, one each. The per-user question limit is raised so that it never
-refuses (its bookkeeping still runs). Prints figures only; targets: ≥ 200 updates/s (burst) and
-p50 ≤ 10 ms (paced).
+refuses (its bookkeeping still runs). The state store is memory unless `--state-db FILE` names
+an SQLite file (what `klippekort-bot run` uses by default). Prints figures only; targets:
+≥ 200 updates/s (burst) and p50 ≤ 10 ms (paced).
 """
 
 from __future__ import annotations
@@ -44,12 +45,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.adapters.telegram.formatting import split_html  # noqa: E402
-from bot.adapters.telegram.handlers import (  # noqa: E402
-    ALLOWED_UPDATES,
+from bot.adapters.telegram.application import (  # noqa: E402
     CONCURRENT_UPDATES,
     build_application,
 )
+from bot.adapters.telegram.errors import ALLOWED_UPDATES  # noqa: E402
+from bot.adapters.telegram.formatting import reply_html, split_html  # noqa: E402
 from bot.adapters.telegram.settings import Settings  # noqa: E402
 from bot.assistant import Assistant  # noqa: E402
 from bot.evaluation import load_questions  # noqa: E402
@@ -146,7 +147,9 @@ class Bench:
         self.stub = TimedStub(self.tracker)
         self.questions = questions
         # What the private-chat handler sends for each question (language hint "da").
-        self.expected = {q: split_html(assistant.reply(q, "da").html)[0] for q in set(questions)}
+        self.expected = {
+            q: split_html(reply_html(assistant.reply(q, "da")))[0] for q in set(questions)
+        }
         self.rng = random.Random(2014)
 
     def push(self, number: int) -> None:
@@ -248,14 +251,18 @@ def package_of(filename: str) -> str:
     return "other Python"
 
 
-async def serve(token: str, base_url: str, concurrency: int) -> None:
+async def serve(token: str, base_url: str, concurrency: int, state_db: Path | None) -> None:
     """The bot under test, in a process of its own: the real Application, until SIGTERM."""
     logging.basicConfig(level=logging.WARNING)
-    settings = Settings(token=token, api_base_url=base_url, user_questions_per_minute=10_000)
+    settings = Settings(
+        token=token, api_base_url=base_url, user_questions_per_minute=10_000, state_db=state_db
+    )
     application = build_application(
         settings, Assistant.from_path(), telegram_limits=False, concurrency=concurrency
     )
     await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)  # as run_polling does: the state store starts
     await application.start()
     assert application.updater is not None
     await application.updater.start_polling(poll_interval=0, allowed_updates=ALLOWED_UPDATES)
@@ -265,9 +272,11 @@ async def serve(token: str, base_url: str, concurrency: int) -> None:
     await application.updater.stop()
     await application.stop()
     await application.shutdown()
+    assert application.post_shutdown is not None
+    await application.post_shutdown(application)
 
 
-async def main_async(concurrency: int) -> int:
+async def main_async(concurrency: int, state_db: Path | None) -> int:
     logging.basicConfig(level=logging.WARNING)
     assistant = Assistant.from_path()
     questions = [q.text for q in load_questions() if not q.text.startswith("/")]
@@ -276,7 +285,7 @@ async def main_async(concurrency: int) -> int:
     await stub.start()
     bot = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--serve", stub.token, stub.base_url,
-        "--concurrency", str(concurrency),
+        "--concurrency", str(concurrency), *(["--state-db", str(state_db)] if state_db else []),
     )  # fmt: skip
     bench.tracker.bot_pid = bot.pid
     try:
@@ -286,7 +295,8 @@ async def main_async(concurrency: int) -> int:
         print(
             f"Telegram end to end: {len(set(questions))} distinct questions over {CHATS} private "
             f"chats; the bot in its own process ({concurrency} updates at a time), the stand-in "
-            "in this one\ntargets: burst ≥ 200 updates/s, paced p50 ≤ 10 ms"
+            f"in this one; state in {state_db or 'memory'}\n"
+            "targets: burst ≥ 200 updates/s, paced p50 ≤ 10 ms"
         )
         await bench.one_at_a_time(SINGLE)
         bench.report("single", f"{SINGLE} questions, each asked when the last was answered")
@@ -307,12 +317,15 @@ async def main_async(concurrency: int) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--concurrency", type=int, default=CONCURRENT_UPDATES)
+    parser.add_argument(
+        "--state-db", type=Path, help="keep the bot's state in this SQLite file (default: memory)"
+    )
     parser.add_argument("--serve", nargs=2, metavar=("TOKEN", "BASE_URL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        asyncio.run(serve(*args.serve, args.concurrency))
+        asyncio.run(serve(*args.serve, args.concurrency, args.state_db))
         return 0
-    return asyncio.run(main_async(args.concurrency))
+    return asyncio.run(main_async(args.concurrency, args.state_db))
 
 
 if __name__ == "__main__":

@@ -1,27 +1,27 @@
-"""Shared fixtures: the real knowledge base, an assistant on it, and broken copies of it."""
+"""Shared fixtures: the real knowledge base, an assistant on it, broken copies of it, and a
+Telegram bot polling the stand-in. Helpers live in modules of their own (tests/telegram_helpers.py);
+`RunningBot`, `SEED` and `line_of` are still found here by older tests."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
-from telegram.ext import Application
 
-from bot.adapters.telegram.handlers import build_application
+from bot.adapters.telegram.application import build_application
 from bot.adapters.telegram.settings import Settings
 from bot.assistant import Assistant
 from bot.cache import CACHE_ENV
 from bot.knowledge import DEFAULT_KNOWLEDGE_PATH, KnowledgeBase, load_knowledge
+from tests.helpers import ROOT, SEED, line_of
 from tests.telegram_api_stub import TelegramApiStub
+from tests.telegram_helpers import RunningBot
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "seed" / "klippekortet.txt"
+__all__ = ["ROOT", "SEED", "RunningBot", "StartBot", "line_of"]
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -65,43 +65,7 @@ def write_kb(tmp_path: Path) -> Callable[[str], Path]:
     return write
 
 
-def line_of(text: str, fragment: str, occurrence: int = 1) -> int:
-    """The 1-based line number of the n-th line containing `fragment`."""
-    seen = 0
-    for number, line in enumerate(text.splitlines(), 1):
-        if fragment in line:
-            seen += 1
-            if seen == occurrence:
-                return number
-    raise AssertionError(f"{fragment!r} not found")
-
-
 # -- Telegram: the real Application against the local Bot API stand-in, over HTTP ----------------
-
-
-@dataclass
-class RunningBot:
-    """A started Application polling the stand-in; `stub` records what the bot sent."""
-
-    application: Application[Any, Any, Any, Any, Any, Any]
-    stub: TelegramApiStub
-    settings: Settings
-    stopped: bool = field(default=False)
-
-    async def settle(self, timeout: float = 5.0) -> None:
-        """Wait until the stand-in's queue is confirmed and the bot has handled every update."""
-        await self.stub.wait_until_consumed(timeout)
-        await asyncio.wait_for(self.application.update_queue.join(), timeout)
-
-    async def stop(self) -> None:
-        if self.stopped:
-            return
-        self.stopped = True
-        if self.application.updater and self.application.updater.running:
-            await self.application.updater.stop()
-        if self.application.running:
-            await self.application.stop()
-        await self.application.shutdown()
 
 
 @pytest_asyncio.fixture(loop_scope="function")

@@ -16,7 +16,7 @@ def test_answers_a_plain_question(assistant: Assistant) -> None:
     assert reply.language == "da"
     assert reply.periods == (Period(2014, 2014),)
     assert "16.880" in reply.text
-    assert "16.880" in reply.html
+    assert [section.body for section in reply.sections] == [reply.text]
     assert reply.related
 
 

@@ -87,9 +87,7 @@ def test_a_synonym_no_phrasing_uses_is_answered_through_its_concept(
         for p in texts
         for w in p.split()
     }
-    assert (
-        not {"afgift", "webservices"} & words
-    )  # only the concepts know these words
+    assert not {"afgift", "webservices"} & words  # only the concepts know these words
     with_concepts_ = Assistant(knowledge).reply(question, "da")
     without = Assistant(dataclasses.replace(knowledge, concepts={})).reply(question, "da")
     assert with_concepts_.outcome is Outcome.ANSWERED

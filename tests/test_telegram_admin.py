@@ -23,20 +23,18 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.telegram.admin import TEXTS as ADMIN_TEXTS
-from bot.adapters.telegram.handlers import (
-    COMMANDS,
-    TEXTS,
-    TelegramBot,
-    build_application,
-    telegram_bot,
-)
+from bot.adapters.telegram import admin as admin_tools
+from bot.adapters.telegram.application import build_application
+from bot.adapters.telegram.commands import COMMANDS
+from bot.adapters.telegram.services import Services
 from bot.adapters.telegram.settings import Settings
 from bot.assistant import Assistant
 from bot.chart import render_chart
 from bot.knowledge import DEFAULT_KNOWLEDGE_PATH, KnowledgeBase, load_knowledge
-from tests.conftest import RunningBot, StartBot, line_of
+from tests.conftest import StartBot
+from tests.helpers import line_of
 from tests.telegram_api_stub import TelegramApiStub
+from tests.telegram_helpers import RunningBot, ui
 
 JSON = dict[str, Any]
 asyncio_test = pytest.mark.asyncio(loop_scope="function")
@@ -56,7 +54,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OLD_PHONE = "3334 9432"
 NEW_PHONE = "1234 5678"
 UNKNOWN_QUESTIONS = ["Hvem vandt VM i 2014?", "Hvem vandt VM i 2014?", "hvem vandt vm 2014"]
-SUGGESTING_QUESTION = "Hvornår?"
+SUGGESTING_QUESTION = "Hvad med snitfladerne?"
 REMAINING = "Hvor mange timer er der tilbage?"
 USAGE_QUESTION = "Hvordan er timerne fordelt på årene?"
 COLUMNS = {
@@ -118,7 +116,7 @@ def errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 
 
 async def flushed(bot: RunningBot) -> None:
-    question_log = telegram_bot(bot.application).question_log
+    question_log = bot.services.question_log
     assert question_log is not None
     assert await asyncio.to_thread(question_log.flush)
 
@@ -139,7 +137,7 @@ async def logged(bot: RunningBot, path: Path) -> dict[str, sqlite3.Row]:
 
 
 def unknown_command_text(language: str = "da") -> str:
-    return ADMIN_TEXTS["unknown_command"][language]
+    return ui("unknown_command", language)
 
 
 def public_command_names() -> list[str]:
@@ -149,29 +147,31 @@ def public_command_names() -> list[str]:
 class ChartWatch:
     """Records every chart the bot starts sending, so that a test can wait until all are sent.
 
-    The bot sends the chart in a task of its own; the watch only wraps `send_chart`, so the
+    The bot sends the chart in a task of its own; the watch only wraps `Charts.send`, so the
     real sending code runs unchanged.
     """
 
-    def __init__(self, bot: TelegramBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(self, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
         self.requests: list[tuple[int, str]] = []
         self._done: list[asyncio.Future[None]] = []
-        original = bot.send_chart
+        original = services.charts.send
 
-        def watched(telegram: Any, chat_id: int, language: str) -> Coroutine[Any, Any, None]:
+        def watched(
+            telegram: Any, knowledge: KnowledgeBase, chat_id: int, language: str
+        ) -> Coroutine[Any, Any, None]:
             self.requests.append((chat_id, language))
             finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._done.append(finished)
 
             async def run() -> None:
                 try:
-                    await original(telegram, chat_id, language)
+                    await original(telegram, knowledge, chat_id, language)
                 finally:
                     finished.set_result(None)
 
             return run()
 
-        monkeypatch.setattr(bot, "send_chart", watched)
+        monkeypatch.setattr(services.charts, "send", watched)
 
     async def wait(self, timeout: float = 15.0) -> None:
         await asyncio.wait_for(asyncio.gather(*self._done), timeout)
@@ -366,7 +366,7 @@ async def test_without_a_question_log_answers_come_without_feedback_buttons(
     start_bot: StartBot, knowledge: KnowledgeBase, caplog: pytest.LogCaptureFixture
 ) -> None:
     bot = await start_bot(question_log=None)
-    tb = telegram_bot(bot.application)
+    tb = bot.services
     assert tb.question_log is None
 
     answer = await ask(bot, REMAINING)
@@ -426,7 +426,7 @@ async def test_thumbs_down_is_thanked_stored_once_and_the_buttons_go(
     assert stub.callback_answers == [
         {
             "callback_query_id": stub.callback_answers[0]["callback_query_id"],
-            "text": TEXTS["feedback_thanks"]["da"],
+            "text": ui("feedback_thanks", "da"),
         }
     ]
     assert [c["method"] for c in changes] == ["editMessageReplyMarkup"]
@@ -442,7 +442,7 @@ async def test_thumbs_down_is_thanked_stored_once_and_the_buttons_go(
     # A second press (the other thumb, or the same again) only gets a notice.
     for data in (f"u|-|da|{question_id}", f"d|-|da|{question_id}"):
         assert await press(bot, data, answer["message"]) == []
-        assert stub.callback_answers[-1]["text"] == TEXTS["feedback_again"]["da"]
+        assert stub.callback_answers[-1]["text"] == ui("feedback_again", "da")
     row = (await logged(bot, path))[question_id]
     assert row["feedback"] == -1
     assert len(stub.callback_answers) == 3
@@ -458,7 +458,7 @@ async def test_thumbs_up_on_an_answer_without_related_topics_removes_the_keyboar
     question_id = question_id_of(answer)
     assert feedback_data(answer) == [f"u|-|en|{question_id}", f"d|-|en|{question_id}"]
     changes = await press(bot, f"u|-|en|{question_id}", answer["message"], language_code="en")
-    assert bot.stub.callback_answers[-1]["text"] == TEXTS["feedback_thanks"]["en"]
+    assert bot.stub.callback_answers[-1]["text"] == ui("feedback_thanks", "en")
     assert [c["method"] for c in changes] == ["editMessageReplyMarkup"]
     assert not feedback_data(changes[0])
     assert (await logged(bot, path))[question_id]["feedback"] == 1
@@ -527,7 +527,7 @@ async def test_usage_without_a_year_sends_the_chart_after_the_text_and_reuses_it
 ) -> None:
     bot = await start_bot()
     stub = bot.stub
-    tb = telegram_bot(bot.application)
+    tb = bot.services
     charts = ChartWatch(tb, monkeypatch)
 
     calls_before, sent_before = len(stub.calls), len(stub.sent)
@@ -581,7 +581,7 @@ async def test_no_chart_for_a_year_a_group_question_or_another_answer(
     start_bot: StartBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bot = await start_bot()
-    charts = ChartWatch(telegram_bot(bot.application), monkeypatch)
+    charts = ChartWatch(bot.services, monkeypatch)
     assert len(await ask(bot, "/forbrug 2014")) == 1
     assert len(await ask(bot, "/usage 2014")) == 1
     assert len(await ask(bot, "Hvor mange timer blev brugt i 2014?")) == 1
@@ -603,7 +603,7 @@ async def test_a_chart_that_cannot_be_sent_costs_only_the_chart(
 ) -> None:
     bot = await start_bot()
     stub = bot.stub
-    charts = ChartWatch(telegram_bot(bot.application), monkeypatch)
+    charts = ChartWatch(bot.services, monkeypatch)
     caplog.set_level(logging.WARNING)
 
     # 5xx every time: retried, then given up with a warning; the text was sent.
@@ -672,7 +672,7 @@ async def test_admin_gets_stats_and_unanswered_questions(
     assert "4 × " in text  # the four wordings of the same question are one group
     assert "Hvem vandt VM i 2014?" in text
     assert "remaining_hours: 1 👎, 0 👍" in text
-    assert "1 × Hvornår?" in text
+    assert f"1 × {SUGGESTING_QUESTION}" in text
 
     for command in ("/ubesvarede", "/unanswered"):
         sent = await ask(bot, command, **ADMIN)
@@ -685,7 +685,8 @@ async def test_admin_gets_stats_and_unanswered_questions(
             line.strip().removeprefix("– ") for line in lines[2:] if line.startswith("    – ")
         }
         assert {"Hvem vandt VM i 2014?", "hvem vandt vm 2014"} <= wordings
-        assert "Hvornår?" in sent[0]["plain_text"]  # a question with only suggestions counts too
+        # A question answered only with suggestions counts too.
+        assert SUGGESTING_QUESTION in sent[0]["plain_text"]
     assert not errors(caplog)
 
 
@@ -694,8 +695,8 @@ async def test_admin_commands_look_unknown_to_everyone_else(
     start_bot: StartBot, tmp_path: Path
 ) -> None:
     bot = await start_bot(question_log=tmp_path / "q.sqlite3", admin_user_ids=frozenset({ADMIN_ID}))
-    tb = telegram_bot(bot.application)
-    assistant = tb.assistant
+    tb = bot.services
+    assistant = tb.knowledge.assistant
     for question in UNKNOWN_QUESTIONS:
         await ask(bot, question)
 
@@ -709,7 +710,7 @@ async def test_admin_commands_look_unknown_to_everyone_else(
         assert "Hvem vandt" not in sent[0]["plain_text"]
     english = await ask(bot, "/stats", language_code="en", user_id=31337)
     assert [m["plain_text"] for m in english] == [unknown_command_text("en")]
-    assert tb.assistant is assistant  # /reload did nothing
+    assert tb.knowledge.assistant is assistant  # /reload did nothing
     # In a group, a bare admin command from someone else may be another bot's: no answer.
     assert await ask(bot, "/stats", chat_type="group", chat_id=GROUP_ID) == []
     # Reports hold what people asked: not even an admin gets one in a group.
@@ -728,16 +729,15 @@ async def test_a_refusal_full_of_markup_characters_still_reaches_the_admin(
     # Escaped, 3,000 "<" are 12,000 characters: a cut after escaping ended inside "&lt;".
     name = "<" * 3000
     async with bot_on(telegram_stub, kb_copy, admin_user_ids=frozenset({ADMIN_ID})) as bot:
-        tb = telegram_bot(bot.application)
         text = kb_copy.read_text(encoding="utf-8")
         kb_copy.write_text(
             text.replace("related: [final_report]", f'related: ["{name}"]'), encoding="utf-8"
         )
-        await tb.admin.reload_and_tell_admins(bot.application)
+        await admin_tools.reload_and_tell_admins(bot.application)
         told = bot.stub.sent_to(ADMIN_ID)
         assert len(told) == 1, bot.stub.describe_sent()
         plain = told[0]["plain_text"]
-        assert plain.startswith(ADMIN_TEXTS["not_reloaded"]["da"])
+        assert plain.startswith(ui("not_reloaded", "da"))
         assert "related '<<<" in plain
         assert len(plain) <= 4096
 
@@ -776,9 +776,9 @@ async def test_stats_say_when_the_log_is_off(start_bot: StartBot) -> None:
     await ask(bot, REMAINING)
     for command in ("/stats", "/ubesvarede"):
         sent = await ask(bot, command, **ADMIN)
-        assert [m["plain_text"] for m in sent] == [ADMIN_TEXTS["log_off"]["da"]]
+        assert [m["plain_text"] for m in sent] == [ui("log_off", "da")]
     english = await ask(bot, "/unanswered", **{**ADMIN, "language_code": "en"})
-    assert [m["plain_text"] for m in english] == [ADMIN_TEXTS["log_off"]["en"]]
+    assert [m["plain_text"] for m in english] == [ui("log_off", "en")]
 
 
 # -- 5. reloading the knowledge base ---------------------------------------------------------------
@@ -792,14 +792,14 @@ async def test_reload_swaps_in_a_sound_file_and_keeps_the_old_one_otherwise(
 ) -> None:
     admins = frozenset({ADMIN_ID})
     async with bot_on(telegram_stub, kb_copy, admin_user_ids=admins) as bot:
-        tb = telegram_bot(bot.application)
+        tb = bot.services
         charts = ChartWatch(tb, monkeypatch)
         assert OLD_PHONE in (await ask(bot, "/kontakt"))[0]["plain_text"]
         await ask(bot, "/forbrug")
         await charts.wait()
-        assert len(tb.chart_file_ids) == 1
-        kept_charts = dict(tb.chart_file_ids)
-        original = tb.assistant
+        assert len(tb.charts.file_ids) == 1
+        kept_charts = dict(tb.charts.file_ids)
+        original = tb.knowledge.assistant
 
         # A broken file: refused with file:line: reason, the old facts stay.
         good_text = kb_copy.read_text(encoding="utf-8")
@@ -808,11 +808,11 @@ async def test_reload_swaps_in_a_sound_file_and_keeps_the_old_one_otherwise(
         assert len(sent) == 1
         assert sent[0]["chat_id"] == ADMIN_ID
         lines = sent[0]["plain_text"].splitlines()
-        assert lines[0] == ADMIN_TEXTS["not_reloaded"]["da"]
+        assert lines[0] == ui("not_reloaded", "da")
         assert "IKKE skiftet" in lines[0]
         assert problem in lines[1:]
-        assert tb.assistant is original
-        assert tb.chart_file_ids == kept_charts
+        assert tb.knowledge.assistant is original
+        assert tb.charts.file_ids == kept_charts
         assert OLD_PHONE in (await ask(bot, "/kontakt"))[0]["plain_text"]
 
         # A sound, changed file: swapped in; charts are drawn again from the new facts.
@@ -822,8 +822,8 @@ async def test_reload_swaps_in_a_sound_file_and_keeps_the_old_one_otherwise(
         entries = len(load_knowledge(kb_copy).entries)
         assert [m["plain_text"] for m in sent] == [f"Vidensbasen er genindlæst: {entries} emner."]
         assert "genindlæst" in sent[0]["plain_text"]
-        assert tb.assistant is not original
-        assert tb.chart_file_ids == {}
+        assert tb.knowledge.assistant is not original
+        assert tb.charts.file_ids == {}
         contact = (await ask(bot, "/kontakt"))[0]["plain_text"]
         assert NEW_PHONE in contact
         assert OLD_PHONE not in contact
@@ -844,12 +844,12 @@ async def test_reload_by_someone_else_changes_nothing(
     telegram_stub: TelegramApiStub, kb_copy: Path
 ) -> None:
     async with bot_on(telegram_stub, kb_copy, admin_user_ids=frozenset({ADMIN_ID})) as bot:
-        tb = telegram_bot(bot.application)
-        original = tb.assistant
+        tb = bot.services
+        original = tb.knowledge.assistant
         with_new_phone(kb_copy)
         sent = await ask(bot, "/reload")
         assert [m["plain_text"] for m in sent] == [unknown_command_text()]
-        assert tb.assistant is original
+        assert tb.knowledge.assistant is original
         contact = (await ask(bot, "/kontakt"))[0]["plain_text"]
         assert OLD_PHONE in contact
         assert NEW_PHONE not in contact
@@ -862,27 +862,27 @@ async def test_a_failed_reload_is_told_to_every_admin(
     third_admin = 5_550_003
     admins = frozenset({ADMIN_ID, SECOND_ADMIN_ID, third_admin})
     async with bot_on(telegram_stub, kb_copy, admin_user_ids=admins) as bot:
-        tb = telegram_bot(bot.application)
-        original = tb.assistant
+        tb = bot.services
+        original = tb.knowledge.assistant
 
         # A sound file: reloaded, nobody is bothered.
         with_new_phone(kb_copy)
-        await tb.admin.reload_and_tell_admins(bot.application)
-        assert tb.assistant is not original
+        await admin_tools.reload_and_tell_admins(bot.application)
+        assert tb.knowledge.assistant is not original
         assert bot.stub.sent == []
 
         # A broken one: every admin hears of it, even when one of them has blocked the bot.
-        current = tb.assistant
+        current = tb.knowledge.assistant
         problem = broken(kb_copy)
         bot.stub.blocked_chats.add(third_admin)
         caplog.set_level(logging.WARNING)
-        await tb.admin.reload_and_tell_admins(bot.application)
-        assert tb.assistant is current
+        await admin_tools.reload_and_tell_admins(bot.application)
+        assert tb.knowledge.assistant is current
         for admin in (ADMIN_ID, SECOND_ADMIN_ID):
             told = bot.stub.sent_to(admin)
             assert len(told) == 1
             assert told[0]["method"] == "sendMessage"
-            assert told[0]["plain_text"].startswith(ADMIN_TEXTS["not_reloaded"]["da"])
+            assert told[0]["plain_text"].startswith(ui("not_reloaded", "da"))
             assert problem in told[0]["plain_text"].splitlines()
         assert bot.stub.sent_to(third_admin) == []
         assert any(
@@ -898,26 +898,26 @@ async def test_sighup_reloads_the_knowledge_base(
     telegram_stub: TelegramApiStub, kb_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with bot_on(telegram_stub, kb_copy, admin_user_ids=frozenset({ADMIN_ID})) as bot:
-        tb = telegram_bot(bot.application)
-        original = tb.assistant
+        tb = bot.services
+        original = tb.knowledge.assistant
         reloads: asyncio.Queue[list[Any]] = asyncio.Queue()
-        real_reload = tb.admin.reload
+        real_reload = admin_tools.reload
 
-        async def watched_reload() -> list[Any]:
-            problems = await real_reload()
+        async def watched_reload(services: Services) -> list[Any]:
+            problems = await real_reload(services)
             reloads.put_nowait(problems)
             return problems
 
-        monkeypatch.setattr(tb.admin, "reload", watched_reload)
+        monkeypatch.setattr(admin_tools, "reload", watched_reload)
         guard = signal.getsignal(signal.SIGHUP)
         loop = asyncio.get_running_loop()
-        tb.admin.watch_sighup(bot.application)
+        admin_tools.watch_sighup(bot.application)
         try:
             assert signal.getsignal(signal.SIGHUP) is not guard  # the bot's handler is in place
             with_new_phone(kb_copy)
             os.kill(os.getpid(), signal.SIGHUP)
             assert await asyncio.wait_for(reloads.get(), 10) == []
-            assert tb.assistant is not original
+            assert tb.knowledge.assistant is not original
             assert NEW_PHONE in (await ask(bot, "/kontakt"))[0]["plain_text"]
 
             problem = broken(kb_copy)
@@ -952,7 +952,7 @@ async def test_an_unusable_question_log_never_stops_an_answer(
     assert "Der er 0 timer tilbage" in answer[0]["plain_text"]
     question_id = question_id_of(answer[0])
     changes = await press(bot, f"u|-|da|{question_id}", answer[0]["message"])
-    assert bot.stub.callback_answers[-1]["text"] == TEXTS["feedback_thanks"]["da"]
+    assert bot.stub.callback_answers[-1]["text"] == ui("feedback_thanks", "da")
     assert [c["method"] for c in changes] == ["editMessageReplyMarkup"]
     suggested = (await ask(bot, SUGGESTING_QUESTION))[0]
     changes = await press(bot, f"n|-|da|{question_id_of(suggested)}", suggested["message"])

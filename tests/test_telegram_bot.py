@@ -21,15 +21,21 @@ from typing import Any
 import pytest
 from telegram.error import NetworkError
 
-from bot.adapters.telegram.formatting import MAX_MESSAGE, split_html, utf16_length
-from bot.adapters.telegram.handlers import TEXTS, build_application
+from bot.adapters.telegram.application import build_application
+from bot.adapters.telegram.formatting import (
+    MAX_MESSAGE,
+    reply_html,
+    split_html,
+    to_html,
+    utf16_length,
+)
 from bot.adapters.telegram.main import configure_logging
 from bot.adapters.telegram.redaction import RedactingFormatter
 from bot.adapters.telegram.settings import Settings
 from bot.assistant import Assistant
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.matcher import MatchSettings, Outcome
-from tests.conftest import RunningBot, StartBot
+from tests.conftest import StartBot
 from tests.telegram_api_stub import (
     DEFAULT_GROUP_ID,
     DEFAULT_SUPERGROUP_ID,
@@ -37,15 +43,16 @@ from tests.telegram_api_stub import (
     TelegramApiStub,
     parse_html,
 )
+from tests.telegram_helpers import RunningBot, ui
 
 JSON = dict[str, Any]
 asyncio_test = pytest.mark.asyncio(loop_scope="function")
 
 CORE_TOPICS = ["remaining_hours", "usage", "interface_costs", "contact"]
-STALE_DA = TEXTS["stale"]["da"]
-TEXT_ONLY_DA = TEXTS["text_only"]["da"]
-ERROR_DA = TEXTS["error"]["da"]
-TOO_MANY_DA = TEXTS["too_many"]["da"]
+STALE_DA = ui("stale", "da")
+TEXT_ONLY_DA = ui("text_only", "da")
+ERROR_DA = ui("error", "da")
+TOO_MANY_DA = ui("too_many", "da")
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -194,7 +201,7 @@ async def test_echoed_command_argument_is_escaped(running_bot: RunningBot) -> No
 
 # -- 2. did you mean -------------------------------------------------------------------------------
 
-SUGGESTING_QUESTION = "Hvornår?"
+SUGGESTING_QUESTION = "Hvad med snitfladerne?"
 
 
 @asyncio_test
@@ -267,7 +274,7 @@ async def test_unknown_or_stale_button_gets_a_short_notice(
     assert changes == []  # no error reply, no edit
     notices = running_bot.stub.callback_answers
     assert len(notices) == 1
-    assert notices[0].get("text") in (STALE_DA, TEXTS["stale"]["en"])
+    assert notices[0].get("text") in (STALE_DA, ui("stale", "en"))
     assert not errors(caplog)
 
 
@@ -374,7 +381,7 @@ async def test_language_keyboard_and_choice_last_for_later_questions(
 
     changes = await press(bot, "l|en|da", keyboard["message"])
     assert [c["method"] for c in changes] == ["editMessageText"]
-    assert changes[0]["text"] == TEXTS["language_en"]["en"]
+    assert changes[0]["text"] == ui("language_en", "en")
     assert len(bot.stub.callback_answers) == 1
 
     english = await ask(bot, "Hvor mange timer blev brugt i 2014?")
@@ -382,7 +389,7 @@ async def test_language_keyboard_and_choice_last_for_later_questions(
     assert english[0]["text"].startswith("<b>Usage per year</b>")
 
     back = await ask(bot, "/sprog auto")
-    assert back[0]["plain_text"] in (TEXTS["language_auto"]["da"], TEXTS["language_auto"]["en"])
+    assert back[0]["plain_text"] in (ui("language_auto", "da"), ui("language_auto", "en"))
     danish = await ask(bot, "Hvor mange timer blev brugt i 2014?")
     assert "16.880" in danish[0]["text"]
 
@@ -391,12 +398,12 @@ async def test_language_keyboard_and_choice_last_for_later_questions(
 async def test_language_command_with_argument(running_bot: RunningBot) -> None:
     bot = running_bot
     chosen = await ask(bot, "/sprog en")
-    assert chosen[0]["plain_text"] == TEXTS["language_en"]["en"]
+    assert chosen[0]["plain_text"] == ui("language_en", "en")
     assert buttons(chosen[0]) == []
     assert "16,880" in (await ask(bot, "Hvor mange timer blev brugt i 2014?"))[0]["text"]
 
     chosen = await ask(bot, "/language da")
-    assert chosen[0]["plain_text"] == TEXTS["language_da"]["da"]
+    assert chosen[0]["plain_text"] == ui("language_da", "da")
     assert "16.880" in (await ask(bot, "How many hours were used in 2014?"))[0]["text"]
 
     keyboard = await ask(bot, "/language")
@@ -423,8 +430,19 @@ async def test_command_menu_is_set_in_danish_english_and_default(running_bot: Ru
         "kontakt",
         "om",
         "sprog",
+        "glem",
     ]
-    assert english == ["start", "help", "hours", "usage", "costs", "contact", "about", "language"]
+    assert english == [
+        "start",
+        "help",
+        "hours",
+        "usage",
+        "costs",
+        "contact",
+        "about",
+        "language",
+        "forget",
+    ]
     assert default == danish
     assert all(c["description"] for c in stub.get_commands(language_code="en"))
     descriptions = {c["command"]: c["description"] for c in stub.get_commands(language_code="en")}
@@ -635,6 +653,11 @@ def check_split(source: str) -> list[str]:
     return pieces
 
 
+def test_html_escapes_text_and_keeps_markup() -> None:
+    html = to_html("A <title>", "x < y & z", "source")
+    assert html == "<b>A &lt;title&gt;</b>\n\nx &lt; y &amp; z\n\n<i>source</i>"
+
+
 def test_split_html_keeps_short_messages_whole() -> None:
     text = "<b>Kontakt</b>\n\nRing &amp; spørg.\n\n<i>Kilde</i>"
     assert split_html(text) == [text]
@@ -703,7 +726,7 @@ async def test_a_long_answer_is_sent_in_several_messages_with_buttons_on_the_las
     knowledge = load_knowledge(path)
     assistant = Assistant(knowledge)
     expected = assistant.answer("contact", "da")
-    assert len(expected.html) > 2 * MAX_MESSAGE
+    assert len(reply_html(expected)) > 2 * MAX_MESSAGE
 
     async with custom_bot(telegram_stub, assistant) as bot:
         sent = await ask(bot, "/kontakt")
@@ -715,7 +738,7 @@ async def test_a_long_answer_is_sent_in_several_messages_with_buttons_on_the_las
         assert len(message["text"]) <= MAX_MESSAGE
     assert all(buttons(m) == [] for m in sent[:-1])
     assert buttons(sent[-1]) == related_buttons(knowledge, "contact", "da")
-    assert squash("".join(m["plain_text"] for m in sent)) == squash(plain(expected.html))
+    assert squash("".join(m["plain_text"] for m in sent)) == squash(plain(reply_html(expected)))
     assert "& spørg om <Klippekortet>" in sent[0]["plain_text"]
 
 
@@ -841,12 +864,12 @@ async def test_many_chats_at_once_each_get_every_answer_once(running_bot: Runnin
 async def test_an_unexpected_error_is_logged_and_the_user_gets_a_polite_message(
     running_bot: RunningBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    telegram_bot = running_bot.application.bot_data["telegram_bot"]
+    holder = running_bot.services.knowledge
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("matcher exploded: secret internals")
 
-    monkeypatch.setattr(telegram_bot.assistant, "reply", broken)
+    monkeypatch.setattr(holder.assistant, "reply", broken)
     caplog.set_level(logging.WARNING)
     sent = await ask(running_bot, "Hvor mange timer er der tilbage?")
     assert len(sent) == 1
@@ -868,12 +891,12 @@ async def test_an_unexpected_error_is_logged_and_the_user_gets_a_polite_message(
 async def test_the_error_notice_in_a_group_is_a_reply(
     running_bot: RunningBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    telegram_bot = running_bot.application.bot_data["telegram_bot"]
+    holder = running_bot.services.knowledge
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(telegram_bot.assistant, "reply", broken)
+    monkeypatch.setattr(holder.assistant, "reply", broken)
     before = len(running_bot.stub.sent)
     update = running_bot.stub.push_message("@klippekort_bot timer tilbage?", chat_type="group")
     await running_bot.settle()
@@ -886,12 +909,12 @@ async def test_the_error_notice_in_a_group_is_a_reply(
 async def test_a_network_error_is_one_warning_line(
     running_bot: RunningBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    telegram_bot = running_bot.application.bot_data["telegram_bot"]
+    holder = running_bot.services.knowledge
 
     def unreachable(*args: Any, **kwargs: Any) -> Any:
         raise NetworkError("connection reset")
 
-    monkeypatch.setattr(telegram_bot.assistant, "reply", unreachable)
+    monkeypatch.setattr(holder.assistant, "reply", unreachable)
     caplog.set_level(logging.WARNING)
     sent = await ask(running_bot, "Hvor mange timer er der tilbage?")
     assert sent == []

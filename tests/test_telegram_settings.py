@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.telegram.main import configure_logging
+from bot.adapters.telegram.main import configure_logging, secrets_of
 from bot.adapters.telegram.redaction import RedactingFormatter
 from bot.adapters.telegram.settings import Settings, SettingsError, load_settings, read_environment
 from bot.knowledge import DEFAULT_KNOWLEDGE_PATH, KNOWLEDGE_ENV
@@ -40,8 +40,11 @@ def test_defaults_with_only_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
         token=TOKEN,
         knowledge_path=DEFAULT_KNOWLEDGE_PATH,
         question_log=Path("data") / "questions.sqlite3",
+        state_db=Path("data") / "state.sqlite3",
     )
     assert loaded.question_log_days == 90
+    assert loaded.database_url is None
+    assert loaded.state_days == 180
     assert loaded.api_base_url is None
     assert loaded.webhook_url is None
     assert not loaded.uses_webhook
@@ -249,6 +252,31 @@ def test_user_questions_per_minute() -> None:
     assert settings(USER_QUESTIONS_PER_MINUTE="5").user_questions_per_minute == 5
     message = error_of(TELEGRAM_BOT_TOKEN=TOKEN, USER_QUESTIONS_PER_MINUTE="0")
     assert message.startswith("USER_QUESTIONS_PER_MINUTE must be a whole number from 1 to 10000")
+
+
+# -- the state store -----------------------------------------------------------------------------
+
+
+def test_state_db_beside_the_question_log_or_off(tmp_path: Path) -> None:
+    log = tmp_path / "logs" / "q.sqlite3"
+    assert settings(QUESTION_LOG=str(log)).state_db == tmp_path / "logs" / "state.sqlite3"
+    assert settings(STATE_DB=str(tmp_path / "s.db")).state_db == tmp_path / "s.db"
+    assert settings(STATE_DB="off").state_db is None
+    assert settings(STATE_DAYS="30").state_days == 30
+    message = error_of(TELEGRAM_BOT_TOKEN=TOKEN, STATE_DAYS="0")
+    assert message.startswith("STATE_DAYS must be a whole number from 1 to 36500")
+
+
+def test_database_url_must_be_postgresql_and_is_never_echoed() -> None:
+    url = "postgresql://bot:hemmeligt@db.example/klippekort"
+    assert settings(DATABASE_URL=url).database_url == url
+    message = error_of(TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL="mysql://bot:hemmeligt@db/k")
+    assert message == "DATABASE_URL must be a postgresql:// URL"
+
+
+def test_the_database_password_is_hidden_from_the_log() -> None:
+    url = "postgresql://bot:hemmeligt-kodeord@db.example/klippekort"
+    assert "hemmeligt-kodeord" in secrets_of(settings(DATABASE_URL=url))
 
 
 # -- MAX_UPDATE_AGE ------------------------------------------------------------------------------

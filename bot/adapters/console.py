@@ -1,7 +1,8 @@
 """A console conversation over the same core as the Telegram bot.
 
 Suggestions and related topics become numbered choices: typing the number answers that entry,
-as pressing a button does in Telegram.
+as pressing a button does in Telegram. The reply's sections are shown as plain text; the words
+around them come from the knowledge base's `ui:` section.
 """
 
 from __future__ import annotations
@@ -13,11 +14,6 @@ from bot.followup import Conversations
 from bot.matcher import Outcome
 
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit", "afslut", "/afslut"})
-
-GREETING = {
-    "da": "Klippekort-bot – spørg om Klippekortet. Skriv et tal for at vælge, »afslut« for at gå.",
-    "en": "Klippekort-bot – ask about Klippekortet. Type a number to choose, “quit” to leave.",
-}
 
 
 class ConsoleChat:
@@ -39,7 +35,8 @@ class ConsoleChat:
         self.choice_language = language
 
     def run(self) -> int:
-        self.write(GREETING[self.language or self.assistant.default_language])
+        language = self.language or self.assistant.default_language
+        self.write(self.assistant.knowledge.text("console_greeting", language))
         while True:
             try:
                 line = self.read("> ").strip()
@@ -65,11 +62,15 @@ class ConsoleChat:
         if reply.outcome is Outcome.SUGGESTED:
             self.choices = reply.suggestions
             return reply.text
-        lines = [reply.text]
-        if reply.source:
-            lines += ["", reply.source]
+        lines: list[str] = []
+        for section in reply.sections:
+            if lines:
+                lines.append("")
+            lines.append(section.body)
+            if section.source:
+                lines += ["", section.source]
         self.choices = reply.related
         if self.choices:
-            lines += ["", self.assistant.knowledge.ui["related"][reply.language]]
+            lines += ["", self.assistant.knowledge.text("related", reply.language)]
             lines += [f"  {n}. {choice.title}" for n, choice in enumerate(self.choices, 1)]
         return "\n".join(lines)

@@ -1,20 +1,39 @@
-"""Telegram-specific shaping of replies: message splitting, buttons and their callback data."""
+"""Telegram HTML: the core's structured replies marked up, escaped and cut to message size.
+
+The core never writes markup; this is the one place that turns a `Reply` into Telegram's HTML.
+"""
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-from bot.assistant import Choice
+from bot.assistant import Reply, Section
 
 MAX_MESSAGE = 4096
 # One tag pair around a whole line (<b>title</b>, <i>source</i>): split inside and wrap again.
 _WRAPPED = re.compile(r"^<(b|i)>(.*)</\1>$", re.DOTALL)
 _ENTITY_START = re.compile(r"&[a-z#0-9]*$")
+
+
+def to_html(title: str | None, body: str, source: str | None = None) -> str:
+    """A bold title, the escaped body, an italic source line, a blank line between them."""
+    parts = []
+    if title:
+        parts.append(f"<b>{html.escape(title, quote=False)}</b>")
+    parts.append(html.escape(body, quote=False))
+    if source:
+        parts.append(f"<i>{html.escape(source, quote=False)}</i>")
+    return "\n\n".join(parts)
+
+
+def section_html(section: Section) -> str:
+    return to_html(section.title, section.body, section.source)
+
+
+def reply_html(reply: Reply) -> str:
+    """The whole reply as Telegram HTML (a suggestion's choices are buttons, not text)."""
+    return "\n\n".join(section_html(section) for section in reply.sections)
 
 
 def split_html(html: str, limit: int = MAX_MESSAGE) -> list[str]:
@@ -85,94 +104,3 @@ def _split_line(line: str, limit: int) -> list[str]:
         piece, inner = inner[:cut], inner[cut:].lstrip(" ")
         pieces.append(f"<{tag}>{piece}</{tag}>" if tag else piece)
     return pieces
-
-
-@dataclass(frozen=True)
-class Callback:
-    """What a button press asks for; encoded in at most 64 bytes of callback data."""
-
-    # "a": answer an entry (related topic); "s": a chosen suggestion; "l": choose a language;
-    # "u" / "d": thumbs up / down for a question; "n": none of the suggestions.
-    action: str
-    value: str
-    language: str
-    question: str | None = None  # the question's id in the question log
-
-    ACTIONS = ("a", "s", "l", "u", "d", "n")
-
-    def encode(self) -> str:
-        parts = [self.action, self.value, self.language]
-        if self.question:
-            parts.append(self.question)
-        return "|".join(parts)
-
-    @classmethod
-    def decode(cls, data: str | None) -> Callback | None:
-        parts = (data or "").split("|")
-        if len(parts) not in (3, 4) or parts[0] not in cls.ACTIONS or parts[2] not in ("da", "en"):
-            return None
-        return cls(parts[0], parts[1], parts[2], parts[3] if len(parts) == 4 else None)
-
-
-FEEDBACK_LABELS = {"u": "👍", "d": "👎"}
-NONE_OF_THESE = {"da": "Ingen af disse", "en": "None of these"}
-
-
-def entry_keyboard(
-    choices: Iterable[Choice],
-    language: str,
-    action: str = "a",
-    question: str | None = None,
-) -> InlineKeyboardMarkup | None:
-    """One button per entry, one per row so titles stay readable on a phone.
-
-    `action` "s" marks suggestions (the chosen one replaces the question), "a" related topics
-    (answered in a new message). With the id of a logged `question`, an answer gets 👍 / 👎
-    and suggestions get "none of these".
-    """
-    rows = [
-        [
-            InlineKeyboardButton(
-                choice.title,
-                callback_data=Callback(
-                    action, choice.entry_id, language, question if action == "s" else None
-                ).encode(),
-            )
-        ]
-        for choice in choices
-    ]
-    if question and action == "s":
-        data = Callback("n", "-", language, question).encode()
-        rows.append([InlineKeyboardButton(NONE_OF_THESE[language], callback_data=data)])
-    elif question:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    label, callback_data=Callback(code, "-", language, question).encode()
-                )
-                for code, label in FEEDBACK_LABELS.items()
-            ]
-        )
-    return InlineKeyboardMarkup(rows) if rows else None
-
-
-def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
-    """The same buttons without the 👍 / 👎 row, once feedback is given."""
-    if markup is None:
-        return None
-    rows = [
-        row
-        for row in markup.inline_keyboard
-        if not any(str(b.callback_data or "").startswith(("u|", "d|")) for b in row)
-    ]
-    return InlineKeyboardMarkup(rows) if rows else None
-
-
-def language_keyboard(current: str) -> InlineKeyboardMarkup:
-    labels = (("da", "🇩🇰 Dansk"), ("en", "🇬🇧 English"), ("auto", "Automatisk / Automatic"))
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(label, callback_data=Callback("l", code, current).encode())]
-            for code, label in labels
-        ]
-    )

@@ -6,14 +6,18 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
-from bot.adapters.telegram.handlers import ALLOWED_UPDATES, build_application, telegram_bot
+from bot.adapters.telegram.application import build_application
+from bot.adapters.telegram.errors import ALLOWED_UPDATES
 from bot.adapters.telegram.redaction import RedactingFormatter, RedactingStream, Redactor
+from bot.adapters.telegram.services import services_of
 from bot.adapters.telegram.settings import Settings, SettingsError, load_settings, read_environment
 from bot.assistant import Assistant
 from bot.knowledge import KnowledgeError, load_knowledge
+from bot.state import StateError
 
 EXIT_CONFIG = 2
 log = logging.getLogger("klippekort")
@@ -115,8 +119,9 @@ def run(knowledge_path: Path | None = None, env_file: Path = Path(".env")) -> in
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    """What must never be written: the token and the webhook secret."""
-    return [settings.token, settings.webhook_secret or ""]
+    """What must never be written: the token, the webhook secret, the database password."""
+    password = urlsplit(settings.database_url).password if settings.database_url else None
+    return [settings.token, settings.webhook_secret or "", password or ""]
 
 
 def _serve(settings: Settings, knowledge_path: Path | None) -> int:
@@ -166,11 +171,14 @@ def _serve(settings: Settings, knowledge_path: Path | None) -> int:
     except InvalidToken:
         print("klippekort-bot: Telegram does not accept TELEGRAM_BOT_TOKEN", file=sys.stderr)
         return EXIT_CONFIG
+    except StateError as error:
+        print(f"klippekort-bot: the state store cannot be used: {error}", file=sys.stderr)
+        return EXIT_CONFIG
     except TelegramError as error:
         print(f"klippekort-bot: could not start: {error}", file=sys.stderr)
         return 1
     finally:
-        for request in telegram_bot(application).requests:
+        for request in services_of(application).requests:
             loop.run_until_complete(request.shutdown())
         loop.close()
     log.info("Klippekort-bot stopped")

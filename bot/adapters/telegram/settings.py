@@ -23,12 +23,20 @@ from bot.questionlog import (
     QUESTION_LOG_ENV,
     question_log_path,
 )
+from bot.state import (
+    DATABASE_URL_ENV,
+    DEFAULT_STATE_DAYS,
+    STATE_DAYS_ENV,
+    STATE_DB_ENV,
+    state_db_path,
+)
 
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _DURATION = re.compile(r"^(\d+)\s*([smhd]?)$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
 class SettingsError(ValueError):
@@ -54,6 +62,12 @@ class Settings:
     question_log: Path | None = None
     question_log_days: int = DEFAULT_RETENTION_DAYS
     follow_up_minutes: int = DEFAULT_TIMEOUT_SECONDS // 60
+    # Where languages, follow-up contexts and handled update ids are kept: PostgreSQL
+    # (DATABASE_URL, several replicas; the question log goes there too), else the SQLite file
+    # STATE_DB, else (None) memory.
+    database_url: str | None = None
+    state_db: Path | None = None
+    state_days: int = DEFAULT_STATE_DAYS
 
     @property
     def uses_webhook(self) -> bool:
@@ -103,6 +117,11 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     level = (get("LOG_LEVEL") or "INFO").upper()
     if level not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
+    database_url = get(DATABASE_URL_ENV)
+    if database_url is not None and urlsplit(database_url).scheme not in _POSTGRES_SCHEMES:
+        # Never echoed: the URL may hold a password.
+        raise SettingsError(f"{DATABASE_URL_ENV} must be a postgresql:// URL")
+    question_log = question_log_path(env.get(QUESTION_LOG_ENV))
     return Settings(
         token=token,
         api_base_url=api_base_url,
@@ -116,11 +135,14 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         log_level=level,
         max_update_age=_duration(get("MAX_UPDATE_AGE") or "24h"),
         user_questions_per_minute=_integer(env, "USER_QUESTIONS_PER_MINUTE", 20, 1, 10_000),
-        question_log=question_log_path(env.get(QUESTION_LOG_ENV)),
+        question_log=question_log,
         question_log_days=_integer(env, QUESTION_LOG_DAYS_ENV, DEFAULT_RETENTION_DAYS, 1, 36_500),
         follow_up_minutes=_integer(
             env, "FOLLOW_UP_MINUTES", DEFAULT_TIMEOUT_SECONDS // 60, 0, 24 * 60
         ),
+        database_url=database_url,
+        state_db=state_db_path(env.get(STATE_DB_ENV), question_log),
+        state_days=_integer(env, STATE_DAYS_ENV, DEFAULT_STATE_DAYS, 1, 36_500),
     )
 
 

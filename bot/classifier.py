@@ -1,0 +1,171 @@
+"""A second, statistical signal: which entry a question reads like, letter by letter.
+
+A logistic regression over character n-grams of the normalised words (TF-IDF weighted, within
+word boundaries as scikit-learn's `char_wb`) is trained on every entry's phrasings, both as
+written and with the matcher's concepts named ("~cost" for "gebyr", "fee", ...). It sees a
+paraphrase or a mangled word that shares letters, not words, with a phrasing; it cannot tell an
+off-topic message, since every message is some entry's to it. So it only ever seconds the
+matcher (`bot.assistant`): it never answers what the matcher finds no evidence for.
+
+scikit-learn is needed only to train. The trained weights are kept as plain arrays and worked
+out here, so a built assistant loaded from the cache (`bot.cache`) answers without importing
+scikit-learn or NumPy, which would cost a short command most of a second.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter, mul
+
+from bot.model import Entry
+from bot.normalize import normalize
+
+# Whether an assistant consults the signal unless told otherwise (`Assistant(signal=...)`).
+# Off: on the held-out sets it gained about 5 points of in-domain accuracy but did not also
+# gain off-topic rejection (scripts/compare_signal.py), the bar it had to clear (issue 9).
+ON_BY_DEFAULT = False
+NGRAM_SIZES = range(2, 6)
+# The inverse of the regularisation strength; chosen on the dev question sets.
+REGULARISATION = 10.0
+# Each question costs a dot product per entry (about 10 µs each): a knowledge base of more
+# entries than this is matched without the signal, to keep answers within a millisecond or so.
+MAX_ENTRIES = 50
+WORD_CACHE_LIMIT = 50_000
+# How the signal seconds the matcher; chosen on the dev question sets, by kinds of failure.
+# An answer the classifier gives less than this probability is offered as a suggestion instead.
+VETO_BELOW = 0.03
+# A question the matcher does not answer is answered with the classifier's pick when the pick
+# has this probability or more and the matcher scores it at least `RESCUE_EVIDENCE` (against 40
+# for a suggestion): the words must be there, the classifier only says they are enough.
+RESCUE_AT = 0.9
+RESCUE_EVIDENCE = 30.0
+
+Fold = Callable[[Sequence[str]], list[str]]
+
+
+def ngrams(text: str) -> list[str]:
+    """The character n-grams of each word of `text`, the word padded with a space each side."""
+    return [gram for word in text.split() for gram in _word_ngrams(word)]
+
+
+def _word_ngrams(word: str) -> list[str]:
+    padded = f" {word} "
+    return [
+        padded[start : start + size]
+        for size in NGRAM_SIZES
+        for start in range(len(padded) - size + 1)
+    ]
+
+
+class Signal:
+    """A trained classifier: each n-gram's column and IDF, and per entry a weight per column."""
+
+    def __init__(
+        self,
+        entry_ids: tuple[str, ...],
+        features: Mapping[str, int],
+        idf: array[float],
+        weights: tuple[array[float], ...],
+        intercepts: tuple[float, ...],
+    ) -> None:
+        self.entry_ids = entry_ids
+        self.features = features
+        self.idf = idf
+        self.weights = weights
+        self.intercepts = intercepts
+        # The columns of each word's n-grams: words recur from question to question.
+        self._columns: dict[str, tuple[int, ...]] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_columns": {}}
+
+    def probabilities(self, words: Sequence[str]) -> dict[str, float]:
+        """Each entry's probability for a question's words (normalised, concepts named)."""
+        counts: Counter[int] = Counter()
+        for word in words:
+            columns = self._columns.get(word)
+            if columns is None:
+                if len(self._columns) >= WORD_CACHE_LIMIT:
+                    self._columns.clear()
+                known = self.features
+                columns = tuple(known[gram] for gram in _word_ngrams(word) if gram in known)
+                self._columns[word] = columns
+            counts.update(columns)
+        scores = list(self.intercepts)
+        if counts:
+            # TF-IDF as scikit-learn's transform: 1 + log(count), times IDF, to unit length.
+            idf = self.idf
+            values = [(1.0 + math.log(count)) * idf[column] for column, count in counts.items()]
+            norm = math.sqrt(sum(value * value for value in values))
+            shares = [value / norm for value in values]
+            present = list(counts)
+            if len(present) == 1:  # itemgetter of one column gives a number, not a tuple
+                present.append(present[0])
+                shares.append(0.0)
+            # One gather and one dot product per entry, each in C.
+            gather = itemgetter(*present)
+            scores = [
+                b + sum(map(mul, shares, gather(w)))
+                for b, w in zip(scores, self.weights, strict=True)
+            ]
+        top = max(scores)
+        exps = [math.exp(score - top) for score in scores]
+        total = sum(exps)
+        return {entry_id: e / total for entry_id, e in zip(self.entry_ids, exps, strict=True)}
+
+
+def train(texts: Mapping[str, Sequence[str]]) -> Signal | None:
+    """A classifier trained on each entry's texts; None when there is nothing to learn from
+    (fewer than two entries with texts) or too much (more than `MAX_ENTRIES`)."""
+    labelled = [(entry_id, text) for entry_id, ts in texts.items() for text in ts if text]
+    entry_ids = sorted({entry_id for entry_id, _ in labelled})
+    if not 2 <= len(entry_ids) <= MAX_ENTRIES:
+        return None
+    # Imported here: only a build trains, and scikit-learn takes most of a second to import.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    vectorizer = TfidfVectorizer(analyzer=ngrams, sublinear_tf=True)
+    matrix = vectorizer.fit_transform([text for _, text in labelled])
+    model = LogisticRegression(C=REGULARISATION, max_iter=2000)
+    # One thread: a problem this small is several times slower on a busy two-core machine when
+    # the linear algebra library starts a thread per core.
+    with threadpool_limits(limits=1):
+        model.fit(matrix, [entry_id for entry_id, _ in labelled])
+    classes = [str(c) for c in model.classes_]
+    coefficients = model.coef_
+    if len(classes) == 2:
+        # A two-class model keeps one row, for the second class; the softmax of (-z/2, z/2)
+        # gives the same probabilities as its sigmoid.
+        coefficients = [-coefficients[0] / 2, coefficients[0] / 2]
+        intercepts = [-model.intercept_[0] / 2, model.intercept_[0] / 2]
+    else:
+        intercepts = list(model.intercept_)
+    return Signal(
+        entry_ids=tuple(classes),
+        features={str(gram): int(column) for gram, column in vectorizer.vocabulary_.items()},
+        idf=array("d", vectorizer.idf_.tolist()),
+        weights=tuple(array("d", row.tolist()) for row in coefficients),
+        intercepts=tuple(float(b) for b in intercepts),
+    )
+
+
+def text_of(words: Sequence[str], fold: Fold) -> str:
+    """What the classifier reads of normalised words: the words with concepts named."""
+    return " ".join(fold(words))
+
+
+def train_for(entries: Mapping[str, Entry], fold: Fold) -> Signal | None:
+    """A classifier trained on every entry's phrasings, as written and with concepts named."""
+    texts: dict[str, list[str]] = {}
+    for entry_id, entry in entries.items():
+        forms = texts.setdefault(entry_id, [])
+        for phrasings in entry.phrasings.values():
+            for phrasing in phrasings:
+                words = normalize(phrasing).words
+                forms += [" ".join(words), text_of(words, fold)]
+    return train(texts)
