@@ -1,4 +1,4 @@
-"""The `klippekort-bot` command: ask, chat, check, run, chart and report."""
+"""The `klippekort-bot` command: ask, chat, check, run, chart, report, suggest, learn, dismiss."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from bot.render import format_number
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
 # The commands whose output may be piped into another program.
-WRITERS = frozenset({"ask", "chat", "check", "report", None})
+WRITERS = frozenset({"ask", "chat", "check", "report", "suggest", "learn", "dismiss", None})
 TELEGRAM_HINT = (
     "To connect Telegram, set TELEGRAM_BOT_TOKEN (see .env.example) and run `klippekort-bot run`."
 )
@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--log", type=Path, metavar="PATH", help="the question log (default: $QUESTION_LOG)"
     )
+    from bot import teaching_cli
+
+    teaching_cli.add_commands(commands, common)
     return parser
 
 
@@ -87,6 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_telegram(getattr(args, "knowledge", None))
         if args.command == "chart":
             return _chart(load_knowledge(knowledge_path), args.lang, args.output)
+        if args.command in ("suggest", "learn", "dismiss"):
+            from bot import teaching_cli
+            from bot.adapters.telegram.settings import read_environment
+
+            return teaching_cli.run(args, knowledge_path, read_environment())
         if args.command == "report":
             return _report(args.log, args.days, args.json)
         if args.command == "ask":

@@ -9,6 +9,7 @@ over the whole set; it never looks at single questions.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import itertools
 import sys
@@ -234,12 +235,105 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"== {title}: {len(questions)} questions")
         print_report(evaluate(assistant, questions), show_misses=misses)
         print()
+    print_learning_curve(learning_curve(args.knowledge, heldout))
     return 0
 
 
 def load_sets(paths: Sequence[Path]) -> list[Question]:
     """The questions of several files, in order."""
     return [question for path in paths for question in load_questions(path)]
+
+
+# -- the learning curve ----------------------------------------------------------------------
+
+
+@dataclass
+class LearningCurve:
+    """The held-out set's second half before and after its first half's misses are taught."""
+
+    first_half: int
+    misses: int  # in-domain questions of the first half not answered with their entry
+    taught: int
+    refused: dict[str, int]  # why a miss was not taught without --force
+    before: Report
+    after: Report
+    first_after: Report  # the first half itself, after teaching
+    forced: int  # taught with --force on a second round
+    after_forced: Report
+
+
+def learning_curve(knowledge_path: Path | None, questions: Sequence[Question]) -> LearningCurve:
+    """Teach the misses of the first half of `questions` to their right entries, as an admin
+    would with `klippekort-bot learn`, on a temporary copy of the knowledge base, and measure
+    the second half before and after (and after forcing what `learn` refused)."""
+    import shutil
+    import tempfile
+
+    from bot.knowledge import default_knowledge_path
+    from bot.teaching import Skip, TeachingError, learn
+
+    plain = [q for q in questions if not q.before]
+    first, second = plain[: len(plain) // 2], plain[len(plain) // 2 :]
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "knowledge.yaml"
+        shutil.copyfile(knowledge_path or default_knowledge_path(), copy)
+        assistant = Assistant.from_path(copy)
+        before = evaluate(assistant, second)
+        misses = [
+            q
+            for q in first
+            if q.expect is not None and answered_entry(assistant.reply(q.text)) != q.expect
+        ]
+        refused: dict[str, int] = defaultdict(int)
+        closer: list[Question] = []
+        taught = 0
+        for question in misses:
+            assert question.expect is not None
+            language = question.language if question.language in ("da", "en") else None
+            try:
+                outcome = learn(copy, question.text, question.expect, language)
+            except TeachingError:
+                refused["invalid"] += 1
+                continue
+            taught += len(outcome.added)
+            for skipped in outcome.skipped:
+                refused[str(skipped.reason)] += 1
+                if skipped.reason is Skip.CLOSER:
+                    closer.append(question)
+        taught_assistant = Assistant.from_path(copy)
+        after = evaluate(taught_assistant, second)
+        first_after = evaluate(taught_assistant, first)
+        forced = 0
+        for question in closer:
+            assert question.expect is not None
+            language = question.language if question.language in ("da", "en") else None
+            with contextlib.suppress(TeachingError):
+                forced += len(learn(copy, question.text, question.expect, language, True).added)
+        after_forced = evaluate(Assistant.from_path(copy), second)
+    return LearningCurve(
+        len(first), len(misses), taught, dict(refused), before, after, first_after, forced,
+        after_forced,
+    )  # fmt: skip
+
+
+def print_learning_curve(curve: LearningCurve) -> None:
+    """Aggregates only: the held-out questions themselves are never shown."""
+    print(
+        f"== learning curve: the held-out set's first half ({curve.first_half} questions) "
+        "taught, its second half measured"
+    )
+    refused = ", ".join(f"{reason} {count}" for reason, count in sorted(curve.refused.items()))
+    print(
+        f"first-half misses            {curve.misses}; taught {curve.taught}"
+        + (f"; refused: {refused}" if refused else "")
+    )
+    print(f"first half after teaching    {curve.first_after.in_domain}")
+    for label, report in (
+        ("second half before", curve.before),
+        ("second half after", curve.after),
+        (f"after forcing {curve.forced} more", curve.after_forced),
+    ):
+        print(f"{label:<28} in-domain {report.in_domain}, rejection {report.rejection}")
 
 
 if __name__ == "__main__":

@@ -7,9 +7,12 @@ phrasings in the knowledge base.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import time
 import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -27,6 +30,7 @@ class QuestionGroup:
 
     count: int
     examples: list[str] = field(default_factory=list)
+    id: str = ""
 
 
 @dataclass
@@ -128,34 +132,72 @@ def printable(text: str) -> str:
     return "".join(shown)
 
 
-def group_similar(questions: list[str], examples: int = 3) -> list[QuestionGroup]:
-    """Greedy grouping: each question joins the first group whose first wording is similar."""
-    keys: list[str] = []
-    groups: list[QuestionGroup] = []
-    for question in map(printable, questions):
-        key = _key(question)
+@dataclass(frozen=True)
+class Cluster:
+    """Similar questions found together: their positions in the list given, and the group's
+    stable id (a hash of its key, so that `klippekort-bot learn --group ID` finds it later)."""
+
+    id: str
+    key: str
+    members: tuple[int, ...]
+
+
+def cluster_questions(questions: Sequence[str]) -> list[Cluster]:
+    """Group questions by similarity: the grouping of the report, `suggest` and /ubesvarede.
+
+    Each distinct key (stemmed content words) joins the first group whose founding key is
+    similar. Keys are taken by frequency, then alphabetically, never in the order asked, so a
+    group's founder, and with it its id, stays the same as questions come and go; the most
+    asked groups come first.
+    """
+    positions: dict[str, list[int]] = {}
+    for position, question in enumerate(questions):
+        positions.setdefault(question_key(question), []).append(position)
+    founders: list[str] = []
+    members: list[list[int]] = []
+    for key in sorted(positions, key=lambda k: (-len(positions[k]), k)):
         match = process.extractOne(
-            key, keys, scorer=_similarity, processor=None, score_cutoff=GROUP_SIMILARITY
+            key, founders, scorer=similarity, processor=None, score_cutoff=GROUP_SIMILARITY
         )
         if match is None:
-            keys.append(key)
-            groups.append(QuestionGroup(1, [question]))
-            continue
-        group = groups[match[2]]
-        group.count += 1
-        if len(group.examples) < examples and question not in group.examples:
-            group.examples.append(question)
-    return sorted(groups, key=lambda g: -g.count)
+            founders.append(key)
+            members.append(list(positions[key]))
+        else:
+            members[match[2]].extend(positions[key])
+    clusters = [
+        Cluster(group_id(key), key, tuple(sorted(found)))
+        for key, found in zip(founders, members, strict=True)
+    ]
+    return sorted(clusters, key=lambda c: -len(c.members))
 
 
-def _similarity(a: str, b: str, **_: object) -> float:
+def group_id(key: str) -> str:
+    """The id of a group with this founding key: short, and the same in every run."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
+
+
+def wordings(questions: Sequence[str], members: Sequence[int]) -> list[str]:
+    """A group's distinct wordings as safe to show, the most frequent first (ties: as given)."""
+    counts: Counter[str] = Counter(printable(questions[m]) for m in members)
+    return [wording for wording, _ in counts.most_common()]
+
+
+def group_similar(questions: list[str], examples: int = 3) -> list[QuestionGroup]:
+    """The groups of the report: each with its count, id and most frequent wordings."""
+    return [
+        QuestionGroup(len(found.members), wordings(questions, found.members)[:examples], found.id)
+        for found in cluster_questions(questions)
+    ]
+
+
+def similarity(a: str, b: str, **_: object) -> float:
     """As the matcher compares: token_set_ratio alone calls any subset a perfect match."""
     return (fuzz.token_set_ratio(a, b) + fuzz.token_sort_ratio(a, b)) / 2
 
 
-def _key(question: str) -> str:
+def question_key(question: str) -> str:
     """Stemmed content words, so that "snitfladen" and "snitflade pris" fall together."""
-    words = list(normalize(question).words)
+    words = list(normalize(printable(question)).words)
     content = content_words(words, STOPWORDS["da"] | STOPWORDS["en"])
     return " ".join(sorted(set(stem_words(content, "da"))))
 
