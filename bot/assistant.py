@@ -32,7 +32,7 @@ from bot.stopwords import STOPWORDS
 # matching stays bounded whatever a user pastes.
 MAX_QUESTION_CHARS = 1000
 # A message of several sentences is answered on each topic that scores this well in it.
-MULTI_TOPIC_SCORE = 75.0
+MULTI_TOPIC_SCORE = 60.0
 # Follow-up cues that mean nothing without the conversation they follow: "og året før?" alone
 # names no year, "og i alt?" no total; offered as choices, never answered outright.
 RELATIVE_CUES = frozenset({"before", "after", "total"})
