@@ -230,6 +230,24 @@ def signature_start(pieces: tuple[tuple[str, ...], ...]) -> int:
     return start
 
 
+_JOINING_WORDS = frozenset("og and eller or samt".split())
+
+
+def _questions_joined(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The questions one sentence joins: "hvad er klippekortet og kører det stadig" asks two,
+    "hvor mange timer blev brugt i 2013 og 2014" one."""
+    clauses: list[tuple[str, ...]] = []
+    start = 0
+    for position in range(1, len(words) - 1):
+        if words[position] in _JOINING_WORDS and words[position + 1] in _ASKING_FIRST_WORDS:
+            if position > start:
+                clauses.append(words[start:position])
+            start = position + 1
+    if start < len(words):
+        clauses.append(words[start:])
+    return clauses
+
+
 def asks(words: tuple[str, ...], ends_with_question_mark: bool) -> bool:
     """Whether a piece of a message asks something rather than tells ("vi er leverandør")."""
     if ends_with_question_mark or (words and words[0] in _ASKING_FIRST_WORDS):
@@ -254,9 +272,11 @@ def normalize(text: str, pieces: bool = False) -> Normalized:
     start = 0
     for end in [*_SENTENCE_BREAK.finditer(folded), None]:
         part = _words(folded[start : end.start() if end else len(folded)])
-        if part:
-            found.append(part)
-            asking.append(asks(part, end is not None and "?" in end.group()))
+        clauses = _questions_joined(part)
+        for number, clause in enumerate(clauses):
+            found.append(clause)
+            last = number == len(clauses) - 1
+            asking.append(asks(clause, last and end is not None and "?" in end.group()))
         if end is not None:
             start = end.end()
     return Normalized(words, tuple(periods), tuple(found), tuple(asking))

@@ -153,3 +153,10 @@ def test_a_word_no_phrasing_has_meets_its_stem_in_either_language(
 ) -> None:
     # "transitionsaftale" is in no phrasing ("transitionsaftalen" is), in an English message.
     assert answered(assistant, "what's the transitionsaftale med KMD?") == "transition_agreement"
+
+
+def test_one_sentence_joining_two_questions_asks_both(assistant: Assistant) -> None:
+    reply = assistant.reply("Hello, what is the Klippekort and is it still running?")
+    assert (reply.entry_id, reply.also) == ("what_is", ("status",))
+    years = normalize("hvor mange timer blev brugt i 2013 og 2014", pieces=True)
+    assert len(years.pieces) == 1  # "og 2014" asks nothing of its own
