@@ -160,3 +160,14 @@ def test_one_sentence_joining_two_questions_asks_both(assistant: Assistant) -> N
     assert (reply.entry_id, reply.also) == ("what_is", ("status",))
     years = normalize("hvor mange timer blev brugt i 2013 og 2014", pieces=True)
     assert len(years.pieces) == 1  # "og 2014" asks nothing of its own
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hej, jeg kan ikke logge ind i vores system. Hvem kan hjælpe mig?",
+        "I forgot my password for the KOMBIT portal, can you reset it?",
+    ],
+)
+def test_help_with_a_system_is_not_the_cards_matter(assistant: Assistant, text: str) -> None:
+    assert answered(assistant, text) is None
