@@ -323,6 +323,8 @@ class Assistant:
         topic's title added. Either way the matcher must place it: context alone answers
         nothing, so an off-topic message stays unanswered.
         """
+        if self.matcher.names_foreign(question.words):
+            return None  # "og hvor mange timer er der i et år?" is not the last topic's either
         if decision is Outcome.SUGGESTED and ranking and ranking[0].entry_id == context.entry_id:
             return self.answer(context.entry_id, language, context.periods, ranking[0].score)
         if not POINTERS.intersection(question.words):

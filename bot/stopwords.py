@@ -21,6 +21,7 @@ mon egentlig gerne altsaa lige bare nok godt kan faa faar sige fortaelle vide sp
 lidt vores jeres helt ret bedes angaaende vedroerende omkring nogen blevet haft gjort
 mon
 mvh vh kh hilsen hilsner venlig venlige bh
+ingen
 """.split()
 
 _ENGLISH = """
@@ -32,6 +33,7 @@ below to from down in on over under again further then once here there all any b
 each few other some such nor only own same so than too very s t can will just don should now
 please could would tell know like let also regarding concerning
 best regards kind br
+no not
 """.split()
 
 

@@ -143,3 +143,10 @@ async def test_in_a_group_two_people_do_not_share_a_context(running_bot: Running
     second = await ask(running_bot, "@klippekort_bot og året før?", user_id=2, **group)
     assert "17.011" in first[0]["plain_text"]
     assert "17.011" not in second[0]["plain_text"]
+
+
+def test_a_context_never_answers_what_no_entry_is_about(assistant: Assistant) -> None:
+    replies = conversation(
+        assistant, "Hvor mange timer blev brugt i 2014?", "og hvor mange timer er der i et år?"
+    )
+    assert replies[1][0] is None

@@ -171,3 +171,8 @@ def test_one_sentence_joining_two_questions_asks_both(assistant: Assistant) -> N
 )
 def test_help_with_a_system_is_not_the_cards_matter(assistant: Assistant, text: str) -> None:
     assert answered(assistant, text) is None
+
+
+def test_a_negation_is_filler(assistant: Assistant) -> None:
+    assert answered(assistant, "so no hours left then?") == "remaining_hours"
+    assert answered(assistant, "er der ingen timer tilbage?") == "remaining_hours"
