@@ -16,6 +16,12 @@ Three runs, after a warm-up of 200:
            capacity is well above 100/s (compare with the burst throughput).
 Each run also prints the bot process's CPU time per answered update.
 
+Then the state stores side by side (skipped with --no-stores): a burst of 1,000 after a warm-up
+of 200, once with one process long-polling, its state in an SQLite file (the default of
+`klippekort-bot run`), once with two replicas on one throwaway PostgreSQL server (durable, as
+tests/postgres.py starts it), each listening for webhooks, the burst posted to them in turn
+(16 posts in flight). Both print updates/s and latency p50/p99 from queued to answered.
+
 The bot runs in a process of its own (this script with --serve: the real Application from
 build_application, without Telegram's flood limits, which would cap it at about 30 messages a
 second and so measure Telegram rather than the bot); the stand-in and the timing run in this
@@ -34,8 +40,10 @@ import logging
 import os
 import random
 import signal
+import socket
 import statistics
 import sys
+import tempfile
 import time
 from collections import defaultdict, deque
 from collections.abc import Sequence
@@ -63,6 +71,9 @@ PACED_RATE = 100.0  # updates per second
 PACED_SECONDS = 10.0
 SINGLE = 200
 WAIT_LIMIT = 30.0  # seconds to wait for the last answer of a run
+STORE_BURST = 1_000  # the burst of the side-by-side run of the state stores
+REPLICAS = 2
+CONCURRENT_POSTS = 16  # webhook posts in flight, like Telegram's max_connections (40 at most)
 
 
 class Tracker:
@@ -152,11 +163,12 @@ class Bench:
         }
         self.rng = random.Random(2014)
 
-    def push(self, number: int) -> None:
+    def push(self, number: int) -> dict[str, Any]:
         chat_id = FIRST_CHAT + number % CHATS
         question = self.rng.choice(self.questions)
-        self.stub.push_message(question, user_id=chat_id, language_code="da")
+        update = self.stub.push_message(question, user_id=chat_id, language_code="da")
         self.tracker.pushed(chat_id, self.expected[question])
+        return update
 
     async def wait(self) -> None:
         """Until every question is answered, or WAIT_LIMIT seconds."""
@@ -168,6 +180,11 @@ class Bench:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.tracker.done.wait(), 3 * WAIT_LIMIT)
         await self.stub.wait_until_consumed()
+
+    async def drain_webhook(self) -> None:
+        """As `drain`, for a run posted to webhooks (the stand-in's queue is never fetched)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.tracker.done.wait(), 3 * WAIT_LIMIT)
 
     async def burst(self, count: int) -> float:
         """Queue `count` questions at once; return the seconds the pushing took."""
@@ -202,6 +219,37 @@ class Bench:
         reached = (count - 1) / max(loop.time() - start, 1e-9)
         await self.wait()
         return reached
+
+    def figures(self) -> tuple[int, float, float, float] | None:
+        """(answered, updates/s, p50 s, p99 s) of the last run; None if nothing was answered."""
+        samples = self.tracker.latencies
+        if not samples:
+            return None
+        span = self.tracker.last_answer - self.tracker.first_push
+        return (
+            len(samples),
+            len(samples) / span,
+            statistics.median(samples),
+            percentile(samples, 0.99),
+        )
+
+    async def webhook_burst(self, count: int, urls: Sequence[str]) -> None:
+        """Queue `count` questions at once and post them to `urls` in turn, as Telegram would
+        post to replicas behind a load balancer (at most CONCURRENT_POSTS in flight)."""
+        self.tracker.reset(count)
+        gate = asyncio.Semaphore(CONCURRENT_POSTS)
+
+        async def deliver(update: dict[str, Any], url: str) -> None:
+            async with gate:
+                status = await self.stub.deliver_via_webhook(update, url)
+                if status != 200:
+                    raise RuntimeError(f"the webhook {url} answered {status}")
+
+        updates = [self.push(number) for number in range(count)]
+        await asyncio.gather(
+            *(deliver(update, urls[n % len(urls)]) for n, update in enumerate(updates))
+        )
+        await self.wait()
 
     def report(self, name: str, extra: str) -> None:
         tracker = self.tracker
@@ -251,11 +299,23 @@ def package_of(filename: str) -> str:
     return "other Python"
 
 
-async def serve(token: str, base_url: str, concurrency: int, state_db: Path | None) -> None:
-    """The bot under test, in a process of its own: the real Application, until SIGTERM."""
+async def serve(
+    token: str,
+    base_url: str,
+    concurrency: int,
+    state_db: Path | None,
+    database_url: str | None = None,
+    webhook_port: int | None = None,
+) -> None:
+    """The bot under test, in a process of its own: the real Application, until SIGTERM.
+    It long-polls, or with `webhook_port` listens for webhook posts on 127.0.0.1."""
     logging.basicConfig(level=logging.WARNING)
     settings = Settings(
-        token=token, api_base_url=base_url, user_questions_per_minute=10_000, state_db=state_db
+        token=token,
+        api_base_url=base_url,
+        user_questions_per_minute=10_000,
+        state_db=state_db,
+        database_url=database_url,
     )
     application = build_application(
         settings, Assistant.from_path(), telegram_limits=False, concurrency=concurrency
@@ -265,7 +325,16 @@ async def serve(token: str, base_url: str, concurrency: int, state_db: Path | No
     await application.post_init(application)  # as run_polling does: the state store starts
     await application.start()
     assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, allowed_updates=ALLOWED_UPDATES)
+    if webhook_port is None:
+        await application.updater.start_polling(poll_interval=0, allowed_updates=ALLOWED_UPDATES)
+    else:
+        await application.updater.start_webhook(
+            listen="127.0.0.1",
+            port=webhook_port,
+            url_path="hook",
+            webhook_url=webhook_url(webhook_port),
+            allowed_updates=ALLOWED_UPDATES,
+        )
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     await stop.wait()
@@ -276,17 +345,132 @@ async def serve(token: str, base_url: str, concurrency: int, state_db: Path | No
     await application.post_shutdown(application)
 
 
-async def main_async(concurrency: int, state_db: Path | None) -> int:
+def webhook_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/hook"
+
+
+async def start_bot(stub: TelegramApiStub, concurrency: int, *options: str) -> Any:
+    """This script with --serve in a process of its own; `options` pick the store and mode."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--serve", stub.token, stub.base_url,
+        "--concurrency", str(concurrency), *options,
+    )  # fmt: skip
+
+
+async def listening(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+
+
+async def stop_bots(bots: Sequence[Any]) -> None:
+    for bot in bots:
+        bot.send_signal(signal.SIGTERM)
+    for bot in bots:
+        await bot.wait()
+
+
+async def sqlite_burst(
+    assistant: Assistant, questions: list[str], concurrency: int, folder: Path
+) -> tuple[int, float, float, float] | None:
+    """One process long-polling, its state in an SQLite file (what `run` does by default)."""
+    bench = Bench(assistant, questions)
+    await bench.stub.start()
+    bot = await start_bot(bench.stub, concurrency, "--state-db", str(folder / "state.sqlite3"))
+    try:
+        await bench.stub.wait_for_calls("getUpdates", timeout=30)
+        await bench.burst(200)  # warm up
+        await bench.drain()
+        await bench.burst(STORE_BURST)
+        await bench.drain()
+        return bench.figures()
+    finally:
+        await stop_bots([bot])
+        await bench.stub.stop()
+
+
+async def postgres_burst(
+    assistant: Assistant, questions: list[str], concurrency: int
+) -> tuple[int, float, float, float] | str:
+    """REPLICAS processes on one PostgreSQL (durable: commits as a real server makes them),
+    each its own webhook; the burst is posted to them in turn. A string: why it did not run."""
+    from tests.postgres import ServerStartError, ServerUnavailableError, ThrowawayServer
+
+    server = ThrowawayServer(durable=True)
+    try:
+        server.start()
+    except (ServerUnavailableError, ServerStartError) as error:
+        return f"PostgreSQL could not run here: {error}"
+    bench = Bench(assistant, questions)
+    await bench.stub.start()
+    ports = [free_port() for _ in range(REPLICAS)]
+    bots: list[Any] = []
+    try:
+        database_url = server.create_database()
+        for port in ports:  # one after the other: the first creates the tables
+            options = ("--database-url", database_url, "--webhook-port", str(port))
+            bots.append(await start_bot(bench.stub, concurrency, *options))
+            await listening(port)
+        urls = [webhook_url(port) for port in ports]
+        await bench.webhook_burst(200, urls)  # warm up
+        await bench.drain_webhook()
+        await bench.webhook_burst(STORE_BURST, urls)
+        await bench.drain_webhook()
+        return bench.figures() or "nothing answered"
+    finally:
+        await stop_bots(bots)
+        await bench.stub.stop()
+        server.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def compare_stores(assistant: Assistant, questions: list[str], concurrency: int) -> None:
+    """The burst with the state on SQLite (one process) beside PostgreSQL (two replicas)."""
+    print(
+        f"\nState stores side by side: a burst of {STORE_BURST} questions over {CHATS} chats, "
+        "after a warm-up of 200"
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-telegram-") as folder:
+        sqlite = await sqlite_burst(assistant, questions, concurrency, Path(folder))
+    postgres = await postgres_burst(assistant, questions, concurrency)
+    rows = [
+        ("SQLite, 1 process, polling", sqlite),
+        (f"PostgreSQL, {REPLICAS} replicas, webhooks", postgres),
+    ]
+    print(f"  {'':<36} {'answered':>9} {'updates/s':>10} {'p50 ms':>8} {'p99 ms':>8}")
+    for name, figures in rows:
+        if figures is None or isinstance(figures, str):
+            print(f"  {name:<36} {figures or 'nothing answered'}")
+            continue
+        answered, rate, p50, p99 = figures
+        print(
+            f"  {name:<36} {answered:>5}/{STORE_BURST:<4}{rate:>9.1f} "
+            f"{p50 * 1000:>8.1f} {p99 * 1000:>8.1f}"
+        )
+
+
+async def main_async(concurrency: int, state_db: Path | None, compare: bool) -> int:
     logging.basicConfig(level=logging.WARNING)
     assistant = Assistant.from_path()
     questions = [q.text for q in load_questions() if not q.text.startswith("/")]
     bench = Bench(assistant, questions)
     stub = bench.stub
     await stub.start()
-    bot = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--serve", stub.token, stub.base_url,
-        "--concurrency", str(concurrency), *(["--state-db", str(state_db)] if state_db else []),
-    )  # fmt: skip
+    bot = await start_bot(stub, concurrency, *(["--state-db", str(state_db)] if state_db else []))
     bench.tracker.bot_pid = bot.pid
     try:
         await stub.wait_for_calls("getUpdates", timeout=30)
@@ -308,9 +492,10 @@ async def main_async(concurrency: int, state_db: Path | None) -> int:
         bench.report("paced", f"{PACED_RATE:.0f}/s asked, {reached:.1f}/s pushed")
         await bench.drain()
     finally:
-        bot.send_signal(signal.SIGTERM)
-        await bot.wait()
+        await stop_bots([bot])
         await stub.stop()
+    if compare:
+        await compare_stores(assistant, questions, concurrency)
     return 0
 
 
@@ -320,12 +505,21 @@ def main() -> int:
     parser.add_argument(
         "--state-db", type=Path, help="keep the bot's state in this SQLite file (default: memory)"
     )
+    parser.add_argument(
+        "--no-stores",
+        action="store_true",
+        help="skip the side-by-side burst on SQLite and on PostgreSQL replicas",
+    )
     parser.add_argument("--serve", nargs=2, metavar=("TOKEN", "BASE_URL"), help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
+    parser.add_argument("--webhook-port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        asyncio.run(serve(*args.serve, args.concurrency, args.state_db))
+        token, base_url = args.serve
+        options = (args.state_db, args.database_url, args.webhook_port)
+        asyncio.run(serve(token, base_url, args.concurrency, *options))
         return 0
-    return asyncio.run(main_async(args.concurrency, args.state_db))
+    return asyncio.run(main_async(args.concurrency, args.state_db, not args.no_stores))
 
 
 if __name__ == "__main__":

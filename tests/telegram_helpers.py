@@ -7,6 +7,9 @@ Two ways to drive the real Application from `build_application`:
 - `OfflineBot`: no network at all. Updates are fed as `Update.de_json(...)` to
   `application.process_update`, and the bot's calls go to `RecordingRequest`, a `BaseRequest`
   that records each call and answers with canned JSON, as python-telegram-bot's own tests do.
+
+And `klippekort-bot run` itself, as a user runs it: `bot_processes` starts the console script in
+subprocesses (`BotProcess`) with a controlled environment (`environment`).
 """
 
 from __future__ import annotations
@@ -14,13 +17,19 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
+import signal
+import socket
+import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
@@ -256,3 +265,114 @@ async def offline_bot(
         await application.shutdown()
         assert application.post_shutdown is not None
         await application.post_shutdown(application)
+
+
+# -- `klippekort-bot run` in a subprocess ------------------------------------------------
+
+BIN = Path(sys.executable).parent / "klippekort-bot"
+START_TIMEOUT = 30.0  # interpreter, python-telegram-bot and the knowledge base
+STOP_TIMEOUT = 10.0
+
+
+def environment(home: Path, **settings: str) -> dict[str, str]:
+    """Only what the process needs: no proxies, no token, no knowledge path of the caller."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8"}
+    env.update(settings)
+    return env
+
+
+@dataclass
+class BotProcess:
+    """A started `klippekort-bot` process; its standard error goes to a file."""
+
+    process: asyncio.subprocess.Process
+    stderr_path: Path
+    stdout_path: Path
+
+    @property
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(encoding="utf-8", errors="replace")
+
+    @property
+    def stdout(self) -> str:
+        return self.stdout_path.read_text(encoding="utf-8", errors="replace")
+
+    async def exit_code(self, timeout: float = START_TIMEOUT) -> int:
+        try:
+            return await asyncio.wait_for(self.process.wait(), timeout)
+        except TimeoutError:
+            raise AssertionError(
+                f"klippekort-bot still running after {timeout} s; stderr:\n{self.stderr}"
+            ) from None
+
+    async def stop(self, sig: int = signal.SIGTERM) -> tuple[int, float]:
+        """Send `sig`; return (exit code, seconds until the process ended)."""
+        assert self.process.returncode is None, f"exited early; stderr:\n{self.stderr}"
+        start = time.monotonic()
+        self.process.send_signal(sig)
+        code = await self.exit_code(STOP_TIMEOUT)
+        return code, time.monotonic() - start
+
+
+StartProcess = Callable[..., Awaitable[BotProcess]]
+
+
+@asynccontextmanager
+async def bot_processes(tmp_path: Path) -> AsyncIterator[StartProcess]:
+    """`start(*args, env=...)` runs the console script in `tmp_path/work`; every process still
+    running at the end is killed."""
+    work = tmp_path / "work"
+    work.mkdir()
+    started: list[BotProcess] = []
+    numbers = itertools.count()  # taken before the first await, so concurrent starts differ
+
+    async def start(*args: str, env: dict[str, str]) -> BotProcess:
+        number = next(numbers)
+        stderr_path = tmp_path / f"stderr-{number}.log"
+        stdout_path = tmp_path / f"stdout-{number}.log"
+        with stderr_path.open("wb") as stderr, stdout_path.open("wb") as stdout:
+            process = await asyncio.create_subprocess_exec(
+                str(BIN),
+                *args,
+                cwd=work,
+                env=env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=stdout,
+                stderr=stderr,
+            )
+        bot = BotProcess(process, stderr_path, stdout_path)
+        started.append(bot)
+        return bot
+
+    try:
+        yield start
+    finally:
+        for bot in started:
+            if bot.process.returncode is None:
+                bot.process.kill()
+                await bot.process.wait()
+
+
+def assert_clean_log(log: str, *secrets: str) -> None:
+    assert "Traceback" not in log, log
+    for secret in secrets:
+        assert secret not in log, f"{secret!r} in the log:\n{log}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def deliver_when_listening(stub: TelegramApiStub, bot: BotProcess) -> list[int]:
+    """setWebhook can come just before the server listens: retry until it accepts."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        try:
+            return await stub.deliver_pending_via_webhook()
+        except aiohttp.ClientConnectionError:
+            if time.monotonic() > deadline or bot.process.returncode is not None:
+                raise
+            await asyncio.sleep(0.05)

@@ -8,14 +8,10 @@ variables, no token unless given) and a temporary working directory without a `.
 from __future__ import annotations
 
 import asyncio
-import itertools
-import os
 import signal
-import socket
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -25,102 +21,27 @@ import pytest_asyncio
 
 from bot.knowledge import DEFAULT_KNOWLEDGE_PATH
 from tests.telegram_api_stub import TelegramApiStub
+from tests.telegram_helpers import (
+    START_TIMEOUT,
+    STOP_TIMEOUT,
+    StartProcess,
+    assert_clean_log,
+    bot_processes,
+    deliver_when_listening,
+    environment,
+    free_port,
+)
 
-BIN = Path(sys.executable).parent / "klippekort-bot"
 QUESTION = "Hvor mange timer blev brugt i 2014?"
-START_TIMEOUT = 30.0  # interpreter, python-telegram-bot and the knowledge base
-STOP_TIMEOUT = 10.0
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-
-
-def environment(home: Path, **settings: str) -> dict[str, str]:
-    """Only what the process needs: no proxies, no token, no knowledge path of the caller."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8"}
-    env.update(settings)
-    return env
-
-
-@dataclass
-class BotProcess:
-    """A started `klippekort-bot` process; its standard error goes to a file."""
-
-    process: asyncio.subprocess.Process
-    stderr_path: Path
-    stdout_path: Path
-
-    @property
-    def stderr(self) -> str:
-        return self.stderr_path.read_text(encoding="utf-8", errors="replace")
-
-    @property
-    def stdout(self) -> str:
-        return self.stdout_path.read_text(encoding="utf-8", errors="replace")
-
-    async def exit_code(self, timeout: float = START_TIMEOUT) -> int:
-        try:
-            return await asyncio.wait_for(self.process.wait(), timeout)
-        except TimeoutError:
-            raise AssertionError(
-                f"klippekort-bot still running after {timeout} s; stderr:\n{self.stderr}"
-            ) from None
-
-    async def stop(self, sig: int = signal.SIGTERM) -> tuple[int, float]:
-        """Send `sig`; return (exit code, seconds until the process ended)."""
-        assert self.process.returncode is None, f"exited early; stderr:\n{self.stderr}"
-        start = time.monotonic()
-        self.process.send_signal(sig)
-        code = await self.exit_code(STOP_TIMEOUT)
-        return code, time.monotonic() - start
-
-
-StartProcess = Callable[..., Awaitable[BotProcess]]
 
 
 @pytest_asyncio.fixture(loop_scope="function")
 async def start_process(tmp_path: Path) -> AsyncIterator[StartProcess]:
     """`await start_process(*args, env=...)`: run the console script in `tmp_path/work`."""
-    work = tmp_path / "work"
-    work.mkdir()
-    started: list[BotProcess] = []
-    numbers = itertools.count()  # taken before the first await, so concurrent starts differ
-
-    async def start(*args: str, env: dict[str, str]) -> BotProcess:
-        number = next(numbers)
-        stderr_path = tmp_path / f"stderr-{number}.log"
-        stdout_path = tmp_path / f"stdout-{number}.log"
-        with stderr_path.open("wb") as stderr, stdout_path.open("wb") as stdout:
-            process = await asyncio.create_subprocess_exec(
-                str(BIN),
-                *args,
-                cwd=work,
-                env=env,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=stdout,
-                stderr=stderr,
-            )
-        bot = BotProcess(process, stderr_path, stdout_path)
-        started.append(bot)
-        return bot
-
-    yield start
-    for bot in started:
-        if bot.process.returncode is None:
-            bot.process.kill()
-            await bot.process.wait()
-
-
-def assert_clean_log(log: str, *secrets: str) -> None:
-    assert "Traceback" not in log, log
-    for secret in secrets:
-        assert secret not in log, f"{secret!r} in the log:\n{log}"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    async with bot_processes(tmp_path) as start:
+        yield start
 
 
 # -- refusing to start ---------------------------------------------------------------------------
@@ -333,18 +254,6 @@ async def test_webhook_mode(
     assert seconds < STOP_TIMEOUT
     assert "Klippekort-bot starting (webhook" in bot.stderr
     assert_clean_log(bot.stderr, telegram_stub.token, secret)
-
-
-async def deliver_when_listening(stub: TelegramApiStub, bot: BotProcess) -> list[int]:
-    """setWebhook can come just before the server listens: retry until it accepts."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        try:
-            return await stub.deliver_pending_via_webhook()
-        except aiohttp.ClientConnectionError:
-            if time.monotonic() > deadline or bot.process.returncode is not None:
-                raise
-            await asyncio.sleep(0.05)
 
 
 @pytest.mark.asyncio(loop_scope="function")

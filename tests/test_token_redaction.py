@@ -19,7 +19,8 @@ import pytest
 import pytest_asyncio
 
 from bot.adapters.telegram.redaction import RedactingStream, Redactor
-from tests.test_telegram_run import StartProcess, environment, free_port, start_process
+from tests.telegram_helpers import StartProcess, environment, free_port
+from tests.test_telegram_run import start_process
 
 __all__ = ["start_process"]  # the fixture, used by name
 
