@@ -132,6 +132,10 @@ class Assistant:
             lang: fact_values(knowledge.facts, lang, knowledge.ui) for lang in knowledge.languages
         }
         self._answers: dict[tuple[str, str, tuple[Period, ...]], Reply] = {}
+        # A sentence of only these words names no topic of its own (`_topics_asked`).
+        self._no_topic = {
+            lang: STOPWORDS[lang] | self.matcher.neutral[lang] for lang in knowledge.languages
+        }
 
     @classmethod
     def from_path(cls, path: Path | str | None = None, **kwargs: object) -> Assistant:
@@ -220,7 +224,7 @@ class Assistant:
         kontakte?"); the message's own best entry must be one of them."""
         sure = sure_of(question.evidence) == language
         topics: list[str] = []
-        ignored = STOPWORDS[language] | self.matcher.neutral[language]
+        ignored = self._no_topic[language]
         for piece, asking in zip(question.pieces, question.asking, strict=True):
             if not asking:
                 continue  # "Vi er leverandør til tre kommuner." tells who asks, not what

@@ -22,7 +22,7 @@ from __future__ import annotations
 import enum
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -166,6 +166,11 @@ class Matcher:
         self.stopwords = {
             language: every_stopword - self.neutral[language] for language in ("da", "en", MIXED)
         }
+        # Words a typo is never mended into another word from: stop words and the domain's names.
+        self.unmended = {
+            language: self.stopwords[language] | self.neutral[language]
+            for language in self.stopwords
+        }
         self.filler_deletions: dict[str, list[str]] = defaultdict(list)
         for word in sorted(every_stopword):
             if len(word) >= LONG_FILLER:
@@ -183,22 +188,21 @@ class Matcher:
 
         # Words of one language only (its phrasings' and stop words, not the other's): a
         # message with words of each mixes the languages.
-        def only(
-            words: Callable[[_LanguageIndex], frozenset[str]], index: _LanguageIndex
-        ) -> set[str]:
-            return set(words(index)).difference(
-                *(words(other) for other in self.indexes if other is not index)
-            )
-
-        self.only_in = {
-            index.language: only(lambda i: i.own_words, index)
-            | only(lambda i: STOPWORDS.get(i.language, frozenset()), index)
-            for index in self.indexes
+        phrased = {index.language: index.own_words for index in self.indexes}
+        stopped = {
+            index.language: STOPWORDS.get(index.language, frozenset()) for index in self.indexes
         }
+        self.only_in = {
+            language: _only_in(phrased, language) | _only_in(stopped, language)
+            for language in phrased
+        }
+        self.index_of = {index.language: index for index in self.indexes}
         if len(languages) > 1:
             # "hvem stod behind klippekortet?": a message in both languages is matched against
             # the phrasings of both at once as well, each word meeting its own language's.
-            self.indexes.append(self._build(MIXED, entries))
+            self.index_of[MIXED] = self._build(MIXED, entries)
+            self.indexes.append(self.index_of[MIXED])
+        self.entry_number = {entry_id: number for number, entry_id in enumerate(self.entry_ids)}
         # A word another language uses is foreign here, not a typo: Danish "tak" is not "talk".
         self.all_words = frozenset(word for index in self.indexes for word in index.words)
 
@@ -277,7 +281,7 @@ class Matcher:
 
     def correct(self, index: _LanguageIndex, words: list[str]) -> list[str]:
         """Mend typos, missing æøå and split or joined compounds against the phrasings' words."""
-        stop = self.stopwords[index.language] | self.neutral[index.language]
+        stop = self.unmended[index.language]
         mended: list[str] = []
         previous = ""
         for word in words:
@@ -437,8 +441,8 @@ class Matcher:
     def strangers(self, entry_id: str, words: Sequence[str], language: str) -> list[str]:
         """The words that other entries know and `entry_id` does not, as the index holds
         them: "time" in "and what time is it?" is nothing the usage entry ever says."""
-        index = next(i for i in self.indexes if i.language == language)
-        vocabulary = index.entry_vocabulary[self.entry_ids.index(entry_id)]
+        index = self.index_of[language]
+        vocabulary = index.entry_vocabulary[self.entry_number[entry_id]]
         return [
             stem
             for stem in self.prepare(index, list(words))
@@ -476,7 +480,8 @@ class Matcher:
         own = self.language_of_word.get(word)
         if own is not None:
             return self._stem_as(own, word)
-        known = self.indexes[-1].entries_of if self.indexes[-1].language == MIXED else {}
+        mixed = self.index_of.get(MIXED)
+        known = mixed.entries_of if mixed is not None else {}
         for language in ("da", "en"):
             stem = self._stem_as(language, word)
             if stem in known:
@@ -737,6 +742,11 @@ def decide(ranking: list[Scored], settings: MatchSettings) -> Outcome:
     if ranking[0].score >= settings.answer_at and ranking[0].score - runner_up >= settings.margin:
         return Outcome.ANSWERED
     return Outcome.SUGGESTED
+
+
+def _only_in(words: Mapping[str, frozenset[str]], language: str) -> frozenset[str]:
+    """The words of `language` that no other language has."""
+    return words[language].difference(*(w for other, w in words.items() if other != language))
 
 
 def _plainest(word: str) -> str:

@@ -18,6 +18,7 @@ from bot.assistant import Assistant
 from bot.cache import CACHE_ENV
 from bot.knowledge import DEFAULT_KNOWLEDGE_PATH, KnowledgeBase, load_knowledge
 from tests.helpers import ROOT, SEED, line_of
+from tests.postgres import ThrowawayServer, fresh_database, shared_server
 from tests.telegram_api_stub import TelegramApiStub
 from tests.telegram_helpers import RunningBot
 
@@ -109,3 +110,16 @@ async def start_bot(
 async def running_bot(start_bot: StartBot) -> RunningBot:
     """A bot with default settings, polling."""
     return await start_bot()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[ThrowawayServer]:
+    """One throwaway PostgreSQL server for the whole run, started by the first test needing it."""
+    yield from shared_server()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: ThrowawayServer) -> Iterator[str]:
+    """A fresh database on that server for one test, dropped after it."""
+    with fresh_database(postgres_server) as url:
+        yield url

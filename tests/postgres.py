@@ -2,11 +2,8 @@
 with pg_ctl on a free 127.0.0.1 port, trust authentication on loopback only, removed at stop.
 
 PostgreSQL refuses to run as root; tests here run as root, so the server runs as the `postgres`
-user (runuser), in a folder it owns. Tests use the `postgres_url` fixture pattern:
-
-    from tests.postgres import fresh_database, shared_server
-    @pytest.fixture(scope="session")
-    def postgres_server(): yield from shared_server()
+user (runuser), in a folder it owns. Tests ask for the `postgres_url` fixture (tests/conftest.py):
+a fresh database on one server shared by the whole run.
 
 With CI=true the server must start (tests fail otherwise); without PostgreSQL binaries, and
 not in CI, the tests that need it are skipped and say why.

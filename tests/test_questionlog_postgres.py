@@ -4,7 +4,6 @@ once among replicas, and a server that goes away costing a wait, not a row."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -12,19 +11,8 @@ import pytest
 from psycopg.rows import dict_row
 
 from bot.questionlog import PURGE_EVERY_SECONDS, PURGE_JOB, QuestionLog
-from tests.postgres import ThrowawayServer, free_port, fresh_database, shared_server
+from tests.postgres import free_port
 from tests.test_questionlog import NOW, entry
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[ThrowawayServer]:
-    yield from shared_server()
-
-
-@pytest.fixture
-def postgres_url(postgres_server: ThrowawayServer) -> Iterator[str]:
-    with fresh_database(postgres_server) as url:
-        yield url
 
 
 def rows(url: str) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +29,6 @@ import pytest_asyncio
 
 from bot.adapters.telegram.formatting import reply_html, split_html
 from bot.assistant import Assistant
-from tests.postgres import ThrowawayServer, fresh_database, shared_server
 from tests.telegram_api_stub import JSON, TelegramApiStub
 from tests.telegram_helpers import (
     START_TIMEOUT,
@@ -47,17 +46,6 @@ SECRET = "replica-Secret_0123456789"
 QUESTION_2014 = "Hvor mange timer blev brugt i 2014?"
 CHOOSER, ASKER, NEWCOMER = 4101, 4102, 4103
 ANSWER_TIMEOUT = 15.0
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[ThrowawayServer]:
-    yield from shared_server()
-
-
-@pytest.fixture
-def postgres_url(postgres_server: ThrowawayServer) -> Iterator[str]:
-    with fresh_database(postgres_server) as url:
-        yield url
 
 
 @pytest_asyncio.fixture(loop_scope="function")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from bot.state_factory import open_state_store
 from bot.state_postgres import PostgresStateStore
 from bot.state_sql import COMPONENT, MIGRATIONS, SCHEMA_VERSION, SqlStateStore
 from bot.state_sqlite import SqliteStateStore
-from tests.postgres import ThrowawayServer, fresh_database, shared_server
+from tests.postgres import ThrowawayServer, fresh_database
 
 NOW = 1_800_000_000.0
 DAY = 86400.0
@@ -47,11 +47,6 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[ThrowawayServer]:
-    yield from shared_server()
 
 
 MakeStore = Callable[..., Awaitable[StateStore]]
@@ -90,13 +85,6 @@ class Backend:
             row = db.execute(query).fetchone()
             assert row is not None
             return int(row[0])
-
-
-@pytest.fixture
-def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    server = request.getfixturevalue("postgres_server")
-    with fresh_database(server) as url:
-        yield url
 
 
 async def _backend(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
