@@ -24,7 +24,7 @@ from bot.followup import POINTERS, Context, Conversations, cue_of, shifted
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
 from bot.language import SUPPORTED, language_evidence, language_of, sure_of
 from bot.matcher import Matcher, MatchSettings, Outcome, Scored, decide
-from bot.normalize import YEAR_TOKEN, Period, normalize, signature_start
+from bot.normalize import QUESTION_WORDS, YEAR_TOKEN, Period, normalize, signature_start
 from bot.render import fact_values, fill, period_texts, tidy
 from bot.stopwords import STOPWORDS
 
@@ -108,6 +108,30 @@ class Reply:
             "related": [choice.entry_id for choice in self.related],
             "source": self.source,
         }
+
+
+# A piece of these words alone asks about something said before it: "nogen nævner klippekortet
+# hele tiden, hvad er det?", "What exactly is it?", "Passer det?".
+_POINTING_ONLY = frozenset().union(*STOPWORDS.values()) | QUESTION_WORDS | POINTERS
+
+
+def _joined_to_what_they_point_at(
+    pieces: tuple[tuple[str, ...], ...], asking: tuple[bool, ...]
+) -> tuple[tuple[tuple[str, ...], ...], tuple[bool, ...]]:
+    """The pieces of a message, and after each that names nothing of its own ("hvad er
+    det?") that piece joined to the one before it, which says what it asks about. The piece
+    stays as well: alone, "hvad er det egentlig?" still asks what something is."""
+    if len(pieces) < 2:
+        return pieces, asking
+    joined: list[tuple[str, ...]] = [pieces[0]]
+    asks = [asking[0]]
+    for before, piece, piece_asks in zip(pieces, pieces[1:], asking[1:], strict=False):
+        joined.append(piece)
+        asks.append(piece_asks)
+        if _POINTING_ONLY.issuperset(piece):
+            joined.append((*before, *piece))
+            asks.append(piece_asks)
+    return tuple(joined), tuple(asks)
 
 
 class Assistant:
@@ -376,7 +400,9 @@ class Assistant:
         evidence = language_evidence(question, normalized.words)
         # A signature ("Mvh Louise, produktchef") tells who asks, never what.
         kept = signature_start(normalized.pieces)
-        pieces, asking = normalized.pieces[:kept], normalized.asking[:kept]
+        pieces, asking = _joined_to_what_they_point_at(
+            normalized.pieces[:kept], normalized.asking[:kept]
+        )
         ranked = pieces
         if normalized.periods and len(pieces) > 1:
             # The years a message names belong to its question: "jeg skal bruge tallet for

@@ -30,8 +30,13 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 DEFAULT_QUESTIONS = DATA / "questions.yaml"
 # The sets `make eval` reports on. The held-out files are only ever measured, and their misses
 # are not listed, so that nobody tunes on them by accident.
-DEV_SETS = (DEFAULT_QUESTIONS, DATA / "dev_written.yaml", DATA / "dev_long.yaml")
-HELDOUT_SETS = (DATA / "heldout.yaml", DATA / "heldout_written.yaml")
+DEV_SETS = (
+    DEFAULT_QUESTIONS,
+    DATA / "dev_written.yaml",
+    DATA / "dev_long.yaml",
+    DATA / "dev_blind2.yaml",
+)
+HELDOUT_SETS = (DATA / "heldout.yaml", DATA / "heldout_written.yaml", DATA / "heldout_blind2.yaml")
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,17 @@ SHORTHAND = {
     "nr": "nummer",
     "ift": "i forhold til",
     "mht": "med hensyn til",
+    "hva": "hvad",
+    "ik": "ikke",
+    "ikk": "ikke",
+    "elr": "eller",
+    "evt": "eventuelt",
+    "vedr": "vedroerende",
+    "ang": "angaaende",
+    "iflg": "ifoelge",
+    "ppl": "people",
+    "abt": "about",
+    "btw": "by the way",
 }
 _SHORTHAND_PARTS = {word: tuple(spelled.split()) for word, spelled in SHORTHAND.items()}
 _SENTENCE_BREAK = re.compile(r"[.!?;:,\n]+(?:\s+|$)|\s[–—-]\s")
@@ -193,11 +204,11 @@ class Normalized:
 
 
 # What makes a piece of a message a question rather than an introduction or a signature.
-_QUESTION_WORDS = frozenset(
+QUESTION_WORDS = frozenset(
     "hvad hvem hvor hvornaar hvordan hvilken hvilket hvilke hvorfor "
     "what who whom whose where when how which why".split()
 )
-_ASKING_FIRST_WORDS = _QUESTION_WORDS | frozenset(
+_ASKING_FIRST_WORDS = QUESTION_WORDS | frozenset(
     "kan kunne er har skal maa findes gaelder koster bliver blev var vil ved faar "
     "can could is are do does did will would was were has have may should any".split()
 )
@@ -252,7 +263,7 @@ def asks(words: tuple[str, ...], ends_with_question_mark: bool) -> bool:
     """Whether a piece of a message asks something rather than tells ("vi er leverandør")."""
     if ends_with_question_mark or (words and words[0] in _ASKING_FIRST_WORDS):
         return True
-    return not _QUESTION_WORDS.isdisjoint(words)
+    return not QUESTION_WORDS.isdisjoint(words)
 
 
 def normalize(text: str, pieces: bool = False) -> Normalized:

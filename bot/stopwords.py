@@ -22,6 +22,8 @@ lidt vores jeres helt ret bedes angaaende vedroerende omkring nogen blevet haft 
 mon
 mvh vh kh hilsen hilsner venlig venlige bh
 ingen
+ha giv give kende hoere hoert fuldstaendig totalt overhovedet eventuelt
+ifoelge pludselig
 """.split()
 
 _ENGLISH = """
@@ -34,6 +36,8 @@ each few other some such nor only own same so than too very s t can will just do
 please could would tell know like let also regarding concerning
 best regards kind br
 no not
+need needs want wants give actually really basically completely totally
+entirely anything something whether wondering people guys folks way
 """.split()
 
 

@@ -176,3 +176,34 @@ def test_help_with_a_system_is_not_the_cards_matter(assistant: Assistant, text: 
 def test_a_negation_is_filler(assistant: Assistant) -> None:
     assert answered(assistant, "so no hours left then?") == "remaining_hours"
     assert answered(assistant, "er der ingen timer tilbage?") == "remaining_hours"
+
+
+def test_a_question_that_only_points_back_is_read_with_the_sentence_before(
+    assistant: Assistant,
+) -> None:
+    # "Hvem er det" alone is a question about a person; with the sentence before, it asks
+    # whom to contact about the card.
+    text = (
+        "Vi er leverandør og har brug for at snakke med den ansvarlige for klippekortet. "
+        "Hvem er det, og hvordan får jeg fat i vedkommende?"
+    )
+    assert answered(assistant, text) == "contact"
+    # The pointing piece is also read alone: "hvad er det egentlig?" asks what it is.
+    assert answered(assistant, "Jeg hører tit om klippekortet. Hvad er det egentlig?") == "what_is"
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("er puljen brugt op elr hva", "remaining_hours"),
+        ("tak skal du ha", "thanks"),
+        ("kan du give mig forbruget pr aar", "usage"),
+        ("can u give me a phone no for the klippekort ppl", "contact"),
+        ("is the klippekort pool completely used up?", "remaining_hours"),
+    ],
+)
+def test_chat_shorthand_and_requests_are_filler(
+    assistant: Assistant, text: str, entry_id: str
+) -> None:
+    # "elr", "hva", "ha", "ppl" are chat spellings; "give me", "completely" ask no topic.
+    assert answered(assistant, text) == entry_id
