@@ -44,6 +44,10 @@ SLACK = 1e-6
 # Filler words this long or longer are mended from a slip ("shuold"); shorter ones are one slip
 # from too many words.
 LONG_FILLER = 5
+# A phrasing word used this often or less is a slip of a word used COMMON_FACTOR times as often
+# that it is one edit from (`Matcher._canonical_spellings`).
+RARE_SPELLING = 2
+COMMON_FACTOR = 5
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,7 @@ class Matcher:
                     self.filler_deletions[key].append(word)
         self.entry_ids = list(entries)
         self.chitchat = {i for i, e in enumerate(entries.values()) if e.chitchat}
+        self.canonical = self._canonical_spellings(entries)
         languages = sorted({lang for e in entries.values() for lang in e.phrasings})
         self.indexes = [self._build(language, entries) for language in languages]
         # Which language's stemmer a word gets in the mixed index: its own, so that English
@@ -206,6 +211,66 @@ class Matcher:
         # A word another language uses is foreign here, not a typo: Danish "tak" is not "talk".
         self.all_words = frozenset(word for index in self.indexes for word in index.words)
 
+    def _canonical_spellings(self, entries: Mapping[str, Entry]) -> dict[str, dict[str, str]]:
+        """Per language, rare spellings in the phrasings mapped to the common word they are a
+        slip of.
+
+        Phrasings are written as users write, slips and all ("hvor mange timr"); a slip that
+        stood as a word of its own would never be mended in a question, and would hold only the
+        few phrasings that have it. So a word used at most `RARE_SPELLING` times that is one
+        slip (or missing æøå) from a word of its language used `COMMON_FACTOR` times as often,
+        with another stem, is read as that word, in phrasings and questions alike. Stop words,
+        concept words and the other language's words stay as they are. A slip is a letter
+        missing ("timr"), two swapped, or in a longer word one changed ("raport"): a letter more
+        ("trak", "lavest") or one changed in a short word ("hele") more often makes another word.
+        """
+        counts: dict[str, dict[str, int]] = {}
+        for entry in entries.values():
+            for language, texts in entry.phrasings.items():
+                language_counts = counts.setdefault(language, defaultdict(int))
+                for text in texts:
+                    for word in normalize(text).words:
+                        language_counts[word] += 1
+        kept = self.concepts.words | frozenset().union(*self.stopwords.values())
+        canonical: dict[str, dict[str, str]] = {}
+        for language, language_counts in counts.items():
+            others = frozenset().union(*(c for other, c in counts.items() if other != language))
+            by_deletion: dict[str, list[str]] = defaultdict(list)
+            for word, count in language_counts.items():
+                if count > RARE_SPELLING:
+                    for key in _one_deleted(word) | {word}:
+                        by_deletion[key].append(word)
+            mended: dict[str, str] = {}
+            for word, count in sorted(language_counts.items()):
+                if count > RARE_SPELLING or word in kept or word in others or len(word) < 4:
+                    continue
+                common = [v for v in _ascii_expansions(word) if v in language_counts]
+                if not common:
+                    keys = _one_deleted(word) | {word}
+                    found = {c for key in keys for c in by_deletion.get(key, ())}
+                    common = [
+                        c
+                        for c in found
+                        if c[0] == word[0]
+                        and len(c) >= len(word)
+                        and (len(c) > len(word) or len(word) >= LONG_WORD - 1 or _swapped(c, word))
+                        and OSA.distance(word, c, score_cutoff=1) == 1
+                    ]
+                stem = stem_words([word], language)[0]
+                common = [
+                    c
+                    for c in common
+                    if language_counts[c] >= COMMON_FACTOR * count
+                    and stem_words([c], language)[0] != stem
+                ]
+                if common:
+                    mended[word] = max(common, key=lambda c: (language_counts[c], c))
+            canonical[language] = mended
+        canonical[MIXED] = {
+            word: target for mended in canonical.values() for word, target in mended.items()
+        }
+        return canonical
+
     def _build(self, language: str, entries: Mapping[str, Entry]) -> _LanguageIndex:
         index = _LanguageIndex(language)
         document_frequency: dict[str, int] = defaultdict(int)
@@ -220,8 +285,9 @@ class Matcher:
                 if language == MIXED
                 else entry.phrasings.get(language, ())
             )
+            canonical = self.canonical.get(language, {})
             for text in texts:
-                raw = list(normalize(text).words)
+                raw = [canonical.get(word, word) for word in normalize(text).words]
                 raw_words.update(raw)
                 for word in raw:
                     word_counts[word] += 1
@@ -284,7 +350,9 @@ class Matcher:
         stop = self.unmended[index.language]
         mended: list[str] = []
         previous = ""
+        canonical = self.canonical.get(index.language, {})
         for word in words:
+            word = canonical.get(word, word)
             joined, last = previous + word, previous
             previous = word
             split_word = last not in self.all_words or word not in self.all_words
@@ -752,6 +820,14 @@ def _only_in(words: Mapping[str, frozenset[str]], language: str) -> frozenset[st
 def _plainest(word: str) -> str:
     """A folded word as typed with no æøå at all (paa -> pa)."""
     return min(ascii_variants(word), key=len)
+
+
+def _swapped(a: str, b: str) -> bool:
+    """Whether two words of one length differ by two neighbouring letters swapped."""
+    if len(a) != len(b):
+        return False
+    differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return len(differ) == 2 and differ[1] == differ[0] + 1
 
 
 def _one_deleted(word: str) -> set[str]:

@@ -207,3 +207,15 @@ def test_chat_shorthand_and_requests_are_filler(
 ) -> None:
     # "elr", "hva", "ha", "ppl" are chat spellings; "give me", "completely" ask no topic.
     assert answered(assistant, text) == entry_id
+
+
+def test_a_slip_in_the_phrasings_is_read_as_the_word_it_slips_from(
+    assistant: Assistant,
+) -> None:
+    # Phrasings written as users type keep their slips ("timr"); such a rare spelling one
+    # letter short of a common word is that word, so a question with the slip is mended too.
+    canonical = assistant.matcher.canonical["da"]
+    assert canonical.get("timr") == "timer"
+    assert "lavest" not in canonical  # a letter more makes another word, not a slip
+    assert answered(assistant, "hvor mange timr er der tilbge") == "remaining_hours"
+    assert answered(assistant, "hvornar blev klipekortet afsluttet") == "status"
