@@ -219,3 +219,21 @@ def test_a_slip_in_the_phrasings_is_read_as_the_word_it_slips_from(
     assert "lavest" not in canonical  # a letter more makes another word, not a slip
     assert answered(assistant, "hvor mange timr er der tilbge") == "remaining_hours"
     assert answered(assistant, "hvornar blev klipekortet afsluttet") == "status"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hvem ejer KMD i dag?",
+        "who bought KMD in the end?",
+        "hvad er nummeret til KMD's helpdesk",
+        "can you give me a python code sample for the interface?",
+        "vi har en hostingaftale på 200 timer, hvor mange er brugt?",
+    ],
+)
+def test_kmd_itself_its_help_desk_and_programming_are_not_the_cards_matter(
+    assistant: Assistant, text: str
+) -> None:
+    # Each shares words with a topic (KMD, a phone number, an interface, hours) but asks about
+    # something the source does not cover; it is never answered outright.
+    assert answered(assistant, text) is None
