@@ -224,9 +224,13 @@ class Assistant:
         self, question: _Question, language: str, ranking: list[Scored], decision: Outcome
     ) -> tuple[list[Scored], Outcome]:
         """The matcher's ranking and outcome as the classifier seconds them: an answer it finds
-        very unlikely is only offered; a question the matcher does not answer is answered with
-        the classifier's confident pick when the matcher finds enough of the pick's words."""
+        very unlikely is only offered; a question the matcher offers choices for is answered
+        with the classifier's confident pick when the matcher finds enough of the pick's words.
+        A question the matcher cannot place at all stays unanswered: the classifier reads every
+        message as some entry's, so it cannot tell that one is about something else."""
         assert self.signal is not None
+        if decision is Outcome.UNKNOWN:
+            return ranking, decision
         probabilities = self.signal.probabilities(self.matcher.concepts.fold(question.words))
         if decision is Outcome.ANSWERED:
             if probabilities.get(ranking[0].entry_id, 0.0) < VETO_BELOW:

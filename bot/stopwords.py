@@ -23,7 +23,7 @@ mon
 mvh vh kh hilsen hilsner venlig venlige bh
 ingen
 ha giv give kende hoere hoert fuldstaendig totalt overhovedet eventuelt
-ifoelge pludselig
+ifoelge pludselig ok okay alligevel
 """.split()
 
 _ENGLISH = """
@@ -38,6 +38,7 @@ best regards kind br
 no not
 need needs want wants give actually really basically completely totally
 entirely anything something whether wondering people guys folks way
+ok okay anyway everyone everybody
 """.split()
 
 

@@ -16,7 +16,7 @@ from bot.matcher import Outcome
 from bot.teaching import learn
 from bot.watch import KnowledgeWatcher, reloader
 
-NEW_QUESTION = "Hvad koster en ESDH snitflade?"
+NEW_QUESTION = "Hvad koster ESDH-koblingen?"
 
 
 class Holder:
