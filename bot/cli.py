@@ -7,7 +7,6 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from contextlib import closing
 from pathlib import Path
 
 from bot.assistant import Assistant
@@ -69,7 +68,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--days", type=int, default=30, help="how far back (default 30)")
     report.add_argument("--json", action="store_true", help="the report as one JSON object")
     report.add_argument(
-        "--log", type=Path, metavar="PATH", help="the question log (default: $QUESTION_LOG)"
+        "--log",
+        type=Path,
+        metavar="PATH",
+        help="an SQLite question log (default: $DATABASE_URL, else $QUESTION_LOG)",
     )
     from bot import teaching_cli
 
@@ -199,21 +201,15 @@ def _chart(knowledge: KnowledgeBase, language: str, output: Path) -> int:
 
 
 def _report(log_path: Path | None, days: int, as_json: bool) -> int:
-    import sqlite3
-
     from bot.adapters.telegram.settings import read_environment
-    from bot.questionlog import QUESTION_LOG_ENV, open_for_reading, question_log_path
+    from bot.logreader import LogReadError, reader_from_environment
     from bot.report import build_report, render_report
 
-    path = log_path or question_log_path(read_environment().get(QUESTION_LOG_ENV))
-    if path is None:
-        print("klippekort-bot: the question log is off (QUESTION_LOG=off)", file=sys.stderr)
-        return EXIT_USAGE
     try:
-        with closing(open_for_reading(path)) as db:
-            report = build_report(db, days)
-    except sqlite3.Error as error:
-        print(f"klippekort-bot: cannot read the question log {path}: {error}", file=sys.stderr)
+        with reader_from_environment(read_environment(), log_path) as reader:
+            report = build_report(reader, days)
+    except LogReadError as error:
+        print(f"klippekort-bot: {error}", file=sys.stderr)
         return EXIT_USAGE
     if as_json:
         print(json.dumps(report.as_dict(), ensure_ascii=False))

@@ -162,7 +162,8 @@ class QuestionLog:
     """Writes questions and feedback in a background thread; `close()` flushes and stops it.
 
     The log is the SQLite file `path`, or, when `database_url` is given, PostgreSQL (then
-    `path` is not used and may be None)."""
+    `path` is not used and may be None). Readers open the same place with
+    `bot.logreader.open_reader(log.path, log.database_url)`."""
 
     def __init__(
         self,
@@ -174,6 +175,7 @@ class QuestionLog:
         database_url: str | None = None,
     ) -> None:
         self.path = path
+        self.database_url = database_url or None
         writer: _Writer
         if database_url:
             writer = _PostgresWriter(database_url)
@@ -197,6 +199,9 @@ class QuestionLog:
         self._thread.start()
 
     # -- the answer path: only puts work on the queue -----------------------------------------
+
+    def __repr__(self) -> str:  # the default names no URL; keep it that way
+        return f"QuestionLog({self.where})"
 
     def record(self, entry: LoggedQuestion) -> None:
         row = (

@@ -18,6 +18,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from bot.logreader import LogReader, as_reader
 from bot.normalize import normalize, stem_words
 from bot.stopwords import STOPWORDS, content_words
 
@@ -55,43 +56,50 @@ class Report:
         return asdict(self)
 
 
-def build_report(db: sqlite3.Connection, days: int = 30, now: float | None = None) -> Report:
-    """Everything since `days` days ago."""
+def build_report(
+    db: LogReader | sqlite3.Connection, days: int = 30, now: float | None = None
+) -> Report:
+    """Everything since `days` days ago, from the question log in SQLite or PostgreSQL
+    (`bot.logreader.open_reader`; an SQLite connection of `open_for_reading` does too).
+
+    The queries return rows alone; every order is made here, in Python, so that both
+    databases (whatever their collation) give the same report for the same rows."""
+    reader = as_reader(db)
     since = int((now if now is not None else time.time()) - days * 86400)
 
     def counts(column: str) -> dict[str, int]:
-        rows = db.execute(
-            f"SELECT {column}, count(*) FROM questions WHERE asked_at >= ?"
-            " GROUP BY 1 ORDER BY 2 DESC",
+        rows = reader.rows(
+            f"SELECT {column}, count(*) FROM questions WHERE asked_at >= ? GROUP BY {column}",
             (since,),
         )
-        return {str(key): int(value) for key, value in rows}
+        found = [(str(key), int(value)) for key, value in rows]
+        return dict(sorted(found, key=lambda kv: (-kv[1], kv[0])))
 
     by_outcome = counts("outcome")
-    unanswered = [
-        str(row[0])
-        for row in db.execute(
-            "SELECT question FROM questions WHERE asked_at >= ? AND outcome != 'answered'"
-            " ORDER BY asked_at DESC",
+    # Newest first; questions of the same second in a fixed order (by id).
+    asked = sorted(
+        (-int(at), str(question_id), str(question), str(outcome), int(none))
+        for at, question_id, question, outcome, none in reader.rows(
+            "SELECT asked_at, id, question, outcome, none_of_these FROM questions"
+            " WHERE asked_at >= ? AND (outcome != 'answered' OR none_of_these = 1)",
             (since,),
         )
-    ]
-    none_of_these = [
-        str(row[0])
-        for row in db.execute(
-            "SELECT question FROM questions WHERE asked_at >= ? AND none_of_these = 1",
-            (since,),
-        )
-    ]
-    feedback = [
-        EntryFeedback(str(entry), int(up), int(down))
-        for entry, up, down in db.execute(
-            "SELECT entry_id, sum(feedback = 1), sum(feedback = -1) FROM questions"
-            " WHERE asked_at >= ? AND feedback IS NOT NULL AND entry_id IS NOT NULL"
-            " GROUP BY entry_id ORDER BY 3 DESC, 2 ASC, 1",
-            (since,),
-        )
-    ]
+    )
+    unanswered = [question for _, _, question, outcome, _ in asked if outcome != "answered"]
+    none_of_these = [question for _, _, question, _, none in asked if none == 1]
+    feedback = sorted(
+        (
+            EntryFeedback(str(entry), int(up), int(down))
+            for entry, up, down in reader.rows(
+                "SELECT entry_id, sum(CASE WHEN feedback = 1 THEN 1 ELSE 0 END),"
+                " sum(CASE WHEN feedback = -1 THEN 1 ELSE 0 END) FROM questions"
+                " WHERE asked_at >= ? AND feedback IS NOT NULL AND entry_id IS NOT NULL"
+                " GROUP BY entry_id",
+                (since,),
+            )
+        ),
+        key=lambda f: (-f.thumbs_down, f.thumbs_up, f.entry_id),
+    )
     return Report(
         days=days,
         total=sum(by_outcome.values()),

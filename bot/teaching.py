@@ -37,6 +37,7 @@ from rapidfuzz import process
 from bot.assistant import MAX_QUESTION_CHARS, Assistant
 from bot.knowledge import KnowledgeBase, KnowledgeError, read_knowledge_text
 from bot.language import language_evidence, language_of, sure_of
+from bot.logreader import LogReader, as_reader
 from bot.matcher import CONCEPT_MARK, Matcher, MatchSettings
 from bot.normalize import normalize
 from bot.questionlog import DEFAULT_LOG_PATH
@@ -359,7 +360,7 @@ class _Row:
 
 
 def suggestions(
-    db: sqlite3.Connection,
+    db: LogReader | sqlite3.Connection,
     assistant: Assistant,
     audit: TeachingLog | None = None,
     days: int = 30,
@@ -369,19 +370,22 @@ def suggestions(
     """The groups of questions of the last `days` days worth teaching, most asked first (at
     most `limit`; candidates are worked out only for those).
 
-    `db` is the question log (`bot.questionlog.open_for_reading`). Questions already taught and
+    `db` is the question log, SQLite or PostgreSQL (`bot.logreader.open_reader`, or an SQLite
+    connection of `bot.questionlog.open_for_reading`). Questions already taught and
     groups dismissed (per `audit`) are left out. Blocking: an event loop calls it in a thread.
     """
     since = int((now if now is not None else time.time()) - days * 86400)
+    found = as_reader(db).rows(
+        "SELECT asked_at, id, question, language, outcome, none_of_these, feedback,"
+        " chosen_entry FROM questions WHERE asked_at >= ?"
+        " AND (outcome != 'answered' OR none_of_these = 1 OR feedback = -1)",
+        (since,),
+    )
+    # Newest first, questions of the same second by id: the same order from either database.
+    found.sort(key=lambda row: (-int(row[0]), str(row[1])))
     rows = [
-        _Row(str(q), str(lang), str(outcome), bool(none), feedback == -1, chosen)
-        for q, lang, outcome, none, feedback, chosen in db.execute(
-            "SELECT question, language, outcome, none_of_these, feedback, chosen_entry"
-            " FROM questions WHERE asked_at >= ?"
-            " AND (outcome != 'answered' OR none_of_these = 1 OR feedback = -1)"
-            " ORDER BY asked_at DESC",
-            (since,),
-        )
+        _Row(str(q), str(lang), str(outcome), none == 1, feedback == -1, chosen)
+        for _, _, q, lang, outcome, none, feedback, chosen in found
     ]
     handled = audit.handled() if audit is not None else Handled()
     rows = [row for row in rows if question_key(row.question) not in handled.keys]

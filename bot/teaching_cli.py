@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 import time
 from collections.abc import Mapping
-from contextlib import closing
 from pathlib import Path
 
 from bot.teaching import (
@@ -37,7 +35,10 @@ def add_commands(
     """The suggest, learn and dismiss subcommands."""
     log = argparse.ArgumentParser(add_help=False)
     log.add_argument(
-        "--log", type=Path, metavar="PATH", help="the question log (default: $QUESTION_LOG)"
+        "--log",
+        type=Path,
+        metavar="PATH",
+        help="an SQLite question log (default: $DATABASE_URL, else $QUESTION_LOG)",
     )
     log.add_argument(
         "--days",
@@ -179,17 +180,20 @@ def _groups(
     args: argparse.Namespace, knowledge_path: Path, env: Mapping[str, str], audit: TeachingLog
 ) -> list[Group]:
     from bot.cache import load_assistant
-    from bot.questionlog import QUESTION_LOG_ENV, open_for_reading, question_log_path
+    from bot.logreader import LogOffError, LogReadError, reader_from_environment
 
-    path = args.log or question_log_path(env.get(QUESTION_LOG_ENV))
-    if path is None:
-        raise TeachingError("the question log is off (QUESTION_LOG=off): nothing to suggest")
-    assistant = load_assistant(knowledge_path)
     try:
-        with closing(open_for_reading(path)) as db:
-            return suggestions(db, assistant, audit, args.days)
-    except sqlite3.Error as error:
-        raise TeachingError(f"cannot read the question log {path}: {error}") from None
+        reader = reader_from_environment(env, args.log)
+    except LogOffError as error:
+        raise TeachingError(f"{error}: nothing to suggest") from None
+    except LogReadError as error:
+        raise TeachingError(str(error)) from None
+    with reader:
+        assistant = load_assistant(knowledge_path)
+        try:
+            return suggestions(reader, assistant, audit, args.days)
+        except LogReadError as error:
+            raise TeachingError(str(error)) from None
 
 
 def _group(

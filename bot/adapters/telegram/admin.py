@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sqlite3
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +27,7 @@ from bot.adapters.telegram.services import BotContext, Services, services_of
 from bot.adapters.telegram.user_language import language_for
 from bot.assistant import Assistant
 from bot.knowledge import KnowledgeError, Problem, load_knowledge
-from bot.questionlog import open_for_reading
+from bot.logreader import LogReadError, open_reader
 from bot.report import Report, build_report, render_report
 
 log = logging.getLogger("klippekort.telegram.admin")
@@ -104,15 +103,13 @@ async def _report(message: Message, context: BotContext, language: str, days: in
 
     def read() -> Report:
         log_file.flush()
-        if log_file.path is None:
-            # Reports read SQLite; a PostgreSQL log is for `klippekort-bot report` for now.
-            raise sqlite3.OperationalError(f"{log_file.where} is not an SQLite file")
-        with contextlib.closing(open_for_reading(log_file.path)) as db:
-            return build_report(db, days)
+        # Where the bot writes it: PostgreSQL with DATABASE_URL, else the SQLite file.
+        with open_reader(log_file.path, log_file.database_url) as reader:
+            return build_report(reader, days)
 
     try:
         return await asyncio.to_thread(read)
-    except sqlite3.Error as error:
+    except LogReadError as error:
         await send_text(message, context.text("log_unreadable", language, error=error))
         return None
 
