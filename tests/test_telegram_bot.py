@@ -252,7 +252,8 @@ async def test_related_topic_button_sends_a_new_message(
 async def test_strict_match_settings_give_suggestions_that_can_be_chosen(
     telegram_stub: TelegramApiStub, knowledge: KnowledgeBase
 ) -> None:
-    assistant = Assistant(knowledge, MatchSettings(answer_at=101, suggest_at=10))
+    # Without the classifier, which may answer a suggestion it is sure of.
+    assistant = Assistant(knowledge, MatchSettings(answer_at=101, suggest_at=10), signal=False)
     async with custom_bot(telegram_stub, assistant) as bot:
         sent = await ask(bot, "Hvor mange timer er der tilbage?")
         assert len(sent) == 1
