@@ -91,10 +91,17 @@ class KnowledgeWatcher:
         # The content in use: the file as it was when the watcher started.
         self._seen = stamp_of(path)
         self._missing = False
+        # One look at a time: the timer's and one asked for at once (after a teach in the chat)
+        # must not both reload the same change.
+        self._looking = asyncio.Lock()
 
     async def poll(self) -> bool | None:
         """Look once: None when the content is unchanged (or unreadable), True when it changed
         and was reloaded, False when it changed but was refused (the old one stays)."""
+        async with self._looking:
+            return await self._poll()
+
+    async def _poll(self) -> bool | None:
         current = await asyncio.to_thread(stamp_of, self.path, self._seen)
         if current is None:
             if not self._missing:
