@@ -317,6 +317,35 @@ async def test_a_group_the_entry_knows_already_changes_nothing(tmp_path: Path, k
     assert kb.read_bytes() == before
 
 
+@asyncio_test
+async def test_a_wording_that_cannot_be_a_phrasing_is_shown_harmless_and_left_out(
+    tmp_path: Path, kb: Path
+) -> None:
+    hostile = "hvad koster\x00 ESDH snitfladen \u202eforkert"
+    log = tmp_path / "questions.sqlite3"
+    fill_log(log, {ESDH[0]: "suggested", hostile: "suggested"})
+    before = kb.read_text(encoding="utf-8")
+    async with offline_bot(
+        Assistant(load_knowledge(kb)),
+        admin_user_ids=frozenset({OFFLINE_ADMIN}),
+        question_log=log,
+        teaching_db=tmp_path / "teaching.sqlite3",
+    ) as bot:
+        group = group_id_of(await group_message(bot, ESDH[0]))
+        calls = await bot.feed(callback_update(f"t|interface_costs|da|{group}", OFFLINE_ADMIN))
+        [edit] = sent(calls, "editMessageText")
+        shown = ui(
+            "teach_unusable",
+            question="hvad koster\u2400 ESDH snitfladen <U+202E>forkert",
+            reason="it holds control characters",
+        )
+        assert shown in edit["text"].replace("&lt;", "<").replace("&gt;", ">")
+        assert "\x00" not in edit["text"]
+        assert "\u202e" not in edit["text"]
+        assert ui("teach_done", count=1, entry=titles("interface_costs")) in edit["text"]
+    assert added_lines(before, kb.read_text(encoding="utf-8")) == [f'        - "{ESDH[0]}"']
+
+
 # -- over HTTP: the whole loop ------------------------------------------------------------------
 
 

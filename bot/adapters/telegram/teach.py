@@ -37,6 +37,7 @@ from bot.adapters.telegram.keyboards import (
 from bot.adapters.telegram.replies import send_text
 from bot.adapters.telegram.services import BotContext, Services
 from bot.questionlog import open_for_reading
+from bot.report import printable
 from bot.teaching import (
     Group,
     Outcome,
@@ -251,7 +252,7 @@ def _outcome_message(
                 context.text(
                     "teach_closer",
                     language,
-                    question=skipped.text,
+                    question=printable(skipped.text),
                     other=title(skipped.other_entry),
                     other_score=f"{skipped.other_score:.0f}",
                     entry=title(entry_id),
@@ -261,7 +262,10 @@ def _outcome_message(
         elif skipped.reason is Skip.UNUSABLE:
             lines.append(
                 context.text(
-                    "teach_unusable", language, question=skipped.text, reason=skipped.detail
+                    "teach_unusable",
+                    language,
+                    question=printable(skipped.text),
+                    reason=skipped.detail,
                 )
             )
     markup: InlineKeyboardMarkup | None = None
