@@ -1,7 +1,8 @@
 """Watching the knowledge file, so that a change (an editor's, or `klippekort-bot learn`'s) is
 used without a restart. Transport-free and asyncio-friendly: an adapter starts
 `KnowledgeWatcher.run()` as a task and hands it its own reload (the Telegram adapter's
-`AdminTools.reload`, which /reload and SIGHUP use too), or `reloader()` for a plain assistant.
+`admin.reload_and_tell_admins`, which SIGHUP uses too), or `reloader()` for a plain assistant.
+A change the adapter makes itself (a teach from /ubesvarede) is taken at once with `poll()`.
 
 The file is polled: its modification time, size and a hash of its bytes. Only a change of the
 bytes reloads (a `touch` does not), and a change that fails validation is reported once and
