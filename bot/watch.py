@@ -96,6 +96,12 @@ class KnowledgeWatcher:
         # must not both reload the same change.
         self._looking = asyncio.Lock()
 
+    def remember(self, stamp: Stamp | None) -> None:
+        """The content someone else loaded (/reload, SIGHUP), from a stamp taken before it was
+        read: not reloaded again, while a change after the stamp still is."""
+        if stamp is not None:
+            self._seen = stamp
+
     async def poll(self) -> bool | None:
         """Look once: None when the content is unchanged (or unreadable), True when it changed
         and was reloaded, False when it changed but was refused (the old one stays)."""

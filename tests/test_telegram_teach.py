@@ -453,6 +453,26 @@ async def test_the_running_bot_takes_a_change_by_itself_and_keeps_the_old_on_a_b
     assert services.tasks == []
 
 
+@asyncio_test
+async def test_what_reload_loaded_is_not_loaded_or_reported_again_by_the_watcher(
+    telegram_stub: TelegramApiStub, kb: Path
+) -> None:
+    async with bot_on(telegram_stub, kb, admin_user_ids=frozenset({ADMIN_ID})) as bot:
+        watcher = bot.services.watcher
+        assert watcher is not None
+        original = bot.services.knowledge.assistant
+        broken(kb)
+        told = await ask(bot, "/reload", **ADMIN)
+        assert [m["plain_text"].splitlines()[0] for m in told] == [ui("not_reloaded")]
+        assert await watcher.poll() is None  # the same broken file: not tried, not told again
+        assert telegram_stub.sent_to(ADMIN_ID) == told
+        assert bot.services.knowledge.assistant is original
+        # A change after the /reload is still taken.
+        kb.write_text(DEFAULT_KNOWLEDGE_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+        assert await watcher.poll() is True
+        assert bot.services.knowledge.assistant is not original
+
+
 async def _wait_until(check: Any, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():

@@ -32,7 +32,7 @@ from bot.assistant import Assistant
 from bot.knowledge import KnowledgeError, Problem, load_knowledge
 from bot.questionlog import open_for_reading
 from bot.report import Report, build_report, render_report
-from bot.watch import DEFAULT_EVERY_SECONDS, KnowledgeWatcher
+from bot.watch import DEFAULT_EVERY_SECONDS, KnowledgeWatcher, stamp_of
 
 log = logging.getLogger("klippekort.telegram.admin")
 
@@ -121,6 +121,8 @@ async def reload(services: Services) -> list[Problem]:
     async with holder.reloading:
         current = holder.assistant
         path = current.knowledge.path
+        # Taken before reading: the watcher then does not load (or report) this content again.
+        stamp = await asyncio.to_thread(stamp_of, path)
         try:
             knowledge = await asyncio.to_thread(load_knowledge, path)
             assistant = await asyncio.to_thread(
@@ -130,6 +132,9 @@ async def reload(services: Services) -> list[Problem]:
             for problem in error.problems:
                 log.error("Reload refused: %s", problem)
             return error.problems
+        finally:
+            if services.watcher is not None:
+                services.watcher.remember(stamp)
         holder.swap(assistant)
         log.info("Knowledge base reloaded from %s: %d entries", path, len(knowledge.entries))
         return []
