@@ -38,6 +38,8 @@ REQUIRED_ENTRIES = ("remaining_hours", "usage", "interface_costs", "contact")
 PERIOD_VARIANTS = ("single_year", "multi_year", "year_in_period", "out_of_range")
 PHRASING_PLACEHOLDERS = frozenset({"year"})
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# An entry's id travels in a button's callback data (Telegram allows 64 bytes in all).
+MAX_ID_LENGTH = 40
 _PERIOD_RE = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
 
 # Which placeholders each kind of template may use, besides the shared fact names.
@@ -93,6 +95,23 @@ BOT_TEXT_NAMES: Mapping[str, frozenset[str]] = {
     "log_unreadable": frozenset({"error"}),
     "reloaded": frozenset({"entries"}),
     "not_reloaded": frozenset(),
+    "teach_question": frozenset(),
+    "teach_other": frozenset(),
+    "teach_ignore": frozenset(),
+    "teach_back": frozenset(),
+    "teach_cancel": frozenset(),
+    "teach_anyway": frozenset(),
+    "teach_done": frozenset({"count", "entry"}),
+    "teach_live": frozenset(),
+    "teach_known": frozenset({"entry"}),
+    "teach_closer": frozenset({"question", "other", "other_score", "entry", "own_score"}),
+    "teach_anyway_hint": frozenset({"entry"}),
+    "teach_unusable": frozenset({"question", "reason"}),
+    "teach_ignored": frozenset(),
+    "teach_cancelled": frozenset(),
+    "teach_gone": frozenset(),
+    "teach_failed": frozenset({"error"}),
+    "teach_admins_only": frozenset(),
 }
 VARIANT_NAMES = frozenset({"period", "year", "used", "reported"})
 
@@ -178,6 +197,13 @@ class _Reader:
         value = self.string(node, where)
         if value is not None and not _ID_RE.match(value):
             self.problem(node, f"{where} '{value}' must be lower-case letters, digits and _")
+            return None
+        if value is not None and len(value) > MAX_ID_LENGTH:
+            self.problem(
+                node,
+                f"{where} '{value}' is longer than {MAX_ID_LENGTH} characters (it travels in "
+                "the data of a Telegram button)",
+            )
             return None
         return value
 

@@ -366,9 +366,10 @@ def suggestions(
     days: int = 30,
     now: float | None = None,
     limit: int | None = None,
+    group_id: str | None = None,
 ) -> list[Group]:
     """The groups of questions of the last `days` days worth teaching, most asked first (at
-    most `limit`; candidates are worked out only for those).
+    most `limit`, or only the group `group_id`; candidates are worked out only for those).
 
     `db` is the question log, SQLite or PostgreSQL (`bot.logreader.open_reader`, or an SQLite
     connection of `bot.questionlog.open_for_reading`). Questions already taught and
@@ -393,6 +394,8 @@ def suggestions(
     scorer = _CandidateScorer(assistant)
     groups: list[Group] = []
     for cluster in cluster_questions(questions):
+        if group_id is not None and cluster.id != group_id:
+            continue
         if cluster.id in handled.group_ids or _near_dismissed(cluster.key, handled):
             continue
         if limit is not None and len(groups) >= limit:

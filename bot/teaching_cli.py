@@ -172,7 +172,10 @@ def _learn(
     print(outcome.describe())
     if not outcome.changed:
         return EXIT_REFUSED
-    print(f"{knowledge_path}: saved. A running bot uses it after /reload (or SIGHUP).")
+    print(
+        f"{knowledge_path}: saved. A running bot takes it by itself (it watches the file), or"
+        " after /reload."
+    )
     return 0
 
 

@@ -1,7 +1,8 @@
 """Watching the knowledge file, so that a change (an editor's, or `klippekort-bot learn`'s) is
 used without a restart. Transport-free and asyncio-friendly: an adapter starts
 `KnowledgeWatcher.run()` as a task and hands it its own reload (the Telegram adapter's
-`AdminTools.reload`, which /reload and SIGHUP use too), or `reloader()` for a plain assistant.
+`admin.reload_and_tell_admins`, which SIGHUP uses too), or `reloader()` for a plain assistant.
+A change the adapter makes itself (a teach from /ubesvarede) is taken at once with `poll()`.
 
 The file is polled: its modification time, size and a hash of its bytes. Only a change of the
 bytes reloads (a `touch` does not), and a change that fails validation is reported once and
@@ -91,10 +92,23 @@ class KnowledgeWatcher:
         # The content in use: the file as it was when the watcher started.
         self._seen = stamp_of(path)
         self._missing = False
+        # One look at a time: the timer's and one asked for at once (after a teach in the chat)
+        # must not both reload the same change.
+        self._looking = asyncio.Lock()
+
+    def remember(self, stamp: Stamp | None) -> None:
+        """The content someone else loaded (/reload, SIGHUP), from a stamp taken before it was
+        read: not reloaded again, while a change after the stamp still is."""
+        if stamp is not None:
+            self._seen = stamp
 
     async def poll(self) -> bool | None:
         """Look once: None when the content is unchanged (or unreadable), True when it changed
         and was reloaded, False when it changed but was refused (the old one stays)."""
+        async with self._looking:
+            return await self._poll()
+
+    async def _poll(self) -> bool | None:
         current = await asyncio.to_thread(stamp_of, self.path, self._seen)
         if current is None:
             if not self._missing:

@@ -86,6 +86,21 @@ def test_duplicate_id(kb_text: str, write_kb: Callable[[str], Path]) -> None:
     assert "duplicate entry id 'contact'" in problem.reason
 
 
+def test_an_entry_id_too_long_for_a_button_is_refused(
+    kb_text: str, write_kb: Callable[[str], Path]
+) -> None:
+    # An entry's id travels in Telegram button data (64 bytes with the action, the language
+    # and a group's id), so 40 characters is the most.
+    long_id = "greeting_" + "x" * 32
+    assert len(long_id) == 41
+    assert kb_text.count("  - id: greeting\n") == 1
+    text = kb_text.replace("  - id: greeting\n", f"  - id: {long_id}\n")
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, f"  - id: {long_id}")
+    assert "is longer than 40 characters" in problem.reason
+    assert load_knowledge(write_kb(text.replace(long_id, long_id[:40]), "ok.yaml"))
+
+
 def test_duplicate_key(kb_text: str, write_kb: Callable[[str], Path]) -> None:
     text = kb_text.replace("schema: 1\n", "schema: 1\nschema: 1\n")
     problem = only_problem(write_kb(text))

@@ -675,18 +675,22 @@ async def test_admin_gets_stats_and_unanswered_questions(
     assert f"1 × {SUGGESTING_QUESTION}" in text
 
     for command in ("/ubesvarede", "/unanswered"):
+        # A heading, then each group of questions not answered well as a message with buttons.
         sent = await ask(bot, command, **ADMIN)
-        assert len(sent) == 1
-        assert sent[0]["text"].startswith("<pre>")
-        lines = sent[0]["plain_text"].splitlines()
-        assert lines[0] == "Ubesvarede spørgsmål, 30 dage:"
-        assert lines[1].startswith("4 × ")
-        wordings = {lines[1].removeprefix("4 × ")} | {
-            line.strip().removeprefix("– ") for line in lines[2:] if line.startswith("    – ")
+        assert sent[0]["plain_text"] == "Ubesvarede spørgsmål, 30 dage:"
+        groups = sent[1:]
+        assert groups
+        assert all(record["chat_id"] == ADMIN_ID and buttons(record) for record in groups)
+        lines = groups[0]["plain_text"].splitlines()
+        assert lines[0].startswith("4 × ")
+        wordings = {lines[0].removeprefix("4 × ")} | {
+            line.strip().removeprefix("– ") for line in lines[1:] if line.startswith("    – ")
         }
         assert {"Hvem vandt VM i 2014?", "hvem vandt vm 2014"} <= wordings
-        # A question answered only with suggestions counts too.
-        assert SUGGESTING_QUESTION in sent[0]["plain_text"]
+        # A question answered only with suggestions counts too, and one that got a 👎.
+        shown = "\n".join(record["plain_text"] for record in groups)
+        assert SUGGESTING_QUESTION in shown
+        assert REMAINING in shown
     assert not errors(caplog)
 
 

@@ -267,6 +267,23 @@ def test_state_db_beside_the_question_log_or_off(tmp_path: Path) -> None:
     assert message.startswith("STATE_DAYS must be a whole number from 1 to 36500")
 
 
+def test_the_knowledge_file_is_watched_every_few_seconds_or_not_at_all() -> None:
+    assert settings().knowledge_watch_seconds == 5
+    assert settings(KNOWLEDGE_WATCH_SECONDS="30").knowledge_watch_seconds == 30
+    assert settings(KNOWLEDGE_WATCH_SECONDS="0").knowledge_watch_seconds == 0
+    message = error_of(TELEGRAM_BOT_TOKEN=TOKEN, KNOWLEDGE_WATCH_SECONDS="5s")
+    assert message.startswith("KNOWLEDGE_WATCH_SECONDS must be a whole number from 0 to 86400")
+
+
+def test_the_teaching_audit_beside_the_question_log_unless_told(tmp_path: Path) -> None:
+    log = tmp_path / "q.sqlite3"
+    assert settings(QUESTION_LOG=str(log)).teaching_audit == tmp_path / "teaching.sqlite3"
+    chosen = tmp_path / "audit" / "a.sqlite3"
+    told = settings(QUESTION_LOG=str(log), TEACHING_DB=str(chosen))
+    assert told.teaching_audit == chosen
+    assert settings(QUESTION_LOG="off").teaching_audit == Path("data") / "teaching.sqlite3"
+
+
 def test_database_url_must_be_postgresql_and_is_never_echoed() -> None:
     url = "postgresql://bot:hemmeligt@db.example/klippekort"
     assert settings(DATABASE_URL=url).database_url == url

@@ -1,4 +1,5 @@
-"""Staff tools in Telegram: /stats, /ubesvarede (/unanswered) and /reload, and hot reload.
+"""Staff tools in Telegram: /stats, /ubesvarede (/unanswered, in teach.py) and /reload, and
+reloading the knowledge base: on SIGHUP, and when its file changes (the watcher).
 
 The commands are registered behind `admin_only` (the user ids of ADMIN_USER_IDS, in a private
 chat): for anyone else they do not match, and the update falls through to the answer for an
@@ -21,6 +22,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, filters
 
+from bot.adapters.telegram import teach
 from bot.adapters.telegram.formatting import escaped_within
 from bot.adapters.telegram.replies import send_text
 from bot.adapters.telegram.services import BotContext, Services, services_of
@@ -29,11 +31,11 @@ from bot.assistant import Assistant
 from bot.knowledge import KnowledgeError, Problem, load_knowledge
 from bot.logreader import LogReadError, open_reader
 from bot.report import Report, build_report, render_report
+from bot.watch import DEFAULT_EVERY_SECONDS, KnowledgeWatcher, stamp_of
 
 log = logging.getLogger("klippekort.telegram.admin")
 
 STATS_DAYS = 7
-UNANSWERED_DAYS = 30
 # The language of the admins' menu and of a reload notice nobody asked for (SIGHUP).
 STAFF_LANGUAGE = "da"
 
@@ -61,19 +63,6 @@ async def stats(message: Message, context: BotContext, language: str) -> None:
         await _send_pre(message, render_report(report, limit=5))
 
 
-async def unanswered(message: Message, context: BotContext, language: str) -> None:
-    report = await _report(message, context, language, UNANSWERED_DAYS)
-    if report is None:
-        return
-    lines = [context.text("unanswered_heading", language, days=UNANSWERED_DAYS)]
-    for group in report.unanswered[:15]:
-        lines.append(f"{group.count} × {group.examples[0]}")
-        lines += [f"    – {example}" for example in group.examples[1:]]
-    if len(lines) == 1:
-        lines.append(context.text("unanswered_none", language))
-    await _send_pre(message, "\n".join(lines))
-
-
 async def reload_command(message: Message, context: BotContext, language: str) -> None:
     problems = await reload(context.services)
     bot, chat_id = message.get_bot(), message.chat_id
@@ -90,7 +79,7 @@ class AdminCommand:
 
 ADMIN_COMMANDS = (
     AdminCommand("stats", "stats", "stats_command", stats),
-    AdminCommand("ubesvarede", "unanswered", "unanswered_command", unanswered),
+    AdminCommand("ubesvarede", "unanswered", "unanswered_command", teach.unanswered),
     AdminCommand("reload", "reload", "reload_command", reload_command),
 )
 
@@ -129,6 +118,8 @@ async def reload(services: Services) -> list[Problem]:
     async with holder.reloading:
         current = holder.assistant
         path = current.knowledge.path
+        # Taken before reading: the watcher then does not load (or report) this content again.
+        stamp = await asyncio.to_thread(stamp_of, path)
         try:
             knowledge = await asyncio.to_thread(load_knowledge, path)
             assistant = await asyncio.to_thread(
@@ -138,19 +129,35 @@ async def reload(services: Services) -> list[Problem]:
             for problem in error.problems:
                 log.error("Reload refused: %s", problem)
             return error.problems
+        finally:
+            if services.watcher is not None:
+                services.watcher.remember(stamp)
         holder.swap(assistant)
         log.info("Knowledge base reloaded from %s: %d entries", path, len(knowledge.entries))
         return []
 
 
-async def reload_and_tell_admins(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """For SIGHUP: reload, and tell the admins if it failed."""
+async def reload_and_tell_admins(
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> list[Problem]:
+    """For SIGHUP and the watcher: reload, and tell the admins if it failed."""
     services = services_of(application)
     problems = await reload(services)
-    if not problems:
-        return
-    for admin in services.settings.admin_user_ids:
+    for admin in services.settings.admin_user_ids if problems else ():
         await _send_reload_result(services, application.bot, admin, problems, STAFF_LANGUAGE)
+    return problems
+
+
+def knowledge_watcher(application: Application[Any, Any, Any, Any, Any, Any]) -> KnowledgeWatcher:
+    """A watcher of the knowledge file in use: a change is reloaded as /reload does, and a
+    change that fails is told to the admins while the old knowledge base stays."""
+    services = services_of(application)
+
+    async def reload_changed() -> list[Problem]:
+        return await reload_and_tell_admins(application)
+
+    every = services.settings.knowledge_watch_seconds or DEFAULT_EVERY_SECONDS
+    return KnowledgeWatcher(services.knowledge.knowledge.path, reload_changed, every)
 
 
 async def _send_reload_result(

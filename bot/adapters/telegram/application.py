@@ -1,9 +1,9 @@
 """`build_application`: the services, every handler in its place, start-up and shutdown.
 
 Where each update goes, in order: the guards (claim, age, limit; `guards.py`), the public
-commands (`commands.py`), the admin commands (`admin.py`), text questions (`questions.py`),
-any other command (unknown), button presses by action (`buttons.py`), inline mode
-(`inline.py`); errors to `errors.py`.
+commands (`commands.py`), the admin commands (`admin.py`, `teach.py`), text questions
+(`questions.py`), any other command (unknown), button presses by action (`buttons.py`, and
+the admins' teaching buttons in `teach.py`), inline mode (`inline.py`); errors to `errors.py`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.adapters.telegram import admin, buttons, commands, guards, inline, questions
+from bot.adapters.telegram import admin, buttons, commands, guards, inline, questions, teach
 from bot.adapters.telegram.charts import Charts
 from bot.adapters.telegram.errors import on_error
 from bot.adapters.telegram.limits import QuestionLimiter
@@ -165,6 +165,7 @@ def build_application(
         builder = builder.base_url(settings.api_base_url)
     application = builder.build()
     application.bot_data[SERVICES] = services
+    services.watcher = admin.knowledge_watcher(application)
     add_handlers(application, settings)
     application.add_error_handler(on_error)
     return application
@@ -219,7 +220,7 @@ def add_handlers(
         MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, commands.unknown_command)
     )
 
-    for action, handler in buttons.HANDLERS:
+    for action, handler in (*buttons.HANDLERS, *teach.HANDLERS):
         application.add_handler(CallbackQueryHandler(handler, pattern=action.pattern))
     application.add_handler(CallbackQueryHandler(buttons.on_stale_button))
     application.add_handler(InlineQueryHandler(inline.on_inline_query))
@@ -227,17 +228,20 @@ def add_handlers(
 
 
 async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """At start: the state store, the command menus, SIGHUP for reloading, housekeeping."""
+    """At start: the state store, the command menus, SIGHUP for reloading, housekeeping, and
+    the watch of the knowledge file (every KNOWLEDGE_WATCH_SECONDS; 0 turns it off)."""
     services = services_of(application)
     await services.store.start()
     await set_commands(application)
     admin.watch_sighup(application)
     services.tasks.append(asyncio.create_task(housekeeping(services)))
+    if services.watcher is not None and services.settings.knowledge_watch_seconds > 0:
+        services.tasks.append(asyncio.create_task(services.watcher.run()))
 
 
 async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """At stop: housekeeping ends, what the question log still holds is written, the store
-    closes."""
+    """At stop: housekeeping and the watch end, what the question log still holds is written,
+    the store closes."""
     services = services_of(application)
     for task in services.tasks:
         task.cancel()

@@ -18,6 +18,8 @@ from bot.model import KnowledgeBase
 
 SEPARATOR = "|"
 NO_VALUE = "-"
+# Telegram's limit for a button's callback data.
+MAX_CALLBACK_BYTES = 64
 
 
 class Action(enum.StrEnum):
@@ -29,6 +31,14 @@ class Action(enum.StrEnum):
     THUMBS_UP = "u"
     THUMBS_DOWN = "d"
     NONE_OF_THESE = "n"  # none of the suggestions fits
+    # An admin teaching a group of unanswered questions (/ubesvarede); the fourth field is
+    # the group's id.
+    TEACH = "t"  # teach the group to the entry
+    TEACH_ANYWAY = "f"  # teach it although its phrasing sits closer to another entry
+    OTHER_ENTRY = "o"  # show every entry to choose from
+    BACK = "b"  # back to the group's likely entries
+    CANCEL = "c"  # leave the group as it is
+    IGNORE = "i"  # dismiss the group: never suggested again
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -54,13 +64,17 @@ class Callback:
     action: Action
     value: str
     language: str
-    question: str | None = None  # the question's id in the question log
+    # The question's id in the question log, or (for the teaching actions) a group's id.
+    question: str | None = None
 
     def encode(self) -> str:
         parts = [self.action.value, self.value, self.language]
         if self.question:
             parts.append(self.question)
-        return SEPARATOR.join(parts)
+        data = SEPARATOR.join(parts)
+        if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+            raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
+        return data
 
     @classmethod
     def decode(cls, data: object) -> Callback | None:
@@ -140,3 +154,79 @@ def language_keyboard(knowledge: KnowledgeBase, current: str) -> InlineKeyboardM
             for code in language_choices(knowledge)
         ]
     )
+
+
+# -- teaching (/ubesvarede, admins only) ------------------------------------------------------
+
+
+def _button(
+    label: str, action: Action, value: str, language: str, group_id: str
+) -> list[InlineKeyboardButton]:
+    data = Callback(action, value, language, group_id).encode()
+    return [InlineKeyboardButton(label, callback_data=data)]
+
+
+def teach_keyboard(
+    knowledge: KnowledgeBase, group_id: str, entry_ids: Iterable[str], language: str
+) -> InlineKeyboardMarkup:
+    """A group's buttons: one per likely entry (by title), "another entry…" and "ignore"."""
+    rows = [
+        _button(
+            knowledge.entries[entry_id].title[language], Action.TEACH, entry_id, language, group_id
+        )
+        for entry_id in entry_ids
+        if entry_id in knowledge.entries
+    ]
+    rows.append(
+        _button(
+            knowledge.text("teach_other", language),
+            Action.OTHER_ENTRY,
+            NO_VALUE,
+            language,
+            group_id,
+        )
+    )
+    rows.append(
+        _button(
+            knowledge.text("teach_ignore", language), Action.IGNORE, NO_VALUE, language, group_id
+        )
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def every_entry_keyboard(
+    knowledge: KnowledgeBase, group_id: str, language: str
+) -> InlineKeyboardMarkup:
+    """Every entry by title, in the knowledge base's order, then back and cancel."""
+    rows = [
+        _button(entry.title[language], Action.TEACH, entry.id, language, group_id)
+        for entry in knowledge.entries.values()
+    ]
+    rows.append(_back_and_cancel(knowledge, group_id, language))
+    return InlineKeyboardMarkup(rows)
+
+
+def teach_anyway_keyboard(
+    knowledge: KnowledgeBase, group_id: str, entry_id: str, language: str
+) -> InlineKeyboardMarkup:
+    """For a group refused because it sits closer to another entry: teach it anyway."""
+    label = knowledge.text("teach_anyway", language)
+    return InlineKeyboardMarkup(
+        [
+            _button(label, Action.TEACH_ANYWAY, entry_id, language, group_id),
+            _back_and_cancel(knowledge, group_id, language),
+        ]
+    )
+
+
+def _back_and_cancel(
+    knowledge: KnowledgeBase, group_id: str, language: str
+) -> list[InlineKeyboardButton]:
+    return [
+        _button(knowledge.text("teach_back", language), Action.BACK, NO_VALUE, language, group_id)[
+            0
+        ],
+        _button(
+            knowledge.text("teach_cancel", language), Action.CANCEL, NO_VALUE, language, group_id
+        )[0],
+    ]

@@ -23,6 +23,7 @@ from bot.assistant import Assistant
 from bot.model import KnowledgeBase
 from bot.questionlog import QuestionLog
 from bot.state import StateStore
+from bot.watch import KnowledgeWatcher
 
 SERVICES = "services"
 # Questions whose 👍 / 👎 was pressed, remembered at most.
@@ -80,8 +81,10 @@ class Services:
     feedback: SeenOnce = field(default_factory=SeenOnce)
     # The HTTP transports (answers, long polling), closed by whoever runs the application.
     requests: tuple[BaseRequest, ...] = ()
-    # Background work started at start-up (purging), stopped at shutdown.
+    # Background work started at start-up (purging, watching), stopped at shutdown.
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    # Watches the knowledge file and reloads it when it changes (set by build_application).
+    watcher: KnowledgeWatcher | None = None
 
 
 def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:

@@ -30,6 +30,8 @@ from bot.state import (
     STATE_DB_ENV,
     state_db_path,
 )
+from bot.teaching import TEACHING_DB_ENV, TEACHING_DB_NAME, teaching_db_path
+from bot.watch import DEFAULT_EVERY_SECONDS
 
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -37,6 +39,8 @@ _DURATION = re.compile(r"^(\d+)\s*([smhd]?)$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _POSTGRES_SCHEMES = ("postgresql", "postgres")
+KNOWLEDGE_WATCH_ENV = "KNOWLEDGE_WATCH_SECONDS"
+DEFAULT_WATCH_SECONDS = int(DEFAULT_EVERY_SECONDS)
 
 
 class SettingsError(ValueError):
@@ -68,6 +72,20 @@ class Settings:
     database_url: str | None = None
     state_db: Path | None = None
     state_days: int = DEFAULT_STATE_DAYS
+    # The audit of teaching (/ubesvarede's buttons); None: beside the question log.
+    teaching_db: Path | None = None
+    # Seconds between two looks at the knowledge file (a change is used without /reload);
+    # 0 turns the watching off.
+    knowledge_watch_seconds: int = DEFAULT_WATCH_SECONDS
+
+    @property
+    def teaching_audit(self) -> Path:
+        """The audit's file: TEACHING_DB, else beside the question log."""
+        if self.teaching_db is not None:
+            return self.teaching_db
+        if self.question_log is not None:
+            return self.question_log.parent / TEACHING_DB_NAME
+        return teaching_db_path({})
 
     @property
     def uses_webhook(self) -> bool:
@@ -143,7 +161,15 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         database_url=database_url,
         state_db=state_db_path(env.get(STATE_DB_ENV), question_log),
         state_days=_integer(env, STATE_DAYS_ENV, DEFAULT_STATE_DAYS, 1, 36_500),
+        teaching_db=_path(get(TEACHING_DB_ENV)),
+        knowledge_watch_seconds=_integer(
+            env, KNOWLEDGE_WATCH_ENV, DEFAULT_WATCH_SECONDS, 0, 24 * 3600
+        ),
     )
+
+
+def _path(text: str | None) -> Path | None:
+    return Path(text) if text is not None else None
 
 
 def _check_url(name: str, value: str, https_only: bool) -> None:
