@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -36,7 +35,7 @@ from bot.adapters.telegram.keyboards import (
 )
 from bot.adapters.telegram.replies import send_text
 from bot.adapters.telegram.services import BotContext, Services
-from bot.questionlog import open_for_reading
+from bot.logreader import LogReadError, open_reader
 from bot.report import printable
 from bot.teaching import (
     Group,
@@ -63,7 +62,7 @@ async def unanswered(message: Message, context: BotContext, language: str) -> No
         return
     try:
         groups = await asyncio.to_thread(_read_groups, context.services, None)
-    except sqlite3.Error as error:
+    except LogReadError as error:
         await send_text(message, context.text("log_unreadable", language, error=error))
         return
     except TeachingError as error:
@@ -99,11 +98,9 @@ def _read_groups(services: Services, group_id: str | None) -> list[Group]:
     if log_file is None:
         return []
     log_file.flush()
-    if log_file.path is None:
-        # Suggestions read SQLite; a PostgreSQL log is for `klippekort-bot suggest` for now.
-        raise sqlite3.OperationalError(f"{log_file.where} is not an SQLite file")
     audit = TeachingLog(services.settings.teaching_audit)
-    with contextlib.closing(open_for_reading(log_file.path)) as db:
+    # Where the bot writes it: PostgreSQL with DATABASE_URL, else the SQLite file.
+    with open_reader(log_file.path, log_file.database_url) as db:
         return suggestions(
             db,
             services.knowledge.assistant,
@@ -165,7 +162,7 @@ async def _group(press: _Press, context: BotContext) -> Group | None:
     language = press.language
     try:
         groups = await asyncio.to_thread(_read_groups, context.services, press.group_id)
-    except sqlite3.Error as error:
+    except LogReadError as error:
         await _edit(press.query, context.text("log_unreadable", language, error=error))
         return None
     except TeachingError as error:
