@@ -73,16 +73,20 @@ async def unanswered(message: Message, context: BotContext, language: str) -> No
         await send_text(message, f"{heading}\n{context.text('unanswered_none', language)}")
         return
     await send_text(message, heading)
-    knowledge = context.knowledge
     for group in groups:
-        text = f"{summary(group)}\n\n{context.text('teach_question', language)}"
-        candidates = [candidate.entry_id for candidate in group.candidates]
+        text, markup = _asking(group, context, language)
         await message.reply_text(
-            escaped_within(text),
-            parse_mode=ParseMode.HTML,
-            reply_markup=teach_keyboard(knowledge, group.id, candidates, language),
-            do_quote=False,
+            escaped_within(text), parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=False
         )
+
+
+def _asking(group: Group, context: BotContext, language: str) -> tuple[str, InlineKeyboardMarkup]:
+    """A group as /ubesvarede shows it: its wordings, the question, a button per likely entry."""
+    candidates = [candidate.entry_id for candidate in group.candidates]
+    return (
+        f"{summary(group)}\n\n{context.text('teach_question', language)}",
+        teach_keyboard(context.knowledge, group.id, candidates, language),
+    )
 
 
 def summary(group: Group) -> str:
@@ -295,13 +299,7 @@ async def on_back_button(update: Update, context: BotContext) -> None:
     group = await _group(press, context)
     if group is None:
         return
-    language = press.language
-    candidates = [candidate.entry_id for candidate in group.candidates]
-    await _edit(
-        press.query,
-        f"{summary(group)}\n\n{context.text('teach_question', language)}",
-        teach_keyboard(context.knowledge, group.id, candidates, language),
-    )
+    await _edit(press.query, *_asking(group, context, press.language))
 
 
 async def on_cancel_button(update: Update, context: BotContext) -> None:
