@@ -237,3 +237,12 @@ def test_kmd_itself_its_help_desk_and_programming_are_not_the_cards_matter(
     # Each shares words with a topic (KMD, a phone number, an interface, hours) but asks about
     # something the source does not cover; it is never answered outright.
     assert answered(assistant, text) is None
+
+
+def test_sentences_that_each_speak_of_a_topic_add_up(assistant: Assistant) -> None:
+    # No sentence asks about the costs clearly enough alone; together they do.
+    text = (
+        "Goddag. Vi leverer et fagsystem til et par kommuner. Før vi går i gang, vil jeg gerne "
+        "vide om der følger udgifter med, fx til test, konvertering eller løbende drift. Mvh Ole"
+    )
+    assert answered(assistant, text) == "interface_costs"
