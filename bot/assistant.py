@@ -32,7 +32,7 @@ from bot.stopwords import STOPWORDS
 # matching stays bounded whatever a user pastes.
 MAX_QUESTION_CHARS = 1000
 # A message of several sentences is answered on each topic that scores this well in it.
-MULTI_TOPIC_SCORE = 60.0
+MULTI_TOPIC_SCORE = 55.0
 # In a message of several sentences, an entry's score gains this share of the score of the
 # second sentence that speaks of it (`Assistant._with_support`); sentences scoring less than
 # SUPPORT_FLOOR for an entry do not speak of it. Chosen on the dev question sets.
@@ -258,8 +258,11 @@ class Assistant:
         sure = sure_of(question.evidence) == language
         topics: list[str] = []
         ignored = self._no_topic[language]
+        # A message none of whose sentences asks ("jeg skal bruge forbruget for 2013 og vide,
+        # om der er timer tilbage") asks in all of them.
+        anything_asked = any(question.asking)
         for piece, asking in zip(question.pieces, question.asking, strict=True):
-            if not asking:
+            if anything_asked and not asking:
                 continue  # "Vi er leverandør til tre kommuner." tells who asks, not what
             if all(word in ignored or len(word) < 2 for word in piece):
                 continue  # "..., der har haft klippekortet?" names no topic of its own

@@ -246,3 +246,11 @@ def test_sentences_that_each_speak_of_a_topic_add_up(assistant: Assistant) -> No
         "vide om der følger udgifter med, fx til test, konvertering eller løbende drift. Mvh Ole"
     )
     assert answered(assistant, text) == "interface_costs"
+
+
+def test_a_message_that_asks_in_no_sentence_is_asked_in_all(assistant: Assistant) -> None:
+    # Neither sentence is a question, yet the message wants both figures.
+    text = "Hej, vi skal bruge forbruget for 2014 og vide, om der er nogen timer tilbage nu."
+    reply = assistant.reply(text)
+    assert reply.outcome is Outcome.ANSWERED
+    assert {reply.entry_id, *reply.also} == {"usage", "remaining_hours"}
