@@ -35,8 +35,14 @@ DEV_SETS = (
     DATA / "dev_written.yaml",
     DATA / "dev_long.yaml",
     DATA / "dev_blind2.yaml",
+    DATA / "dev_blind3.yaml",
 )
-HELDOUT_SETS = (DATA / "heldout.yaml", DATA / "heldout_written.yaml", DATA / "heldout_blind2.yaml")
+HELDOUT_SETS = (
+    DATA / "heldout.yaml",
+    DATA / "heldout_written.yaml",
+    DATA / "heldout_blind2.yaml",
+    DATA / "heldout_blind3.yaml",
+)
 
 
 @dataclass(frozen=True)
