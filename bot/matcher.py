@@ -46,7 +46,7 @@ SLACK = 1e-6
 LONG_FILLER = 5
 # A phrasing word used this often or less is a slip of a word used COMMON_FACTOR times as often
 # that it is one edit from (`Matcher._canonical_spellings`).
-RARE_SPELLING = 2
+RARE_SPELLING = 5
 COMMON_FACTOR = 5
 
 
@@ -237,7 +237,7 @@ class Matcher:
             others = frozenset().union(*(c for other, c in counts.items() if other != language))
             by_deletion: dict[str, list[str]] = defaultdict(list)
             for word, count in language_counts.items():
-                if count > RARE_SPELLING:
+                if count >= COMMON_FACTOR:
                     for key in _one_deleted(word) | {word}:
                         by_deletion[key].append(word)
             mended: dict[str, str] = {}

@@ -240,12 +240,12 @@ def test_kmd_itself_its_help_desk_and_programming_are_not_the_cards_matter(
 
 
 def test_sentences_that_each_speak_of_a_topic_add_up(assistant: Assistant) -> None:
-    # No sentence asks about the costs clearly enough alone; together they do.
+    # No sentence asks about the hours left clearly enough alone; together they do.
     text = (
-        "Goddag. Vi leverer et fagsystem til et par kommuner. Før vi går i gang, vil jeg gerne "
-        "vide om der følger udgifter med, fx til test, konvertering eller løbende drift. Mvh Ole"
+        "Hej. Vi er et lille softwarehus. En kollega siger, at der stadig ligger ubrugte timer "
+        "på klippekortet, som vi kan trække på. Passer det? Mvh Ole"
     )
-    assert answered(assistant, text) == "interface_costs"
+    assert answered(assistant, text) == "remaining_hours"
 
 
 def test_a_message_that_asks_in_no_sentence_is_asked_in_all(assistant: Assistant) -> None:
