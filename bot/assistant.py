@@ -24,7 +24,14 @@ from bot.followup import POINTERS, Context, Conversations, cue_of, shifted
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
 from bot.language import SUPPORTED, language_evidence, language_of, sure_of
 from bot.matcher import Matcher, MatchSettings, Outcome, Scored, decide
-from bot.normalize import QUESTION_WORDS, YEAR_TOKEN, Period, normalize, signature_start
+from bot.normalize import (
+    QUESTION_WORDS,
+    YEAR_TOKEN,
+    Period,
+    normalize,
+    signature_start,
+    without_salutation,
+)
 from bot.render import fact_values, fill, period_texts, tidy
 from bot.stopwords import STOPWORDS
 
@@ -412,9 +419,10 @@ class Assistant:
         evidence = language_evidence(question, normalized.words)
         # A signature ("Mvh Louise, produktchef") tells who asks, never what.
         kept = signature_start(normalized.pieces)
-        pieces, asking = _joined_to_what_they_point_at(
-            normalized.pieces[:kept], normalized.asking[:kept]
-        )
+        # A greeting before the question ("Hej bot, hvad kan du?") asks nothing either.
+        greeted = without_salutation(normalized.pieces[:kept])
+        dropped = kept - len(greeted)
+        pieces, asking = _joined_to_what_they_point_at(greeted, normalized.asking[dropped:kept])
         ranked = pieces
         if normalized.periods and len(pieces) > 1:
             # The years a message names belong to its question: "jeg skal bruge tallet for

@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.model import Entry
-from bot.normalize import MIXED, YEAR_TOKEN, normalize, stem_words
+from bot.normalize import MIXED, QUESTION_WORDS, YEAR_TOKEN, normalize, stem_words
 from bot.stopwords import STOPWORDS, ascii_variants, content_words
 
 CACHE_LIMIT = 50_000
@@ -292,7 +292,7 @@ class Matcher:
                 for word in raw:
                     word_counts[word] += 1
                 words = self._stems(
-                    language, content_words(self.concepts.fold(raw), self.stopwords[language])
+                    language, _asked_words(self.concepts.fold(raw), self.stopwords[language])
                 )
                 if entry.slot is None:
                     # "lukkede det i 2016" is about that year, not any year: an entry that
@@ -521,7 +521,7 @@ class Matcher:
         """Question words as the index holds them: mended, concepts named, without stop words,
         stemmed."""
         mended = self.concepts.fold(self.correct(index, words))
-        mended = content_words(mended, self.stopwords[index.language])
+        mended = _asked_words(mended, self.stopwords[index.language])
         cache = index.stem_cache
         missing = [word for word in mended if word not in cache]
         if missing:
@@ -810,6 +810,16 @@ def decide(ranking: list[Scored], settings: MatchSettings) -> Outcome:
     if ranking[0].score >= settings.answer_at and ranking[0].score - runner_up >= settings.margin:
         return Outcome.ANSWERED
     return Outcome.SUGGESTED
+
+
+def _asked_words(words: list[str], stopwords: frozenset[str]) -> list[str]:
+    """The words that carry meaning; every word when those are question words alone: "what
+    can you do?" and "what was it for?" differ in the words a stop list would drop, and would
+    otherwise both read as a bare "what" that matches the other at 100."""
+    content = content_words(words, stopwords)
+    if content and QUESTION_WORDS.issuperset(content):
+        return content_words(words, frozenset()) if len(words) > len(content) else content
+    return content
 
 
 def _only_in(words: Mapping[str, frozenset[str]], language: str) -> frozenset[str]:

@@ -241,6 +241,31 @@ def signature_start(pieces: tuple[tuple[str, ...], ...]) -> int:
     return start
 
 
+# Words that greet or address ("Hej bot,", "Hi team,", "Kære KL"): folded.
+_SALUTATIONS = frozenset(
+    "hej hejsa hejhej hey hi hello hallo halloj goddag godmorgen morgen dav davs kaere dear "
+    "god good morning afternoon evening eftermiddag aften bot botten alle everyone all team "
+    "folks there der igen again".split()
+)
+
+
+def without_salutation(pieces: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    """The pieces without the greeting a message opens with ("Hej bot, hvad kan du?"), when
+    something follows it: a greeting asks nothing, and read with the question it hides a
+    chit-chat question ("hvad kan du?") from the entry that answers it."""
+    if not pieces:
+        return pieces
+    first = pieces[0]
+    start = 0
+    while start < len(first) and first[start] in _SALUTATIONS:
+        start += 1
+    if start == 0:
+        return pieces
+    if start < len(first):
+        return ((first[start:]), *pieces[1:])
+    return pieces[1:] if len(pieces) > 1 else pieces
+
+
 _JOINING_WORDS = frozenset("og and eller or samt".split())
 
 

@@ -254,3 +254,24 @@ def test_a_message_that_asks_in_no_sentence_is_asked_in_all(assistant: Assistant
     reply = assistant.reply(text)
     assert reply.outcome is Outcome.ANSWERED
     assert {reply.entry_id, *reply.also} == {"usage", "remaining_hours"}
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("hi, hvad kan du?", "help"),
+        ("hej bot, what can you do?", "help"),
+        ("Hej", "greeting"),
+        ("hej hvor mange timer er der tilbage", "remaining_hours"),
+    ],
+)
+def test_a_greeting_before_the_question_asks_nothing(
+    assistant: Assistant, text: str, entry_id: str
+) -> None:
+    assert answered(assistant, text) == entry_id
+
+
+def test_a_question_of_question_words_alone_is_read_whole(assistant: Assistant) -> None:
+    # "what can you do?" and "what was it for?" are both a bare "what" once stop words go.
+    assert answered(assistant, "what can you do?") == "help"
+    assert answered(assistant, "what was it for?") == "purpose"
