@@ -44,6 +44,8 @@ SLACK = 1e-6
 # Filler words this long or longer are mended from a slip ("shuold"); shorter ones are one slip
 # from too many words.
 LONG_FILLER = 5
+# Words this long or shorter are not mended by changing one of their letters.
+SHORT_WORD = 4
 # A phrasing word used this often or less is a slip of a word used COMMON_FACTOR times as often
 # that it is one edit from (`Matcher._canonical_spellings`).
 RARE_SPELLING = 5
@@ -328,9 +330,13 @@ class Matcher:
         # A concept's words are known words in every language, so that a question using one is
         # not "mended" into another word, and a slip in one is mended to it.
         index.own_words = frozenset(raw_words)
-        raw_words |= self.concepts.words
-        index.words = frozenset(raw_words)
+        index.words = frozenset(raw_words | self.concepts.words)
         index.compound_parts = index.words | self.neutral[language]
+        # A slip is mended to a word of the index's own language: Danish "bid" is not "big".
+        if language == MIXED:
+            raw_words |= self.concepts.words
+        else:
+            raw_words |= self.concepts.words_in.get(language, set())
         deletions: dict[str, list[str]] = defaultdict(list)
         for word in sorted(raw_words - self.stopwords[language]):
             if len(word) >= self.settings.min_typo_length:
@@ -401,10 +407,12 @@ class Matcher:
         }
         # A slip rarely changes the first letter; a word that differs only there is more
         # often a word of its own: "best" is not "rest" (but "ialt" is "alt").
+        # In a short word, one changed letter more often makes another word ("tog", "tom").
         close = [
             c
             for c in found
             if (c[0] == word[0] or len(c) != len(word))
+            and (len(word) > SHORT_WORD or len(c) != len(word) or _swapped(c, word))
             and OSA.distance(word, c, score_cutoff=1) <= 1
         ]
         if not close and len(word) >= LONG_WORD:
@@ -758,11 +766,14 @@ class Concepts:
         self.by_word: dict[str, str] = {}
         self.by_phrase: dict[tuple[str, ...], str] = {}
         self.by_stem: dict[str, dict[str, str]] = {"da": {}, "en": {}, MIXED: {}}
+        # Each language's concept words: a slip in a Danish word is mended to a Danish word.
+        self.words_in: dict[str, set[str]] = defaultdict(set)
         for name, languages in concepts.items():
             token = CONCEPT_MARK + name
-            for texts in languages.values():
+            for language, texts in languages.items():
                 for text in texts:
                     words = normalize(text).words
+                    self.words_in[language].update(words)
                     # As typed without æøå too: "paa et aar" and "pa et ar".
                     for typed in {words, tuple(_plainest(word) for word in words)}:
                         if len(typed) > 1:

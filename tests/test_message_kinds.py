@@ -275,3 +275,10 @@ def test_a_question_of_question_words_alone_is_read_whole(assistant: Assistant) 
     # "what can you do?" and "what was it for?" are both a bare "what" once stop words go.
     assert answered(assistant, "what can you do?") == "help"
     assert answered(assistant, "what was it for?") == "purpose"
+
+
+def test_a_slip_is_mended_to_a_word_of_the_messages_own_language(assistant: Assistant) -> None:
+    # "bid" (Danish: a bite) is not the English concept word "big", nor "tog" (took) "tom".
+    index = assistant.matcher.index_of["da"]
+    assert assistant.matcher.correct(index, ["bid", "tog"]) == ["bid", "tog"]
+    assert assistant.matcher.correct(index, ["timr"]) == ["timer"]
