@@ -36,12 +36,14 @@ DEV_SETS = (
     DATA / "dev_long.yaml",
     DATA / "dev_blind2.yaml",
     DATA / "dev_blind3.yaml",
+    DATA / "dev_followups.yaml",
 )
 HELDOUT_SETS = (
     DATA / "heldout.yaml",
     DATA / "heldout_written.yaml",
     DATA / "heldout_blind2.yaml",
     DATA / "heldout_blind3.yaml",
+    DATA / "heldout_followups.yaml",
 )
 
 
