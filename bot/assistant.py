@@ -222,6 +222,18 @@ class Assistant:
             resolved = self._in_context(question, context, follow_lang, ranking, decision)
             if resolved is not None:
                 return resolved
+        elif (
+            context is not None
+            and not self.knowledge.entries[ranking[0].entry_id].chitchat  # "tak for det"
+            and self._leans_on_context(question)
+        ):
+            # "hvem lavede den?" after the transition agreement, "why?" after the end: read
+            # with the conversation, the message stays on its topic when it can.
+            resolved = self._in_context(question, context, follow_lang, ranking, decision)
+            if resolved is not None and (
+                resolved.entry_id == context.entry_id or self._bare(question)
+            ):
+                return resolved
         if len(question.pieces) > 1 and decision is not Outcome.UNKNOWN:
             topics = self._topics_asked(question, lang, ranking)
             if len(topics) > 1:
@@ -374,7 +386,7 @@ class Assistant:
             return None  # "og hvor mange timer er der i et år?" is not the last topic's either
         if decision is Outcome.SUGGESTED and ranking and ranking[0].entry_id == context.entry_id:
             return self.answer(context.entry_id, language, context.periods, ranking[0].score)
-        if not POINTERS.intersection(question.words):
+        if not self._leans_on_context(question):
             return None
         title = self.knowledge.entries[context.entry_id].title[language]
         combined = self._read(" ".join(question.words) + " " + title)
@@ -386,6 +398,17 @@ class Assistant:
             return None  # the title carried it, not the message
         periods = question.periods or context.periods
         return self.answer(ranking[0].entry_id, language, periods, ranking[0].score)
+
+    def _leans_on_context(self, question: _Question) -> bool:
+        """Whether a message points back ("hvem indgik den?") or asks with question words
+        alone ("hvorfor?", "why not?"), and so means something only with what came before."""
+        return bool(POINTERS.intersection(question.words)) or self._bare(question)
+
+    @staticmethod
+    def _bare(question: _Question) -> bool:
+        """Whether a message is question words alone ("hvorfor ikke?", "and when?")."""
+        said = [word for word in question.words if word not in _POINTING_ONLY]
+        return not said and not QUESTION_WORDS.isdisjoint(question.words)
 
     @cached_property
     def _period_entry(self) -> str | None:

@@ -41,7 +41,9 @@ YEAR_AFTER = _phrases(
 )  # fmt: skip
 TOTAL = _phrases(
     "i alt", "alt i alt", "samlet", "totalt", "sammenlagt", "in total", "total",
-    "all together", "altogether", "overall", "the total",
+    "all together", "altogether", "overall", "the total", "hele perioden",
+    "over hele perioden", "for hele perioden", "alle årene", "alle år", "the whole period",
+    "the entire period", "over the whole period", "all the years", "all years",
 )  # fmt: skip
 REPORTED = _phrases(
     "rapporteret", "blev rapporteret", "reported", "was reported", "were reported",

@@ -150,3 +150,25 @@ def test_a_context_never_answers_what_no_entry_is_about(assistant: Assistant) ->
         assistant, "Hvor mange timer blev brugt i 2014?", "og hvor mange timer er der i et år?"
     )
     assert replies[1][0] is None
+
+
+def test_question_words_alone_ask_about_the_last_topic(assistant: Assistant) -> None:
+    replies = conversation(assistant, "er klippekortet lukket?", "hvorfor det?")
+    assert replies[1][0] == "status"
+    replies = conversation(assistant, "is the klippekort still running?", "why not?")
+    assert replies[1][0] == "status"
+
+
+def test_a_message_pointing_back_stays_on_the_topic_it_points_at(assistant: Assistant) -> None:
+    # Alone, "hvem lavede den?" asks who is behind the card; here "den" is the agreement.
+    replies = conversation(assistant, "hvad er transitionsaftalen?", "hvem lavede den?")
+    assert replies[1][0] == "transition_agreement"
+    # Thanks stay thanks, whatever they point at.
+    replies = conversation(assistant, "Hvor mange timer blev brugt i 2014?", "tak for det")
+    assert replies[1][0] == "thanks"
+
+
+def test_the_whole_period_is_the_total(assistant: Assistant) -> None:
+    replies = conversation(assistant, "timer i 2015?", "og over hele perioden?")
+    assert replies[1][0] == "usage"
+    assert "100.000" in replies[1][1]
