@@ -23,7 +23,7 @@ mon
 mvh vh kh hilsen hilsner venlig venlige bh
 ingen
 ha giv give kende hoere hoert fuldstaendig totalt overhovedet eventuelt
-ifoelge pludselig ok okay alligevel par
+ifoelge pludselig ok okay alligevel par saa igen
 """.split()
 
 _ENGLISH = """
