@@ -44,6 +44,9 @@ SLACK = 1e-6
 # Filler words this long or longer are mended from a slip ("shuold"); shorter ones are one slip
 # from too many words.
 LONG_FILLER = 5
+# What must follow a name of the domain in a compound for it to be split off
+# ("klippekortordningen"); less is an ending ("kommunernes").
+NAMED_REST = 4
 # Words this long or shorter are not mended by changing one of their letters.
 SHORT_WORD = 4
 # A phrasing word used this often or less is a slip of a word used COMMON_FACTOR times as often
@@ -162,6 +165,10 @@ class Matcher:
             for language in ("da", "en")
         }
         self.neutral[MIXED] = self.neutral["da"] | self.neutral["en"]
+        # The domain's longer names, longest first, as the head of a compound.
+        self.long_names = sorted(
+            (w for w in self.neutral[MIXED] if len(w) > LONG_WORD), key=len, reverse=True
+        )
         self.neutral_stems = {
             language: frozenset(stem_words(sorted(words), language))
             for language, words in self.neutral.items()
@@ -289,7 +296,7 @@ class Matcher:
             )
             canonical = self.canonical.get(language, {})
             for text in texts:
-                raw = [canonical.get(word, word) for word in normalize(text).words]
+                raw = self._named_apart(canonical.get(w, w) for w in normalize(text).words)
                 raw_words.update(raw)
                 for word in raw:
                     word_counts[word] += 1
@@ -357,8 +364,7 @@ class Matcher:
         mended: list[str] = []
         previous = ""
         canonical = self.canonical.get(index.language, {})
-        for word in words:
-            word = canonical.get(word, word)
+        for word in self._named_apart(canonical.get(w, w) for w in words):
             joined, last = previous + word, previous
             previous = word
             split_word = last not in self.all_words or word not in self.all_words
@@ -376,6 +382,20 @@ class Matcher:
                 index.typo_cache[word] = parts
             mended.extend(parts)
         return mended
+
+    def _named_apart(self, words: Iterable[str]) -> list[str]:
+        """Words with one of the domain's names split off the front of a compound, in phrasings
+        and questions alike: "klippekortordningen" is the card and "ordningen", so the name
+        counts as the name (almost nothing) and the rest as the word it is."""
+        split: list[str] = []
+        for word in words:
+            for name in self.long_names:
+                if word.startswith(name) and len(word) - len(name) >= NAMED_REST:
+                    split += [name, word[len(name) :].removeprefix("s")]
+                    break
+            else:
+                split.append(word)
+        return split
 
     def _split_compound(self, index: _LanguageIndex, word: str) -> list[str] | None:
         """Split a Danish compound into two known words: "timeforbruget" -> time, forbruget."""

@@ -282,3 +282,11 @@ def test_a_slip_is_mended_to_a_word_of_the_messages_own_language(assistant: Assi
     index = assistant.matcher.index_of["da"]
     assert assistant.matcher.correct(index, ["bid", "tog"]) == ["bid", "tog"]
     assert assistant.matcher.correct(index, ["timr"]) == ["timer"]
+
+
+def test_the_cards_name_is_split_off_a_compound(assistant: Assistant) -> None:
+    matcher = assistant.matcher
+    index = matcher.index_of["da"]
+    assert matcher.correct(index, ["klippekortordningen"]) == ["klippekort", "ordningen"]
+    assert matcher.correct(index, ["kommunernes"]) == ["kommunernes"]  # an ending, no word
+    assert answered(assistant, "Er klippekortordningen lukket ned?") == "status"
