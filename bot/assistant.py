@@ -172,6 +172,8 @@ class Assistant:
         self._no_topic = {
             lang: STOPWORDS[lang] | self.matcher.neutral[lang] for lang in knowledge.languages
         }
+        # Nor does what follows a greeting in "Hej KMD", "Godmorgen KOMBIT".
+        self._names_nothing = frozenset().union(*self._no_topic.values())
 
     @classmethod
     def from_path(cls, path: Path | str | None = None, **kwargs: object) -> Assistant:
@@ -434,8 +436,7 @@ class Assistant:
             if scored.score >= self.settings.suggest_at
         ]
 
-    @staticmethod
-    def _read(text: str) -> _Question:
+    def _read(self, text: str) -> _Question:
         # Normalised once here: language detection and matching both read the same words.
         question = text[:MAX_QUESTION_CHARS]
         normalized = normalize(question, pieces=True)
@@ -443,7 +444,7 @@ class Assistant:
         # A signature ("Mvh Louise, produktchef") tells who asks, never what.
         kept = signature_start(normalized.pieces)
         # A greeting before the question ("Hej bot, hvad kan du?") asks nothing either.
-        greeted = without_salutation(normalized.pieces[:kept])
+        greeted = without_salutation(normalized.pieces[:kept], self._names_nothing)
         dropped = kept - len(greeted)
         pieces, asking = _joined_to_what_they_point_at(greeted, normalized.asking[dropped:kept])
         ranked = pieces

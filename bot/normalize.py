@@ -249,21 +249,25 @@ _SALUTATIONS = frozenset(
 )
 
 
-def without_salutation(pieces: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+def without_salutation(
+    pieces: tuple[tuple[str, ...], ...], names_nothing: frozenset[str] = frozenset()
+) -> tuple[tuple[str, ...], ...]:
     """The pieces without the greeting a message opens with ("Hej bot, hvad kan du?"), when
-    something follows it: a greeting asks nothing, and read with the question it hides a
-    chit-chat question ("hvad kan du?") from the entry that answers it."""
+    something that `names_nothing` does not hold follows it: a greeting asks nothing, and
+    read with the question it hides a chit-chat question ("hvad kan du?") from the entry that
+    answers it. "Hej KMD" and "Hej med dig" are greetings whole."""
     if not pieces:
         return pieces
     first = pieces[0]
     start = 0
     while start < len(first) and first[start] in _SALUTATIONS:
         start += 1
-    if start == 0:
+    rest = [*first[start:], *(word for piece in pieces[1:] for word in piece)]
+    if start == 0 or all(word in names_nothing or word in _SALUTATIONS for word in rest):
         return pieces
     if start < len(first):
         return ((first[start:]), *pieces[1:])
-    return pieces[1:] if len(pieces) > 1 else pieces
+    return pieces[1:]
 
 
 _JOINING_WORDS = frozenset("og and eller or samt".split())

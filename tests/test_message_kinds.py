@@ -262,6 +262,8 @@ def test_a_message_that_asks_in_no_sentence_is_asked_in_all(assistant: Assistant
         ("hi, hvad kan du?", "help"),
         ("hej bot, what can you do?", "help"),
         ("Hej", "greeting"),
+        ("Godmorgen KOMBIT", "greeting"),  # a greeting whole: nothing but a name follows
+        ("Hej med dig", "greeting"),
         ("hej hvor mange timer er der tilbage", "remaining_hours"),
     ],
 )

@@ -201,7 +201,7 @@ async def test_echoed_command_argument_is_escaped(running_bot: RunningBot) -> No
 
 # -- 2. did you mean -------------------------------------------------------------------------------
 
-SUGGESTING_QUESTION = "Hvad med snitfladerne?"
+SUGGESTING_QUESTION = "puljen og forbrug?"
 
 
 @asyncio_test
