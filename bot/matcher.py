@@ -154,7 +154,8 @@ class Matcher:
         concepts: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
     ) -> None:
         self.settings = settings or MatchSettings()
-        self.concepts = Concepts(concepts or {})
+        # One filler word may stand inside an expression: "brugt helt op" is "brugt op".
+        self.concepts = Concepts(concepts or {}, frozenset().union(*STOPWORDS.values()))
         neutral = neutral_words or {}
         # The domain's own name ("klippekortet", "KMD") stays in the text, so "hvad er
         # klippekortet" reads differently from "hvad kan du", but weighs almost nothing.
@@ -782,7 +783,11 @@ class Concepts:
     Expressions of several words ("fat i", "get hold of") are found before stop words go.
     """
 
-    def __init__(self, concepts: Mapping[str, Mapping[str, Iterable[str]]]) -> None:
+    def __init__(
+        self,
+        concepts: Mapping[str, Mapping[str, Iterable[str]]],
+        fillers: frozenset[str] = frozenset(),
+    ) -> None:
         self.by_word: dict[str, str] = {}
         self.by_phrase: dict[tuple[str, ...], str] = {}
         self.by_stem: dict[str, dict[str, str]] = {"da": {}, "en": {}, MIXED: {}}
@@ -808,6 +813,11 @@ class Concepts:
         self.words = frozenset(self.by_word) | frozenset(w for p in self.by_phrase for w in p)
         self.longest = max((len(p) for p in self.by_phrase), default=1)
         self._first_words = frozenset(p[0] for p in self.by_phrase)
+        # Expressions by their first word, longest first, for a match with a filler inside.
+        self._phrases_from: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for phrase in sorted(self.by_phrase, key=lambda p: (-len(p), p)):
+            self._phrases_from[phrase[0]].append(phrase)
+        self.fillers = fillers
 
     def fold(self, words: Sequence[str]) -> list[str]:
         """The words with each concept word or expression replaced by its concept's name."""
@@ -825,12 +835,40 @@ class Concepts:
                         position += length
                         break
                 else:
-                    folded.append(self.by_word.get(word, word))
-                    position += 1
+                    found = self._with_filler(words, position)
+                    if found is not None:
+                        folded.append(found[0])
+                        position = found[1]
+                    else:
+                        folded.append(self.by_word.get(word, word))
+                        position += 1
                 continue
             folded.append(self.by_word.get(word, word))
             position += 1
         return folded
+
+    def _with_filler(self, words: Sequence[str], position: int) -> tuple[str, int] | None:
+        """An expression starting at `position` with one filler word inside it ("brugt helt
+        op", "ejer egentlig KMD"): its concept's name and where it ends."""
+        for phrase in self._phrases_from.get(words[position], ()):
+            at = position + 1
+            skipped = False
+            for expected in phrase[1:]:
+                if at < len(words) and words[at] == expected:
+                    at += 1
+                elif (
+                    not skipped
+                    and at + 1 < len(words)
+                    and words[at] in self.fillers
+                    and words[at + 1] == expected
+                ):
+                    at += 2
+                    skipped = True
+                else:
+                    break
+            else:
+                return self.by_phrase[phrase], at
+        return None
 
 
 def decide(ranking: list[Scored], settings: MatchSettings) -> Outcome:

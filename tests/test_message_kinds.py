@@ -292,3 +292,12 @@ def test_the_cards_name_is_split_off_a_compound(assistant: Assistant) -> None:
     assert matcher.correct(index, ["klippekortordningen"]) == ["klippekort", "ordningen"]
     assert matcher.correct(index, ["kommunernes"]) == ["kommunernes"]  # an ending, no word
     assert answered(assistant, "Er klippekortordningen lukket ned?") == "status"
+
+
+def test_a_filler_word_inside_an_expression_keeps_it_one(assistant: Assistant) -> None:
+    fold = assistant.matcher.concepts.fold
+    assert fold(["brugt", "helt", "op"]) == ["~remaining"]
+    assert fold(["get", "a", "hold", "of"]) == ["~contact"]
+    assert fold(["brugt", "til", "at", "op"]) != ["~remaining"]  # one filler, not two
+    assert answered(assistant, "Er klippekortet brugt helt op?") == "remaining_hours"
+    assert answered(assistant, "Hvem ejer egentlig KMD i dag?") is None
