@@ -45,6 +45,8 @@ MULTI_TOPIC_SCORE = 55.0
 # SUPPORT_FLOOR for an entry do not speak of it. Chosen on the dev question sets.
 SUPPORT_WEIGHT = 0.3
 SUPPORT_FLOOR = 10.0
+# Sentence rankings kept (`Assistant._piece_ranking`); a message has a handful.
+PIECE_CACHE_SIZE = 256
 # Follow-up cues that mean nothing without the conversation they follow: "og året før?" alone
 # names no year, "og i alt?" no total; offered as choices, never answered outright.
 RELATIVE_CUES = frozenset({"before", "after", "total"})
@@ -168,6 +170,7 @@ class Assistant:
             lang: fact_values(knowledge.facts, lang, knowledge.ui) for lang in knowledge.languages
         }
         self._answers: dict[tuple[str, str, tuple[Period, ...]], Reply] = {}
+        self._pieces: dict[tuple[tuple[str, ...], str, bool], list[Scored]] = {}
         # A sentence of only these words names no topic of its own (`_topics_asked`).
         self._no_topic = {
             lang: STOPWORDS[lang] | self.matcher.neutral[lang] for lang in knowledge.languages
@@ -287,7 +290,7 @@ class Assistant:
                 continue  # "Vi er leverandør til tre kommuner." tells who asks, not what
             if all(word in ignored or len(word) < 2 for word in piece):
                 continue  # "..., der har haft klippekortet?" names no topic of its own
-            piece_ranking = self.matcher.rank([piece], language, sure, outcome_only=True)
+            piece_ranking = self._piece_ranking(piece, language, sure)
             if not piece_ranking or piece_ranking[0].score < MULTI_TOPIC_SCORE:
                 continue
             entry_id = piece_ranking[0].entry_id
@@ -462,6 +465,19 @@ class Assistant:
             ranking = self._with_support(question, language, sure, ranking)
         return ranking
 
+    def _piece_ranking(self, piece: tuple[str, ...], language: str, sure: bool) -> list[Scored]:
+        """One sentence's ranking down to `SUPPORT_FLOOR`, worked out once per message for the
+        support of each entry and the topics a message asks (`_topics_asked`)."""
+        key = (piece, language, sure)
+        found = self._pieces.get(key)
+        if found is None:
+            if len(self._pieces) >= PIECE_CACHE_SIZE:
+                self._pieces.clear()
+            found = self._pieces[key] = self.matcher.rank(
+                [piece], language, sure, floor=SUPPORT_FLOOR
+            )
+        return found
+
     def _with_support(
         self, question: _Question, language: str, sure: bool, ranking: list[Scored]
     ) -> list[Scored]:
@@ -475,7 +491,7 @@ class Assistant:
         ]
         pieces: dict[str, list[float]] = {}
         for piece, weight in zip(question.ranked, weights, strict=True):
-            for scored in self.matcher.rank([piece], language, sure, floor=SUPPORT_FLOOR):
+            for scored in self._piece_ranking(piece, language, sure):
                 if not self.knowledge.entries[scored.entry_id].chitchat:
                     pieces.setdefault(scored.entry_id, []).append(scored.score * weight)
         scores = {scored.entry_id: scored for scored in ranking}

@@ -170,6 +170,7 @@ class Matcher:
         self.long_names = sorted(
             (w for w in self.neutral[MIXED] if len(w) > LONG_WORD), key=len, reverse=True
         )
+        self.name_heads = frozenset(name[:4] for name in self.long_names)
         self.neutral_stems = {
             language: frozenset(stem_words(sorted(words), language))
             for language, words in self.neutral.items()
@@ -389,7 +390,11 @@ class Matcher:
         and questions alike: "klippekortordningen" is the card and "ordningen", so the name
         counts as the name (almost nothing) and the rest as the word it is."""
         split: list[str] = []
+        heads = self.name_heads
         for word in words:
+            if word[:4] not in heads:
+                split.append(word)
+                continue
             for name in self.long_names:
                 if word.startswith(name) and len(word) - len(name) >= NAMED_REST:
                     split += [name, word[len(name) :].removeprefix("s")]
