@@ -160,6 +160,16 @@ async def _edit(
         )
 
 
+async def _admin_press_on_group(update: Update, context: BotContext) -> tuple[_Press, Group] | None:
+    """An admin's press with the group it is about, as the question log has it now; None
+    when the press is refused or the group is gone (and the admin told so)."""
+    press = await _admin_press(update, context, _any)
+    if press is None:
+        return None
+    group = await _group(press, context)
+    return None if group is None else (press, group)
+
+
 async def _group(press: _Press, context: BotContext) -> Group | None:
     """The pressed group as the question log has it now; None (and the admin told why) when
     it is no longer listed or the log cannot be read."""
@@ -293,23 +303,19 @@ async def on_other_entry_button(update: Update, context: BotContext) -> None:
 
 async def on_back_button(update: Update, context: BotContext) -> None:
     """Back to the group as /ubesvarede showed it."""
-    press = await _admin_press(update, context, _any)
-    if press is None:
+    pressed = await _admin_press_on_group(update, context)
+    if pressed is None:
         return
-    group = await _group(press, context)
-    if group is None:
-        return
+    press, group = pressed
     await _edit(press.query, *_asking(group, context, press.language))
 
 
 async def on_cancel_button(update: Update, context: BotContext) -> None:
     """Leave the group as it is: the buttons go, nothing changes."""
-    press = await _admin_press(update, context, _any)
-    if press is None:
+    pressed = await _admin_press_on_group(update, context)
+    if pressed is None:
         return
-    group = await _group(press, context)
-    if group is None:
-        return
+    press, group = pressed
     await _edit(
         press.query, f"{summary(group)}\n\n{context.text('teach_cancelled', press.language)}"
     )
@@ -317,12 +323,10 @@ async def on_cancel_button(update: Update, context: BotContext) -> None:
 
 async def on_ignore_button(update: Update, context: BotContext) -> None:
     """Dismiss the group for good, as `klippekort-bot dismiss` does, in the admin's name."""
-    press = await _admin_press(update, context, _any)
-    if press is None:
+    pressed = await _admin_press_on_group(update, context)
+    if pressed is None:
         return
-    group = await _group(press, context)
-    if group is None:
-        return
+    press, group = pressed
     language = press.language
     audit = TeachingLog(context.settings.teaching_audit)
     try:
