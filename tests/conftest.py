@@ -5,6 +5,7 @@ Telegram bot polling the stand-in. Helpers live in modules of their own (tests/t
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,15 @@ def assistant(knowledge: KnowledgeBase) -> Assistant:
 @pytest.fixture
 def kb_text() -> str:
     return DEFAULT_KNOWLEDGE_PATH.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    """A copy of the shipped knowledge file, in a folder of its own, to change freely."""
+    copy = tmp_path / "kb" / "klippekort.yaml"
+    copy.parent.mkdir()
+    shutil.copyfile(DEFAULT_KNOWLEDGE_PATH, copy)
+    return copy
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,14 +34,6 @@ from bot.teaching import (
 NOW = 1_800_000_000.0
 BIN = Path(sys.executable).parent / "klippekort-bot"
 ESDH = ("Hvad koster en ESDH snitflade?", "hvad koster ESDH snitfladen", "ESDH snitflade pris")
-
-
-@pytest.fixture
-def kb(tmp_path: Path) -> Path:
-    copy = tmp_path / "kb" / "klippekort.yaml"
-    copy.parent.mkdir()
-    shutil.copyfile(DEFAULT_KNOWLEDGE_PATH, copy)
-    return copy
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-import shutil
 import signal
 import time
 from collections.abc import AsyncIterator
@@ -83,19 +82,16 @@ def added_lines(before: str, after: str) -> list[str]:
     return [line[2:] for line in diff if line.startswith("+ ")]
 
 
-@pytest.fixture
-def kb(tmp_path: Path) -> Path:
-    copy = tmp_path / "kb" / "klippekort.yaml"
-    copy.parent.mkdir()
-    shutil.copyfile(DEFAULT_KNOWLEDGE_PATH, copy)
-    return copy
-
-
 @asynccontextmanager
-async def teaching_bot(tmp_path: Path, kb: Path) -> AsyncIterator[OfflineBot]:
-    """An offline bot on the copy `kb`, with an admin, a filled question log and an audit."""
+async def teaching_bot(
+    tmp_path: Path, kb: Path, asked: dict[str, str] | None = None
+) -> AsyncIterator[OfflineBot]:
+    """An offline bot on the copy `kb`, with an admin, a question log of `asked` (question:
+    outcome; by default the ESDH group and two unanswered questions) and an audit."""
     log = tmp_path / "questions.sqlite3"
-    fill_log(log, {**dict.fromkeys(ESDH, "suggested"), PRICE: "unknown", FOOTBALL: "unknown"})
+    if asked is None:
+        asked = {**dict.fromkeys(ESDH, "suggested"), PRICE: "unknown", FOOTBALL: "unknown"}
+    fill_log(log, asked)
     async with offline_bot(
         Assistant(load_knowledge(kb)),
         admin_user_ids=frozenset({OFFLINE_ADMIN}),
@@ -301,15 +297,8 @@ async def test_a_group_closer_to_another_entry_is_refused_then_taught_anyway(
 
 @asyncio_test
 async def test_a_group_the_entry_knows_already_changes_nothing(tmp_path: Path, kb: Path) -> None:
-    log = tmp_path / "questions.sqlite3"
-    fill_log(log, {"Hvor mange timer er der tilbage?": "suggested"})
     before = kb.read_bytes()
-    async with offline_bot(
-        Assistant(load_knowledge(kb)),
-        admin_user_ids=frozenset({OFFLINE_ADMIN}),
-        question_log=log,
-        teaching_db=tmp_path / "teaching.sqlite3",
-    ) as bot:
+    async with teaching_bot(tmp_path, kb, {"Hvor mange timer er der tilbage?": "suggested"}) as bot:
         group = group_id_of(await group_message(bot, "Hvor mange timer er der tilbage?"))
         calls = await bot.feed(callback_update(f"t|remaining_hours|da|{group}", OFFLINE_ADMIN))
         [edit] = sent(calls, "editMessageText")
@@ -322,15 +311,8 @@ async def test_a_wording_that_cannot_be_a_phrasing_is_shown_harmless_and_left_ou
     tmp_path: Path, kb: Path
 ) -> None:
     hostile = "hvad koster\x00 ESDH snitfladen \u202eforkert"
-    log = tmp_path / "questions.sqlite3"
-    fill_log(log, {ESDH[0]: "suggested", hostile: "suggested"})
     before = kb.read_text(encoding="utf-8")
-    async with offline_bot(
-        Assistant(load_knowledge(kb)),
-        admin_user_ids=frozenset({OFFLINE_ADMIN}),
-        question_log=log,
-        teaching_db=tmp_path / "teaching.sqlite3",
-    ) as bot:
+    async with teaching_bot(tmp_path, kb, {ESDH[0]: "suggested", hostile: "suggested"}) as bot:
         group = group_id_of(await group_message(bot, ESDH[0]))
         calls = await bot.feed(callback_update(f"t|interface_costs|da|{group}", OFFLINE_ADMIN))
         [edit] = sent(calls, "editMessageText")

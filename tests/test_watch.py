@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.assistant import Assistant
-from bot.knowledge import DEFAULT_KNOWLEDGE_PATH, load_knowledge
+from bot.knowledge import load_knowledge
 from bot.matcher import Outcome
 from bot.teaching import learn
 from bot.watch import KnowledgeWatcher, reloader
@@ -29,13 +28,6 @@ class Holder:
     def put(self, assistant: Assistant) -> None:
         self.assistant = assistant
         self.swapped.set()
-
-
-@pytest.fixture
-def kb(tmp_path: Path) -> Path:
-    copy = tmp_path / "klippekort.yaml"
-    shutil.copyfile(DEFAULT_KNOWLEDGE_PATH, copy)
-    return copy
 
 
 def watcher_for(kb: Path, holder: Holder) -> KnowledgeWatcher:
