@@ -28,16 +28,21 @@ _ENGLISH = frozenset(
 _ONLY_DANISH = _DANISH - _ENGLISH
 _ONLY_ENGLISH = _ENGLISH - _DANISH
 SUPPORTED = ("da", "en")
+# U+212B, the Ångström sign, folds to å.
+_DANISH_LETTERS = frozenset("æøåÆØÅ\u212b")
+DANISH_LETTER_WEIGHT = 2
 
 
 def language_evidence(text: str, words: Sequence[str] | None = None) -> tuple[int, int]:
-    """How many words of `text` are telling Danish, and how many telling English (æ, ø and å
-    count as plenty of Danish). `words` are the text's normalised words, when already known."""
-    if any(ch in text for ch in "æøåÆØÅ\u212b"):  # U+212B, the Ångström sign, folds to å
-        return 100, 0
+    """How many words of `text` are telling Danish, and how many telling English. A word
+    spelt with æ, ø or å counts as `DANISH_LETTER_WEIGHT` Danish words: plenty against an
+    English word or two, yet "is klippekortet still kørende?" stays a mixed message, not a
+    Danish one. `words` are the text's normalised words, when already known."""
     if words is None:
         words = normalize(text).words
-    return sum(map(_ONLY_DANISH.__contains__, words)), sum(map(_ONLY_ENGLISH.__contains__, words))
+    lettered = sum(1 for token in text.split() if _DANISH_LETTERS.intersection(token))
+    danish = sum(map(_ONLY_DANISH.__contains__, words)) + DANISH_LETTER_WEIGHT * lettered
+    return danish, sum(map(_ONLY_ENGLISH.__contains__, words))
 
 
 def sure_of(evidence: tuple[int, int]) -> str | None:

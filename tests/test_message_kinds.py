@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.assistant import Assistant
+from bot.language import sure_language
 from bot.matcher import Outcome
 from bot.normalize import normalize
 from bot.stopwords import content_words
@@ -31,6 +32,15 @@ def test_a_message_mixing_danish_and_english_is_understood(
     assistant: Assistant, text: str, entry_id: str
 ) -> None:
     assert answered(assistant, text) == entry_id
+
+
+def test_one_word_with_a_danish_letter_does_not_make_an_english_message_danish(
+    assistant: Assistant,
+) -> None:
+    # "ø" once counted as all the Danish a message needs, so only Danish phrasings were tried.
+    assert sure_language("is the klippekort still kørende?") is None
+    assert answered(assistant, "is the klippekort still kørende?") == "status"
+    assert sure_language("hvor mange timer er der tilbage på kortet?") == "da"
 
 
 def test_the_mixed_reading_keeps_each_words_own_language(assistant: Assistant) -> None:
