@@ -37,6 +37,8 @@ DEV_SETS = (
     DATA / "dev_blind2.yaml",
     DATA / "dev_blind3.yaml",
     DATA / "dev_followups.yaml",
+    DATA / "dev_blind4.yaml",
+    DATA / "dev_followups4.yaml",
 )
 HELDOUT_SETS = (
     DATA / "heldout.yaml",
@@ -44,6 +46,8 @@ HELDOUT_SETS = (
     DATA / "heldout_blind2.yaml",
     DATA / "heldout_blind3.yaml",
     DATA / "heldout_followups.yaml",
+    DATA / "heldout_blind4.yaml",
+    DATA / "heldout_followups4.yaml",
 )
 
 
