@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from bot.assistant import Assistant
-from bot.evaluation import DEFAULT_QUESTIONS, evaluate, load_questions
+from bot.evaluation import DEFAULT_QUESTIONS, Question, evaluate, load_questions
 from bot.matcher import Outcome, decide
 
 HELDOUT = DEFAULT_QUESTIONS.with_name("heldout.yaml")
@@ -55,3 +55,14 @@ def test_leaving_out_entries_far_below_the_best_changes_no_reply(assistant: Assi
             if s.score >= settings.suggest_at and full[0].score - s.score <= settings.window
         ]
         assert shown == (expected if outcome is Outcome.SUGGESTED else []), text
+
+
+def test_a_greeting_back_is_no_fact_but_a_fact_is(assistant: Assistant) -> None:
+    # "hej" answered with a greeting gives no fact, so a question expecting no answer counts as
+    # rejected; a fact given for one does not.
+    greeting = Question("hej", None, "da", "chitchat")
+    fact = Question("hvor mange timer er der tilbage?", None, "da", "near_topic")
+    assert assistant.reply(greeting.text).entry_id == "greeting"
+    report = evaluate(assistant, [greeting, fact])
+    assert (report.rejection.right, report.rejection.total) == (1, 2)
+    assert [q.text for q, _ in report.misses] == [fact.text]
