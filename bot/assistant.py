@@ -219,9 +219,10 @@ class Assistant:
         decision = decide(ranking, self.settings)
         if self.signal is not None:
             ranking, decision = self._second_opinion(question, lang, ranking, decision)
-        if decision is Outcome.ANSWERED and (
-            cue_of(question.words) in RELATIVE_CUES or self.matcher.names_foreign(question.words)
-        ):
+        # A message naming something no entry is about ("vores serviceaftale på 200 timer")
+        # is only offered choices, even when it asks two of the topics' questions.
+        foreign = self.matcher.names_foreign(question.words)
+        if decision is Outcome.ANSWERED and (cue_of(question.words) in RELATIVE_CUES or foreign):
             decision = Outcome.SUGGESTED
         if context is not None and decision is not Outcome.ANSWERED:
             resolved = self._in_context(question, context, follow_lang, ranking, decision)
@@ -239,7 +240,7 @@ class Assistant:
                 resolved.entry_id == context.entry_id or self._bare(question)
             ):
                 return resolved
-        if len(question.pieces) > 1 and decision is not Outcome.UNKNOWN:
+        if len(question.pieces) > 1 and decision is not Outcome.UNKNOWN and not foreign:
             topics = self._topics_asked(question, lang, ranking)
             if len(topics) > 1:
                 return self._together(topics, lang, question.periods, ranking[0].score)

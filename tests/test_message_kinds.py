@@ -156,6 +156,12 @@ def test_hours_of_another_agreement_are_not_the_cards(assistant: Assistant) -> N
     assert answered(assistant, text) is None
     assert "~other_agreement" in assistant.matcher.foreign_concepts
     assert "~remaining" not in assistant.matcher.foreign_concepts
+    # Nor when the message asks two of the card's questions about them.
+    two = (
+        "Hej. Vi har en serviceaftale med KMD på 200 timer om året. "
+        "Hvor mange timer har vi brugt i år, og hvor mange er der tilbage?"
+    )
+    assert answered(assistant, two) is None
 
 
 def test_a_word_no_phrasing_has_meets_its_stem_in_either_language(
