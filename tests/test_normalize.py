@@ -65,6 +65,21 @@ def test_possessive_is_dropped() -> None:
     assert normalize("KMD’s løsninger").words == ("kmd", "loesninger")
 
 
+def test_an_ending_after_an_apostrophe_is_still_the_word() -> None:
+    # Danish inflects abbreviations and loanwords after an apostrophe.
+    assert normalize("API'erne og CPR'en").words == ("api", "og", "cpr")
+    assert normalize("don't").words == ("don", "t")
+
+
+def test_chat_shorthand_is_spelled_out() -> None:
+    assert normalize("hvor mg timer, spm til kortet").words[:4] == (
+        "hvor",
+        "mange",
+        "timer",
+        "spoergsmaal",
+    )
+
+
 def test_sentences_and_clauses() -> None:
     text = (
         "Hej. Vi er leverandør, og vi undrer os. Hvor mange timer (47.746) er brugt i 2010 - 2012?"
