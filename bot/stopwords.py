@@ -24,6 +24,7 @@ mvh vh kh hilsen hilsner venlig venlige bh
 ingen
 ha giv give kende hoere hoert fuldstaendig totalt overhovedet eventuelt
 ifoelge pludselig ok okay alligevel par saa igen
+givet fald hvert tilfaelde tvivl opstaar
 """.split()
 
 _ENGLISH = """
