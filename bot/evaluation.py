@@ -134,7 +134,8 @@ def answered_entry(reply: Reply) -> str | None:
 
 def evaluate(assistant: Assistant, questions: Sequence[Question]) -> Report:
     """Ask every question and tally the outcomes. A question expecting no answer counts as
-    rejected when the reply gives no fact: nothing answered, or only chit-chat."""
+    rejected when the reply gives no fact: nothing answered, or only chit-chat. A message
+    labelled with two topics is answered right when the reply answers both, in either order."""
     report = Report()
     for question in questions:
         if question.before:
@@ -147,6 +148,9 @@ def evaluate(assistant: Assistant, questions: Sequence[Question]) -> Report:
             reply = assistant.reply(question.text)
         got = answered_entry(reply)
         ok = got == question.expect
+        if question.also and got is not None:
+            # A message asking two topics is answered in either order.
+            ok = question.expect in (got, *reply.also)
         if question.expect is None and got is not None:
             # A question the knowledge base cannot answer must not get a fact; a greeting back
             # for "hej", or thanks acknowledged, gives none.
@@ -157,7 +161,7 @@ def evaluate(assistant: Assistant, questions: Sequence[Question]) -> Report:
             report.in_domain.add(ok)
             report.suggested.add(reply.outcome is Outcome.SUGGESTED)
             if question.also:
-                report.both.add(ok and set(question.also) <= set(reply.also))
+                report.both.add(ok and {question.expect, *question.also} <= {got, *reply.also})
             if ok and question.contains:
                 report.contains.add(all(c in reply.text for c in question.contains))
         report.by_language[question.language].add(ok)

@@ -66,3 +66,14 @@ def test_a_greeting_back_is_no_fact_but_a_fact_is(assistant: Assistant) -> None:
     report = evaluate(assistant, [greeting, fact])
     assert (report.rejection.right, report.rejection.total) == (1, 2)
     assert [q.text for q, _ in report.misses] == [fact.text]
+
+
+def test_two_topics_count_in_either_order(assistant: Assistant) -> None:
+    text = "Hvor mange timer er der tilbage, og hvem skal jeg kontakte?"
+    reply = assistant.reply(text)
+    assert (reply.entry_id, reply.also) == ("remaining_hours", ("contact",))
+    report = evaluate(assistant, [Question(text, "contact", "da", "long", also=("remaining_hours",))])
+    assert (report.in_domain.right, report.both.right) == (1, 1)
+    # Only one of the two is not both.
+    report = evaluate(assistant, [Question(text, "contact", "da", "long", also=("status",))])
+    assert (report.in_domain.right, report.both.right) == (1, 0)
