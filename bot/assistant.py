@@ -359,8 +359,14 @@ class Assistant:
         if cue is None or period_entry is None:
             return None
         about_periods = context.entry_id == period_entry or bool(context.periods)
+        usage = self.knowledge.facts.usage
         if cue == "years":
             periods = question.periods
+        elif cue == "compared" and about_periods:
+            periods = (*context.periods, *question.periods)
+        elif cue in ("first", "last") and about_periods and usage:
+            row = usage[0] if cue == "first" else usage[-1]
+            periods = (Period(row.first_year, row.last_year),)
         elif cue in ("before", "after") and context.periods:
             periods = shifted(context.periods, -1 if cue == "before" else 1)
         elif cue == "total" and context.entry_id == period_entry:

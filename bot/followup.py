@@ -28,7 +28,9 @@ def _phrases(*texts: str) -> frozenset[tuple[str, ...]]:
 FILLER = frozenset(
     normalize(
         "og hvad med saa i da end så hvad nu hvis hvordan ok okay jamen men ja nej tak "
-        "and what about how then for in the of also ok okay so but yes no thanks"
+        "alene kun bare for sig selv "
+        "and what about how then for in the of also ok okay so but yes no thanks "
+        "only alone just on its own"
     ).words
 )
 YEAR_BEFORE = _phrases(
@@ -45,6 +47,25 @@ TOTAL = _phrases(
     "over hele perioden", "for hele perioden", "alle årene", "alle år", "the whole period",
     "the entire period", "over the whole period", "all the years", "all years",
 )  # fmt: skip
+# The first or the last period of the table, named by its place: "og i første periode?".
+FIRST_PERIOD = _phrases(
+    "første periode", "den første periode", "første år", "de første år", "de første tre år",
+    "starten", "begyndelsen", "first period", "the first period", "first years",
+    "the first years", "the first three years", "the early years", "the start", "the beginning",
+)  # fmt: skip
+LAST_PERIOD = _phrases(
+    "sidste periode", "den sidste periode", "det sidste år", "sidste år det kørte", "slutningen",
+    "det sidste år det kørte", "the last period", "the final year", "the last year it ran",
+    "the final period", "the end",
+)  # fmt: skip
+# Comparing with other years ("sammenlignet med 2014?", "var det mere eller mindre end 2014?"):
+# words that ask for the years side by side, said with years.
+COMPARED = frozenset(
+    normalize(
+        "sammenlignet sammenligne sammenligning forhold versus vs mere mindre flere færre "
+        "eller det end compared compare comparison versus more less fewer or than it that"
+    ).words
+)
 REPORTED = _phrases(
     "rapporteret", "blev rapporteret", "reported", "was reported", "were reported",
 )  # fmt: skip
@@ -111,13 +132,16 @@ def shifted(periods: tuple[Period, ...], years: int) -> tuple[Period, ...]:
 
 def cue_of(words: tuple[str, ...]) -> str | None:
     """Which follow-up a message's words make: "years" when they say nothing but years (and
-    filler), "before", "after", "total" or "reported"; None for anything else."""
+    filler), "compared" when they compare years, "before", "after", "first", "last", "total"
+    or "reported"; None for anything else."""
     core = _core(words)
     if not core:
         return "years"
     for name, phrases in _CUES:
         if core in phrases:
             return name
+    if YEAR_TOKEN in words and COMPARED.issuperset(core):
+        return "compared"
     return None
 
 
@@ -136,6 +160,8 @@ _CUES = tuple(
     for name, phrases in (
         ("before", YEAR_BEFORE),
         ("after", YEAR_AFTER),
+        ("first", FIRST_PERIOD),
+        ("last", LAST_PERIOD),
         ("total", TOTAL),
         ("reported", REPORTED),
     )

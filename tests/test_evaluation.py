@@ -72,7 +72,8 @@ def test_two_topics_count_in_either_order(assistant: Assistant) -> None:
     text = "Hvor mange timer er der tilbage, og hvem skal jeg kontakte?"
     reply = assistant.reply(text)
     assert (reply.entry_id, reply.also) == ("remaining_hours", ("contact",))
-    report = evaluate(assistant, [Question(text, "contact", "da", "long", also=("remaining_hours",))])
+    both = Question(text, "contact", "da", "long", also=("remaining_hours",))
+    report = evaluate(assistant, [both])
     assert (report.in_domain.right, report.both.right) == (1, 1)
     # Only one of the two is not both.
     report = evaluate(assistant, [Question(text, "contact", "da", "long", also=("status",))])

@@ -36,8 +36,22 @@ def conversation(assistant: Assistant, *messages: str) -> list[tuple[str | None,
         (("Hvor mange timer blev brugt i 2014?", "og i alt?"), "100.000"),
         (("Hvad blev brugt i 2010-2012?", "hvor meget af det blev rapporteret?"), "47.018"),
         (("hvad er forbruget i 2013", "ok og 2016?"), "3.031"),
+        (("hvad blev brugt i 2015?", "hvad med 2011 alene?"), "47.746"),
+        (("How many hours were used in 2015?", "and in the first period?"), "47,746"),
+        (("forbruget i 2013?", "og det sidste år?"), "3.031"),
     ],
-    ids=["years", "year-before", "year-after-en", "after-a-span", "total", "reported", "filler"],
+    ids=[
+        "years",
+        "year-before",
+        "year-after-en",
+        "after-a-span",
+        "total",
+        "reported",
+        "filler",
+        "only-a-year",
+        "first-period",
+        "last-period",
+    ],
 )
 def test_a_follow_up_is_answered_from_the_context(
     assistant: Assistant, messages: tuple[str, ...], expected: str
@@ -45,6 +59,15 @@ def test_a_follow_up_is_answered_from_the_context(
     *_, (entry, text) = conversation(assistant, *messages)
     assert entry == "usage"
     assert expected in text
+
+
+def test_a_comparison_shows_both_years(assistant: Assistant) -> None:
+    *_, (entry, text) = conversation(
+        assistant, "hvor mange timer blev brugt i 2013?", "var det mere eller mindre end 2014?"
+    )
+    assert entry == "usage"
+    assert "17.011" in text
+    assert "16.880" in text
 
 
 def test_without_a_context_a_follow_up_is_not_answered_as_one(assistant: Assistant) -> None:
@@ -107,6 +130,12 @@ def test_contexts_expire_and_are_kept_per_key() -> None:
         ("the following year?", "after"),
         ("og i alt?", "total"),
         ("hvor meget af det blev rapporteret?", "reported"),
+        ("hvad med 2011 alene?", "years"),
+        ("og i første periode?", "first"),
+        ("and the final year?", "last"),
+        ("sammenlignet med 2014?", "compared"),
+        ("was it more or less than 2014?", "compared"),
+        ("mere eller mindre?", None),
         ("og hvad med vejret i 2015?", None),
         ("hvem kan jeg ringe til om det?", None),
     ],
