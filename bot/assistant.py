@@ -452,7 +452,7 @@ class Assistant:
         normalized = normalize(question, pieces=True)
         evidence = language_evidence(question, normalized.words)
         # A signature ("Mvh Louise, produktchef") tells who asks, never what.
-        kept = signature_start(normalized.pieces)
+        kept = signature_start(normalized.pieces, normalized.asking, self.matcher.all_words)
         # A greeting before the question ("Hej bot, hvad kan du?") asks nothing either.
         greeted = without_salutation(normalized.pieces[:kept], self._names_nothing)
         dropped = kept - len(greeted)

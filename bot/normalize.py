@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -232,9 +233,31 @@ _SIGN_OFFS = tuple(
 SIGNATURE_PIECE_WORDS = 5
 
 
-def signature_start(pieces: tuple[tuple[str, ...], ...]) -> int:
+# What a signature without a sign-off ("Nogen der ved det? /Mette, projektleder") says
+# besides names: job titles and company forms; folded.
+_TITLES = frozenset(
+    """
+    projektleder projektlederen projektchef produktchef udvikler udviklere konsulent it
+    chefkonsulent specialkonsulent seniorkonsulent chef direktoer salgschef kundeansvarlig
+    arkitekt indkoeber indkoebschef oekonomikonsulent jurist koordinator leder teamleder
+    afdelingsleder loenchef kontraktansvarlig raadgiver medarbejder sagsbehandler ejer partner
+    product owner developer manager consultant cto ceo cio procurement engineer architect
+    analyst lead specialist advisor officer head senior junior aps as ltd inc gmbh ab
+    """.split()
+)
+# A signature without a sign-off has at most this many words in each piece.
+BARE_SIGNATURE_WORDS = 3
+
+
+def signature_start(
+    pieces: tuple[tuple[str, ...], ...],
+    asking: tuple[bool, ...] = (),
+    known: Container[str] = frozenset(),
+) -> int:
     """Where a message's signature begins (its number of pieces when it has none): a piece,
-    not the first, that starts with a sign-off and is followed by short pieces only."""
+    not the first, that starts with a sign-off and is followed by short pieces only; or,
+    after the last piece that asks, short pieces that ask nothing and say only names (words
+    not in `known`), job titles and company forms ("/Mette, projektleder")."""
     start = len(pieces)
     for number in range(len(pieces) - 1, 0, -1):
         piece = pieces[number]
@@ -242,6 +265,16 @@ def signature_start(pieces: tuple[tuple[str, ...], ...]) -> int:
             break
         if any(piece[: len(sign_off)] == sign_off for sign_off in _SIGN_OFFS):
             start = number
+    if not any(asking[:start]):
+        return start
+    last_asking = max(number for number in range(start) if asking[number])
+    for number in range(start - 1, last_asking, -1):
+        piece = pieces[number]
+        if len(piece) > BARE_SIGNATURE_WORDS or asking[number]:
+            break
+        if not all(word in _TITLES or word not in known for word in piece):
+            break
+        start = number
     return start
 
 
@@ -249,7 +282,7 @@ def signature_start(pieces: tuple[tuple[str, ...], ...]) -> int:
 _SALUTATIONS = frozenset(
     "hej hejsa hejhej hey hi hello hallo halloj goddag godmorgen morgen dav davs kaere dear "
     "god good morning afternoon evening eftermiddag aften bot botten alle everyone all team "
-    "folks there der igen again".split()
+    "folks there der igen again sammen gruppe folkens kolleger kollegaer guys".split()
 )
 
 

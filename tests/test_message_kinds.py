@@ -11,7 +11,7 @@ import pytest
 from bot.assistant import Assistant
 from bot.language import sure_language
 from bot.matcher import Outcome
-from bot.normalize import normalize
+from bot.normalize import normalize, signature_start
 from bot.stopwords import content_words
 
 
@@ -119,6 +119,20 @@ def test_a_signature_says_who_asks_not_what(assistant: Assistant) -> None:
         "Mvh Karen Holm, projektleder, KOMBIT"
     )
     assert answered(assistant, text) == "interface_costs"
+
+
+def test_names_and_a_title_after_the_question_are_a_signature_without_a_sign_off(
+    assistant: Assistant,
+) -> None:
+    text = "Hvad koster snitfladerne? /Mette, projektleder"
+    question = normalize(text, pieces=True)
+    known = assistant.matcher.all_words
+    assert signature_start(question.pieces, question.asking, known) == 1
+    # "projektleder" alone would ask for the contact.
+    assert answered(assistant, text) == "interface_costs"
+    # What follows a question and names a topic is no signature: "Forbrug 2013".
+    question = normalize("Kan du hjælpe? Forbrug 2013", pieces=True)
+    assert signature_start(question.pieces, question.asking, known) == 2
 
 
 def test_thanks_before_the_question_is_no_signature(assistant: Assistant) -> None:
