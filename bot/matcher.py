@@ -51,6 +51,9 @@ NAMED_REST = 4
 SHORT_WORD = 4
 # A phrasing word used this often or less is a slip of a word used COMMON_FACTOR times as often
 # that it is one edit from (`Matcher._canonical_spellings`).
+# The content words a phrasing must say, and a sentence must share with it, for the
+# sentence to contain it (`Matcher.contained`).
+CONTAINED_WORDS = 2
 RARE_SPELLING = 5
 COMMON_FACTOR = 5
 
@@ -120,6 +123,9 @@ class _LanguageIndex:
     phrasing_words: list[frozenset[str]] = field(default_factory=list)
     phrasing_weight: list[float] = field(default_factory=list)
     phrasing_length: list[int] = field(default_factory=list)
+    # What each phrasing says besides question words and the domain's names ("hvor mange
+    # timer ~remaining" says "~hours ~remaining"): what a sentence must hold to contain it.
+    phrasing_content: list[frozenset[str]] = field(default_factory=list)
     entry_vocabulary: list[frozenset[str]] = field(default_factory=list)
     entry_phrasings: list[list[int]] = field(default_factory=list)
     # Per entry: each of its words with the entry's phrasings that use it.
@@ -191,6 +197,16 @@ class Matcher:
             if len(word) >= LONG_FILLER:
                 for key in _one_deleted(word) | {word}:
                     self.filler_deletions[key].append(word)
+        # Question words as the indexes hold them, in either language or as a concept; with
+        # the quantities that make them ("hvor mange", "how much").
+        question_words = sorted(QUESTION_WORDS | {"mange", "meget", "many", "much"})
+        self.question_stems = frozenset(
+            (
+                *stem_words(question_words, "da"),
+                *stem_words(question_words, "en"),
+                *self.concepts.fold(question_words),
+            )
+        )
         self.entry_ids = list(entries)
         self.chitchat = {i for i, e in enumerate(entries.values()) if e.chitchat}
         self.canonical = self._canonical_spellings(entries)
@@ -335,6 +351,8 @@ class Matcher:
         for stem in self.neutral_stems[language]:
             index.idf[stem] = NEUTRAL_WEIGHT
         index.phrasing_weight = [sum(index.idf[w] for w in ws) for ws in index.phrasing_words]
+        asking = self.neutral_stems[language] | self.question_stems
+        index.phrasing_content = [words - asking for words in index.phrasing_words]
         index.phrasing_length = [len(text) for text in index.phrasings]
         # A concept's words are known words in every language, so that a question using one is
         # not "mended" into another word, and a slip in one is mended to it.
@@ -518,6 +536,38 @@ class Matcher:
                 for entry_number, score in scores.items():
                     best[entry_number] = Scored(self.entry_ids[entry_number], score, index.language)
         return sorted(best.values(), key=lambda s: (-s.score, s.entry_id))
+
+    def contained(self, words: Sequence[str], language: str) -> list[Scored]:
+        """Entries by how much of one of their phrasings a sentence says, best first.
+
+        Inside a long sentence ("Har vi som ekstern part lov til at bruge de data ... i
+        snitfladerne?") the fuzzy score is lowered by every word the sentence has besides the
+        question; here only the phrasing's side counts: the IDF-weighted share of its content
+        words (not question words, not the domain's names) that the sentence has. A phrasing
+        must say at least `CONTAINED_WORDS` content words and the sentence must have that many
+        of them, so that one shared word is never enough.
+        """
+        index = self.index_of[language]
+        stems = set(self.prepare(index, list(words)))
+        shared: dict[int, int] = defaultdict(int)
+        for stem in stems:
+            for entry_number in index.entries_of.get(stem, ()):
+                for phrasing in index.entry_postings[entry_number].get(stem, ()):
+                    shared[phrasing] += 1
+        best: dict[int, float] = {}
+        idf = index.idf
+        for phrasing, count in shared.items():
+            if count < CONTAINED_WORDS:
+                continue
+            content = index.phrasing_content[phrasing]
+            said = content & stems
+            if len(said) < CONTAINED_WORDS:
+                continue
+            share = sum(idf[stem] for stem in said) / sum(idf[stem] for stem in content)
+            entry_number = index.phrasing_entry[phrasing]
+            best[entry_number] = max(best.get(entry_number, 0.0), 100.0 * share)
+        ranking = [Scored(self.entry_ids[e], score, language) for e, score in best.items()]
+        return sorted(ranking, key=lambda s: (-s.score, s.entry_id))
 
     @cached_property
     def foreign_concepts(self) -> frozenset[str]:

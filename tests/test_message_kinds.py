@@ -331,3 +331,23 @@ def test_a_filler_word_inside_an_expression_keeps_it_one(assistant: Assistant) -
     assert fold(["brugt", "til", "at", "op"]) != ["~remaining"]  # one filler, not two
     assert answered(assistant, "Er klippekortet brugt helt op?") == "remaining_hours"
     assert answered(assistant, "Hvem ejer egentlig KMD i dag?") is None
+
+
+def test_a_long_sentence_that_contains_a_phrasing_is_answered(assistant: Assistant) -> None:
+    # Everything else the sentence says lowers its fuzzy score; the phrasing is still in it.
+    text = (
+        "Goddag. Vi er et nyt firma og prøver at forstå markedet. Har vi som ekstern part "
+        "lov til at bruge de data og den funktionalitet, der ligger i snitfladerne?"
+    )
+    assert answered(assistant, text) == "interface_access"
+    asking = next(p for p in normalize(text, pieces=True).pieces if p[0] == "har")
+    first, *others = assistant.matcher.contained(asking, "da")
+    assert first.entry_id == "interface_access"
+    assert first.score - max((s.score for s in others), default=0.0) >= 30
+
+
+def test_one_shared_word_is_not_containment(assistant: Assistant) -> None:
+    # "timer" alone is in many phrasings; question words and "mange" contain nothing.
+    assert assistant.matcher.contained(("hvor", "mange", "timer"), "da") == []
+    text = "Hej. Vi har travlt. Hvor mange timer er der i en arbejdsuge hos jer?"
+    assert answered(assistant, text) is None
