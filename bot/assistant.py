@@ -131,6 +131,10 @@ class Reply:
         }
 
 
+# A message going on from the last answer starts with one of these ("og for leverandører?")
+# and says this many words of its own at most: one more is a question of its own.
+_GOING_ON = frozenset(normalize("og and også ogsaa also plus men but").words)
+GOING_ON_WORDS = 1
 # A piece of these words alone asks about something said before it: "nogen nævner klippekortet
 # hele tiden, hvad er det?", "What exactly is it?", "Passer det?".
 _POINTING_ONLY = frozenset().union(*STOPWORDS.values()) | QUESTION_WORDS | POINTERS
@@ -449,9 +453,23 @@ class Assistant:
         return self.answer(ranking[0].entry_id, language, periods, ranking[0].score)
 
     def _leans_on_context(self, question: _Question) -> bool:
-        """Whether a message points back ("hvem indgik den?") or asks with question words
-        alone ("hvorfor?", "why not?"), and so means something only with what came before."""
-        return bool(POINTERS.intersection(question.words)) or self._bare(question)
+        """Whether a message points back ("hvem indgik den?"), asks with question words
+        alone ("hvorfor?", "why not?") or goes on from the last answer in a word or two ("og
+        for leverandører?", "and for suppliers?"), and so means something only with what came
+        before."""
+        return (
+            bool(POINTERS.intersection(question.words))
+            or self._bare(question)
+            or self._going_on(question)
+        )
+
+    @staticmethod
+    def _going_on(question: _Question) -> bool:
+        """Whether a message starts with "og", "and", "også" or "also" and says at most
+        `GOING_ON_WORDS` words besides stop words and question words."""
+        words = question.words
+        said = [word for word in words if word not in _POINTING_ONLY]
+        return bool(words) and words[0] in _GOING_ON and len(said) <= GOING_ON_WORDS
 
     @staticmethod
     def _bare(question: _Question) -> bool:

@@ -70,6 +70,17 @@ def test_a_comparison_shows_both_years(assistant: Assistant) -> None:
     assert "16.880" in text
 
 
+def test_a_word_or_two_going_on_from_the_last_answer_stays_on_its_topic(
+    assistant: Assistant,
+) -> None:
+    # "leverandører" alone would be the question of who is behind the card.
+    replies = conversation(assistant, "hvad koster snitfladerne?", "og for leverandører?")
+    assert [entry for entry, _ in replies] == ["interface_costs", "interface_costs"]
+    # One more word of its own is a question of its own.
+    replies = conversation(assistant, "hvem står bag klippekortet?", "og hvad kostede det?")
+    assert replies[-1][0] == "interface_costs"
+
+
 def test_without_a_context_a_follow_up_is_not_answered_as_one(assistant: Assistant) -> None:
     for message in ("og året før?", "and the year after?", "og i alt?"):
         reply = assistant.reply(message)
