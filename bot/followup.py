@@ -142,6 +142,8 @@ def cue_of(words: tuple[str, ...]) -> str | None:
             return name
     if YEAR_TOKEN in words and COMPARED.issuperset(core):
         return "compared"
+    if YEAR_TOKEN in words and _YEAR_USE.issuperset(core):
+        return "years"
     return None
 
 
@@ -154,6 +156,14 @@ _IGNORED = (
     FILLER
     | POINTERS
     | frozenset(normalize("hvor meget mange af blev var was were how much many of by").words)
+)
+# What a question about the use in a year says besides it ("hvor stor en del gik til
+# 2010-2012?"): with a year, still a question about that year's use.
+_YEAR_USE = frozenset(
+    normalize(
+        "stor en del andel gik til brugt forbrugt forbrug timer timerne "
+        "big a share part portion went to used spent usage hours"
+    ).words
 )
 _CUES = tuple(
     (name, frozenset(_core(phrase) for phrase in phrases))

@@ -143,6 +143,8 @@ def test_contexts_expire_and_are_kept_per_key() -> None:
         ("hvor meget af det blev rapporteret?", "reported"),
         ("hvad med 2011 alene?", "years"),
         ("og i første periode?", "first"),
+        ("hvor stor en del gik til 2010-2012?", "years"),
+        ("hvor mange timer blev brugt i alt", None),
         ("and the final year?", "last"),
         ("sammenlignet med 2014?", "compared"),
         ("was it more or less than 2014?", "compared"),
