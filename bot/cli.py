@@ -13,6 +13,7 @@ from bot.assistant import Assistant
 from bot.cache import load_assistant
 from bot.followup import Conversations
 from bot.knowledge import KnowledgeBase, KnowledgeError, default_knowledge_path, load_knowledge
+from bot.matcher import Concepts, concepts_met_only_by_stem
 from bot.render import format_number
 
 EXIT_USAGE = 2
@@ -150,6 +151,7 @@ def _check(path: Path, store: bool = False) -> int:
         _print_problems(error)
         return EXIT_USAGE
     phrasings = sum(len(p) for e in knowledge.entries.values() for p in e.phrasings.values())
+    _warn_of_stem_only_concepts(path, knowledge)
     print(
         f"{path}: OK – {len(knowledge.entries)} entries, {phrasings} phrasings, "
         f"languages {', '.join(knowledge.languages)}, {len(knowledge.facts.usage)} usage periods "
@@ -157,6 +159,25 @@ def _check(path: Path, store: bool = False) -> int:
         f"{format_number(knowledge.facts.pool_hours, 'en')} hours"
     )
     return 0
+
+
+def _warn_of_stem_only_concepts(path: Path, knowledge: KnowledgeBase) -> None:
+    """Warn of a concept that phrasings meet only through another word's stem: meant for
+    something the card is not about, it has silently become part of the entries' words."""
+    met = concepts_met_only_by_stem(Concepts(knowledge.concepts), knowledge.entries)
+    if not met:
+        return
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for name, uses in met.items():
+        line = next((n for n, text in enumerate(lines, 1) if text.strip() == f"{name}:"), 0)
+        words = ", ".join(sorted({word for _, word in uses}))
+        entries = ", ".join(sorted({entry_id for entry_id, _ in uses}))
+        print(
+            f"{path}:{line}: warning: concept '{name}' is in no phrasing, yet {words} ({entries})"
+            " shares a stem with one of its words: those phrasings now read it, so a message"
+            " naming it is no longer kept from an answer; use a word whose stem is its own",
+            file=sys.stderr,
+        )
 
 
 def _ask(

@@ -926,6 +926,40 @@ class Concepts:
         return None
 
 
+def concepts_met_only_by_stem(
+    concepts: Concepts, entries: Mapping[str, Entry]
+) -> dict[str, list[tuple[str, str]]]:
+    """Concepts that no phrasing says in one of their own words, yet some phrasing meets
+    through another word with the same stem: (entry id, word) for each, by concept name.
+
+    A concept no phrasing uses names something the card is not about; one that a phrasing
+    meets only through a stem ("programme" and "programming" are both "programm") has
+    silently stopped doing so, which `check` warns of.
+    """
+    said: set[str] = set()
+    by_stem: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    # Stop words are gone before words are stemmed ("eller" never meets "ellers").
+    ignored = frozenset().union(*STOPWORDS.values())
+    for entry_id, entry in entries.items():
+        for language, texts in entry.phrasings.items():
+            stems = concepts.by_stem.get(language, {})
+            for text in texts:
+                words = normalize(text).words
+                folded = concepts.fold(words)
+                said.update(token for token in folded if token in concepts.names)
+                for word in folded:
+                    if word in concepts.names or word in concepts.words or word in ignored:
+                        continue
+                    token = stems.get(stem_words([word], language)[0])
+                    if token is not None:
+                        by_stem[token].append((entry_id, word))
+    return {
+        token.removeprefix(CONCEPT_MARK): sorted(set(uses))
+        for token, uses in sorted(by_stem.items())
+        if token not in said
+    }
+
+
 def decide(ranking: list[Scored], settings: MatchSettings) -> Outcome:
     """Answer a clear winner, offer choices in the grey zone, else say so."""
     if not ranking or ranking[0].score < settings.suggest_at:

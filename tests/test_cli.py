@@ -69,6 +69,19 @@ def test_check_valid_file() -> None:
     assert len(result.stdout.strip().splitlines()) == 1
 
 
+def test_check_warns_of_a_concept_phrasings_meet_only_through_a_stem(tmp_path: Path) -> None:
+    # Danish "programmering" stems as English "programm", as "programme" does in phrasings.
+    copy = tmp_path / "knowledge.yaml"
+    text = DEFAULT_KNOWLEDGE_PATH.read_text(encoding="utf-8")
+    copy.write_text(text.replace('da: [kildekode, "skrive', 'da: [kildekode, programmering, "skrive'))
+    result = run("check", str(copy))
+    assert result.returncode == 0
+    line = line_of(copy.read_text(), "  programming:")
+    assert f"{copy}:{line}: warning: concept 'programming' is in no phrasing" in result.stderr
+    assert "programme (" in result.stderr
+    assert run("check").stderr == ""
+
+
 def test_ask_stops_quietly_when_the_reader_goes_away() -> None:
     environment = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     process = subprocess.Popen(
