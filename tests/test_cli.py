@@ -73,7 +73,8 @@ def test_check_warns_of_a_concept_phrasings_meet_only_through_a_stem(tmp_path: P
     # Danish "programmering" stems as English "programm", as "programme" does in phrasings.
     copy = tmp_path / "knowledge.yaml"
     text = DEFAULT_KNOWLEDGE_PATH.read_text(encoding="utf-8")
-    copy.write_text(text.replace('da: [kildekode, "skrive', 'da: [kildekode, programmering, "skrive'))
+    listed = 'da: [kildekode, "skrive'
+    copy.write_text(text.replace(listed, 'da: [kildekode, programmering, "skrive'))
     result = run("check", str(copy))
     assert result.returncode == 0
     line = line_of(copy.read_text(), "  programming:")
