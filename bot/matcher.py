@@ -177,6 +177,7 @@ class Matcher:
             (w for w in self.neutral[MIXED] if len(w) > LONG_WORD), key=len, reverse=True
         )
         self.name_heads = frozenset(name[:4] for name in self.long_names)
+        self.long_names_set = frozenset(self.long_names)
         self.neutral_stems = {
             language: frozenset(stem_words(sorted(words), language))
             for language, words in self.neutral.items()
@@ -398,7 +399,12 @@ class Matcher:
             if parts is None:
                 if len(index.typo_cache) > CACHE_LIMIT:
                     index.typo_cache.clear()
-                parts = self._split_compound(index, word) or [self._closest(index, word)]
+                closest = self._closest(index, word)
+                # A slip in the domain's name is the name ("klipkortet"), not two words.
+                if closest in self.long_names_set:
+                    parts = [closest]
+                else:
+                    parts = self._split_compound(index, word) or [closest]
                 index.typo_cache[word] = parts
             mended.extend(parts)
         return mended

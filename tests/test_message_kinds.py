@@ -322,6 +322,9 @@ def test_the_cards_name_is_split_off_a_compound(assistant: Assistant) -> None:
     assert matcher.correct(index, ["klippekortordningen"]) == ["klippekort", "ordningen"]
     assert matcher.correct(index, ["kommunernes"]) == ["kommunernes"]  # an ending, no word
     assert answered(assistant, "Er klippekortordningen lukket ned?") == "status"
+    # Two slips in the name are the name, not two words ("klip" and "kortet").
+    assert matcher.correct(index, ["klipkortet"]) == ["klippekortet"]
+    assert matcher.correct(index, ["udviklingsopgaver"]) == ["udvikling", "opgaver"]
 
 
 def test_a_filler_word_inside_an_expression_keeps_it_one(assistant: Assistant) -> None:
