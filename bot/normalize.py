@@ -325,6 +325,23 @@ def _questions_joined(words: tuple[str, ...]) -> list[tuple[str, ...]]:
     return clauses
 
 
+# A relative clause that says what something could be used for: "timer tilbage, som kunne
+# dække en lille opgave", "hours left that could cover a small integration"; folded.
+_RELATIVE_WORDS = frozenset("som der that which".split())
+_MODAL_WORDS = frozenset(
+    "kan kunne vil ville skal skulle maa can could would might will may".split()
+)
+
+
+def _relative_apart(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A clause and the relative clause of use it ends with ("... som kunne dække en lille
+    opgave"), which is empty when it has none; the clause keeps at least two words."""
+    for position in range(2, len(words) - 1):
+        if words[position] in _RELATIVE_WORDS and words[position + 1] in _MODAL_WORDS:
+            return words[:position], words[position:]
+    return words, ()
+
+
 def asks(words: tuple[str, ...], ends_with_question_mark: bool) -> bool:
     """Whether a piece of a message asks something rather than tells ("vi er leverandør")."""
     if ends_with_question_mark or (words and words[0] in _ASKING_FIRST_WORDS):
@@ -351,9 +368,14 @@ def normalize(text: str, pieces: bool = False) -> Normalized:
         part = _words(folded[start : end.start() if end else len(folded)])
         clauses = _questions_joined(part)
         for number, clause in enumerate(clauses):
-            found.append(clause)
+            main, relative = _relative_apart(clause)
+            found.append(main)
             last = number == len(clauses) - 1
-            asking.append(asks(clause, last and end is not None and "?" in end.group()))
+            asking.append(asks(main, last and end is not None and "?" in end.group()))
+            if relative:
+                # "... som kunne dække en lille opgave?" says what for, not what is asked.
+                found.append(relative)
+                asking.append(False)
         if end is not None:
             start = end.end()
     return Normalized(words, tuple(periods), tuple(found), tuple(asking))

@@ -71,6 +71,18 @@ def test_an_ending_after_an_apostrophe_is_still_the_word() -> None:
     assert normalize("don't").words == ("don", "t")
 
 
+def test_a_relative_clause_of_use_is_a_piece_that_does_not_ask() -> None:
+    text = "Are there any hours left that could cover a small integration?"
+    question = normalize(text, pieces=True)
+    assert question.pieces == (
+        ("are", "there", "any", "hours", "left"),
+        ("that", "could", "cover", "a", "small", "integration"),
+    )
+    assert question.asking == (True, False)
+    # The clause before it keeps two words at least.
+    assert len(normalize("Er der kan vi bruge?", pieces=True).pieces) == 1
+
+
 def test_chat_shorthand_is_spelled_out() -> None:
     assert normalize("hvor mg timer, spm til kortet").words[:4] == (
         "hvor",
