@@ -299,16 +299,10 @@ class Assistant:
         is lowered by all it says besides. Only sentences that ask are read, and the
         classifier, when there is one, must not find the entry unlikely."""
         pieces = [p for p, asks in zip(question.ranked, question.asking, strict=True) if asks]
-        index = MIXED if self.matcher.mixes(question.pieces) else language
         best: Scored | None = None
         for piece in pieces or question.ranked:
-            ranked = self.matcher.contained(piece, index)
-            if not ranked:
-                continue
-            runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-            top = ranked[0]
-            clear = top.score >= CONTAINED_AT and top.score - runner_up >= CONTAINED_MARGIN
-            if clear and (best is None or top.score > best.score):
+            top = self._clearly_contained(piece, language, question)
+            if top is not None and (best is None or top.score > best.score):
                 best = top
         if best is None or self.signal is None:
             return best
@@ -317,12 +311,27 @@ class Assistant:
             return None
         return best
 
+    def _clearly_contained(
+        self, piece: tuple[str, ...], language: str, question: _Question
+    ) -> Scored | None:
+        """The entry a sentence says a phrasing of nearly whole, well ahead of any other."""
+        index = MIXED if self.matcher.mixes(question.pieces) else language
+        ranked = self.matcher.contained(piece, index)
+        if not ranked:
+            return None
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        top = ranked[0]
+        clear = top.score >= CONTAINED_AT and top.score - runner_up >= CONTAINED_MARGIN
+        return top if clear else None
+
     def _topics_asked(self, question: _Question, language: str, ranking: list[Scored]) -> list[str]:
         """The entries a message of several sentences asks, in its order, each answered well
         by a sentence of its own ("Hvor mange timer er der tilbage, og hvem skal jeg
-        kontakte?"); the message's own best entry must be one of them."""
+        kontakte?"); the message's own best entry must be one of them. A sentence that asks
+        in words that contain an entry's phrasing adds that entry last."""
         sure = sure_of(question.evidence) == language
         topics: list[str] = []
+        later: list[str] = []
         ignored = self._no_topic[language]
         # A message none of whose sentences asks ("jeg skal bruge forbruget for 2013 og vide,
         # om der er timer tilbage") asks in all of them.
@@ -333,12 +342,24 @@ class Assistant:
             if all(word in ignored or len(word) < 2 for word in piece):
                 continue  # "..., der har haft klippekortet?" names no topic of its own
             piece_ranking = self._piece_ranking(piece, language, sure)
-            if not piece_ranking or piece_ranking[0].score < MULTI_TOPIC_SCORE:
+            if piece_ranking and piece_ranking[0].score >= MULTI_TOPIC_SCORE:
+                entry_id = piece_ranking[0].entry_id
+            elif asking and (contained := self._clearly_contained(piece, language, question)):
+                # A sentence that asks in a phrasing of an entry, said nearly whole, asks that
+                # entry too: after those the sentences' own scores find, one of which must be
+                # the message's best.
+                later.append(contained.entry_id)
                 continue
-            entry_id = piece_ranking[0].entry_id
+            else:
+                continue
             if not self.knowledge.entries[entry_id].chitchat and entry_id not in topics:
                 topics.append(entry_id)
-        return topics if ranking[0].entry_id in topics else []
+        if ranking[0].entry_id not in topics:
+            return []
+        for entry_id in later:
+            if not self.knowledge.entries[entry_id].chitchat and entry_id not in topics:
+                topics.append(entry_id)
+        return topics
 
     def _together(
         self, topics: list[str], language: str, periods: tuple[Period, ...], score: float

@@ -123,8 +123,9 @@ class _LanguageIndex:
     phrasing_words: list[frozenset[str]] = field(default_factory=list)
     phrasing_weight: list[float] = field(default_factory=list)
     phrasing_length: list[int] = field(default_factory=list)
-    # What each phrasing says besides question words and the domain's names ("hvor mange
-    # timer ~remaining" says "~hours ~remaining"): what a sentence must hold to contain it.
+    # What each phrasing says besides question words, stop words and the domain's names
+    # ("hvor mange timer ~remaining" says "~hours ~remaining"): what a sentence must hold to
+    # contain it.
     phrasing_content: list[frozenset[str]] = field(default_factory=list)
     entry_vocabulary: list[frozenset[str]] = field(default_factory=list)
     entry_phrasings: list[list[int]] = field(default_factory=list)
@@ -198,6 +199,11 @@ class Matcher:
             if len(word) >= LONG_FILLER:
                 for key in _one_deleted(word) | {word}:
                     self.filler_deletions[key].append(word)
+        # Stop words as the indexes hold them when a text is nothing else ("hvem er det").
+        stopwords = sorted(every_stopword)
+        self.stop_stems = frozenset(
+            (*stopwords, *stem_words(stopwords, "da"), *stem_words(stopwords, "en"))
+        )
         # Question words as the indexes hold them, in either language or as a concept; with
         # the quantities that make them ("hvor mange", "how much").
         question_words = sorted(QUESTION_WORDS | {"mange", "meget", "many", "much"})
@@ -352,7 +358,7 @@ class Matcher:
         for stem in self.neutral_stems[language]:
             index.idf[stem] = NEUTRAL_WEIGHT
         index.phrasing_weight = [sum(index.idf[w] for w in ws) for ws in index.phrasing_words]
-        asking = self.neutral_stems[language] | self.question_stems
+        asking = self.neutral_stems[language] | self.question_stems | self.stop_stems
         index.phrasing_content = [words - asking for words in index.phrasing_words]
         index.phrasing_length = [len(text) for text in index.phrasings]
         # A concept's words are known words in every language, so that a question using one is

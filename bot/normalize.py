@@ -215,7 +215,10 @@ QUESTION_WORDS = frozenset(
 )
 _ASKING_FIRST_WORDS = QUESTION_WORDS | frozenset(
     "kan kunne er har skal maa findes gaelder koster bliver blev var vil ved faar "
-    "can could is are do does did will would was were has have may should any".split()
+    "koerer hedder ligger staar gaar fungerer virker daekker indeholder betyder passer stemmer "
+    "havde skulle ville maatte fik gik kom eksisterer "
+    "can could is are do does did will would was were has have may should any "
+    "had might must shall".split()
 )
 
 

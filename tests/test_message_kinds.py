@@ -349,6 +349,24 @@ def test_a_long_sentence_that_contains_a_phrasing_is_answered(assistant: Assista
     assert first.score - max((s.score for s in others), default=0.0) >= 30
 
 
+def test_a_second_question_that_contains_a_phrasing_is_answered_too(
+    assistant: Assistant,
+) -> None:
+    text = (
+        "Er der timer tilbage på klippekortet, og har vi som ekstern part lov til at bruge "
+        "de data der ligger i snitfladerne?"
+    )
+    reply = assistant.reply(text)
+    assert (reply.entry_id, reply.also) == ("remaining_hours", ("interface_access",))
+
+
+def test_a_danish_question_may_start_with_any_verb(assistant: Assistant) -> None:
+    text = "Kører klippekortet stadig, og hvad står der i afslutningsrapporten om projekterne?"
+    assert normalize(text, pieces=True).asking == (True, True)
+    reply = assistant.reply(text)
+    assert (reply.entry_id, reply.also) == ("status", ("final_report",))
+
+
 def test_one_shared_word_is_not_containment(assistant: Assistant) -> None:
     # "timer" alone is in many phrasings; question words and "mange" contain nothing.
     assert assistant.matcher.contained(("hvor", "mange", "timer"), "da") == []
