@@ -39,6 +39,8 @@ DEV_SETS = (
     DATA / "dev_followups.yaml",
     DATA / "dev_blind4.yaml",
     DATA / "dev_followups4.yaml",
+    DATA / "dev_blind5.yaml",
+    DATA / "dev_followups5.yaml",
 )
 HELDOUT_SETS = (
     DATA / "heldout.yaml",
@@ -48,6 +50,8 @@ HELDOUT_SETS = (
     DATA / "heldout_followups.yaml",
     DATA / "heldout_blind4.yaml",
     DATA / "heldout_followups4.yaml",
+    DATA / "heldout_blind5.yaml",
+    DATA / "heldout_followups5.yaml",
 )
 
 
