@@ -34,7 +34,7 @@ from bot.knowledge import DEFAULT_KNOWLEDGE_PATH, KnowledgeBase, load_knowledge
 from tests.conftest import StartBot
 from tests.helpers import line_of
 from tests.telegram_api_stub import TelegramApiStub
-from tests.telegram_helpers import RunningBot, ui
+from tests.telegram_helpers import SUGGESTING_QUESTION, RunningBot, ui
 
 JSON = dict[str, Any]
 asyncio_test = pytest.mark.asyncio(loop_scope="function")
@@ -54,7 +54,6 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OLD_PHONE = "3334 9432"
 NEW_PHONE = "1234 5678"
 UNKNOWN_QUESTIONS = ["Hvem vandt VM i 2014?", "Hvem vandt VM i 2014?", "hvem vandt vm 2014"]
-SUGGESTING_QUESTION = "puljen og forbrug?"
 REMAINING = "Hvor mange timer er der tilbage?"
 USAGE_QUESTION = "Hvordan er timerne fordelt på årene?"
 COLUMNS = {

@@ -43,7 +43,7 @@ from tests.telegram_api_stub import (
     TelegramApiStub,
     parse_html,
 )
-from tests.telegram_helpers import RunningBot, ui
+from tests.telegram_helpers import SUGGESTING_QUESTION, RunningBot, ui
 
 JSON = dict[str, Any]
 asyncio_test = pytest.mark.asyncio(loop_scope="function")
@@ -200,8 +200,6 @@ async def test_echoed_command_argument_is_escaped(running_bot: RunningBot) -> No
 
 
 # -- 2. did you mean -------------------------------------------------------------------------------
-
-SUGGESTING_QUESTION = "puljen og forbrug?"
 
 
 @asyncio_test
