@@ -422,7 +422,10 @@ class Assistant:
             return None
         about_periods = context.entry_id == period_entry or bool(context.periods)
         usage = self.knowledge.facts.usage
-        if cue == "years":
+        if cue == "checked" and not about_periods:
+            # "var det 2015?" after the card's end checks that answer, not 2015's use.
+            return self.answer(context.entry_id, language, ())
+        if cue in ("years", "checked"):
             periods = question.periods
         elif cue == "compared" and about_periods:
             periods = (*context.periods, *question.periods)
@@ -437,7 +440,7 @@ class Assistant:
             periods = context.periods
         else:
             return None
-        if cue == "years" and not periods:
+        if cue in ("years", "checked") and not periods:
             return None
         return self.answer(period_entry, language, periods)
 

@@ -35,7 +35,8 @@ FILLER = frozenset(
 )
 YEAR_BEFORE = _phrases(
     "året før", "året inden", "forrige år", "sidste år før", "the year before",
-    "the previous year", "previous year", "year before", "the year prior",
+    "the previous year", "previous year", "year before", "the year prior", "the one before",
+    "the one before that", "the year before that", "året før det", "den før", "det før",
 )  # fmt: skip
 YEAR_AFTER = _phrases(
     "året efter", "næste år", "det følgende år", "følgende år", "the year after",
@@ -56,7 +57,7 @@ FIRST_PERIOD = _phrases(
 LAST_PERIOD = _phrases(
     "sidste periode", "den sidste periode", "det sidste år", "sidste år det kørte", "slutningen",
     "det sidste år det kørte", "the last period", "the final year", "the last year it ran",
-    "the final period", "the end",
+    "the final period", "the end", "the last year",
 )  # fmt: skip
 # Comparing with other years ("sammenlignet med 2014?", "var det mere eller mindre end 2014?"):
 # words that ask for the years side by side, said with years.
@@ -132,8 +133,12 @@ def shifted(periods: tuple[Period, ...], years: int) -> tuple[Period, ...]:
 
 def cue_of(words: tuple[str, ...]) -> str | None:
     """Which follow-up a message's words make: "years" when they say nothing but years (and
-    filler), "compared" when they compare years, "before", "after", "first", "last", "total"
-    or "reported"; None for anything else."""
+    filler), "checked" when they check a year against the last answer ("var det 2015?"),
+    "compared" when they compare years, "before", "after", "first", "last", "total" or
+    "reported"; None for anything else."""
+    said = {w for w in words if w != YEAR_TOKEN}
+    if YEAR_TOKEN in words and _CHECKING.issuperset(said) and not POINTERS.isdisjoint(said):
+        return "checked"
     core = _core(words)
     if not core:
         return "years"
@@ -157,6 +162,8 @@ _IGNORED = (
     | POINTERS
     | frozenset(normalize("hvor meget mange af blev var was were how much many of by").words)
 )
+# Checking a year against the last answer: "var det 2015?", "was it in 2015?".
+_CHECKING = frozenset(normalize("var det er was it is in i").words)
 # What a question about the use in a year says besides it ("hvor stor en del gik til
 # 2010-2012?"): with a year, still a question about that year's use.
 _YEAR_USE = frozenset(

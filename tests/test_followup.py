@@ -61,6 +61,17 @@ def test_a_follow_up_is_answered_from_the_context(
     assert expected in text
 
 
+def test_a_year_checked_against_an_answer_without_years_stays_on_it(
+    assistant: Assistant,
+) -> None:
+    replies = conversation(assistant, "hvornår lukkede klippekortet?", "var det 2015?")
+    assert [entry for entry, _ in replies] == ["status", "status"]
+    # After an answer about years it is that year's use.
+    *_, (entry, text) = conversation(assistant, "forbruget i 2014?", "var det 2015?")
+    assert entry == "usage"
+    assert "16.060" in text
+
+
 def test_a_comparison_shows_both_years(assistant: Assistant) -> None:
     *_, (entry, text) = conversation(
         assistant, "hvor mange timer blev brugt i 2013?", "var det mere eller mindre end 2014?"
@@ -144,6 +155,9 @@ def test_contexts_expire_and_are_kept_per_key() -> None:
         ("hvad med 2011 alene?", "years"),
         ("og i første periode?", "first"),
         ("hvor stor en del gik til 2010-2012?", "years"),
+        ("var det 2015?", "checked"),
+        ("and 2015?", "years"),
+        ("the one before that?", "before"),
         ("hvor mange timer blev brugt i alt", None),
         ("and the final year?", "last"),
         ("sammenlignet med 2014?", "compared"),
