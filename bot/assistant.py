@@ -144,18 +144,20 @@ def _joined_to_what_they_point_at(
     pieces: tuple[tuple[str, ...], ...], asking: tuple[bool, ...]
 ) -> tuple[tuple[tuple[str, ...], ...], tuple[bool, ...]]:
     """The pieces of a message, and after each that names nothing of its own ("hvad er
-    det?") that piece joined to the one before it, which says what it asks about. The piece
-    stays as well: alone, "hvad er det egentlig?" still asks what something is."""
+    det?") that piece joined to the one before it, which says what it asks about: the joined
+    piece asks, the piece alone counts as telling. It stays, since alone "hvad er det
+    egentlig?" still asks what something is when what it points at names nothing the bot
+    knows; but "Transitionsaftalen med KMD – what is it?" asks about the agreement."""
     if len(pieces) < 2:
         return pieces, asking
     joined: list[tuple[str, ...]] = [pieces[0]]
     asks = [asking[0]]
     for before, piece, piece_asks in zip(pieces, pieces[1:], asking[1:], strict=False):
         joined.append(piece)
-        asks.append(piece_asks)
         if _POINTING_ONLY.issuperset(piece):
+            asks.append(False)
             joined.append((*before, *piece))
-            asks.append(piece_asks)
+        asks.append(piece_asks)
     return tuple(joined), tuple(asks)
 
 
@@ -311,6 +313,21 @@ class Assistant:
             return None
         return best
 
+    def _asks_alone(
+        self, pieces: tuple[tuple[str, ...], ...], number: int, language: str, sure: bool
+    ) -> bool:
+        """Whether a piece that only points ("hvad er det?") asks on its own: when joined to
+        what it points at (the next piece) it finds no topic, as in "nogen nævner
+        klippekortet hele tiden, hvad er det?"."""
+        piece = pieces[number]
+        if number + 1 >= len(pieces) or not _POINTING_ONLY.issuperset(piece):
+            return False
+        joined = pieces[number + 1]
+        if joined[-len(piece) :] != piece or len(joined) == len(piece):
+            return False
+        ranking = self._piece_ranking(joined, language, sure)
+        return not ranking or ranking[0].score < MULTI_TOPIC_SCORE
+
     def _clearly_contained(
         self, piece: tuple[str, ...], language: str, question: _Question
     ) -> Scored | None:
@@ -336,8 +353,10 @@ class Assistant:
         # A message none of whose sentences asks ("jeg skal bruge forbruget for 2013 og vide,
         # om der er timer tilbage") asks in all of them.
         anything_asked = any(question.asking)
-        for piece, asking in zip(question.pieces, question.asking, strict=True):
-            if anything_asked and not asking:
+        pieces, asked = question.pieces, question.asking
+        for number, (piece, asking) in enumerate(zip(pieces, asked, strict=True)):
+            alone = self._asks_alone(pieces, number, language, sure)
+            if anything_asked and not asking and not alone:
                 continue  # "Vi er leverandør til tre kommuner." tells who asks, not what
             if all(word in ignored or len(word) < 2 for word in piece):
                 continue  # "..., der har haft klippekortet?" names no topic of its own

@@ -367,6 +367,16 @@ def test_a_danish_question_may_start_with_any_verb(assistant: Assistant) -> None
     assert (reply.entry_id, reply.also) == ("status", ("final_report",))
 
 
+def test_a_pointing_question_asks_about_what_it_points_at(assistant: Assistant) -> None:
+    assert answered(assistant, "transitionsaftalen med KMD – what is it?") == (
+        "transition_agreement"
+    )
+    # Pointing at nothing the bot knows, it still asks what something is.
+    text = "nogen nævner klippekortet hele tiden, hvad er det? og hvem kunne bruge det?"
+    reply = assistant.reply(text)
+    assert (reply.entry_id, reply.also) == ("what_is", ("who",))
+
+
 def test_one_shared_word_is_not_containment(assistant: Assistant) -> None:
     # "timer" alone is in many phrasings; question words and "mange" contain nothing.
     assert assistant.matcher.contained(("hvor", "mange", "timer"), "da") == []
