@@ -336,11 +336,31 @@ _MODAL_WORDS = frozenset(
 )
 
 
-def _relative_apart(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+# What something is for, at the end of a question: "... timer tilbage til en ny snitflade?",
+# "... hours we could use for a small integration?"; folded.
+_FOR_WORDS = frozenset("til for".split())
+_ARTICLES = frozenset("en et a an".split())
+# Such a phrase has this many words at most, after a question of this many words at least.
+USE_CLAUSE_WORDS = 5
+USE_CLAUSE_AFTER = 3
+
+
+def _relative_apart(
+    words: tuple[str, ...], asking: bool
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """A clause and the relative clause of use it ends with ("... som kunne dække en lille
-    opgave"), which is empty when it has none; the clause keeps at least two words."""
+    opgave"), or, when it asks, the phrase of use ("... til en ny snitflade?"); empty when it
+    has none. The clause keeps at least two words."""
     for position in range(2, len(words) - 1):
         if words[position] in _RELATIVE_WORDS and words[position + 1] in _MODAL_WORDS:
+            return words[:position], words[position:]
+        if (
+            asking
+            and words[position] in _FOR_WORDS
+            and words[position + 1] in _ARTICLES
+            and position >= USE_CLAUSE_AFTER
+            and len(words) - position <= USE_CLAUSE_WORDS
+        ):
             return words[:position], words[position:]
     return words, ()
 
@@ -371,10 +391,11 @@ def normalize(text: str, pieces: bool = False) -> Normalized:
         part = _words(folded[start : end.start() if end else len(folded)])
         clauses = _questions_joined(part)
         for number, clause in enumerate(clauses):
-            main, relative = _relative_apart(clause)
-            found.append(main)
             last = number == len(clauses) - 1
-            asking.append(asks(main, last and end is not None and "?" in end.group()))
+            question_mark = last and end is not None and "?" in end.group()
+            main, relative = _relative_apart(clause, asks(clause, question_mark))
+            found.append(main)
+            asking.append(asks(main, question_mark))
             if relative:
                 # "... som kunne dække en lille opgave?" says what for, not what is asked.
                 found.append(relative)

@@ -83,6 +83,15 @@ def test_a_relative_clause_of_use_is_a_piece_that_does_not_ask() -> None:
     assert len(normalize("Er der kan vi bruge?", pieces=True).pieces) == 1
 
 
+def test_a_phrase_of_use_ending_a_question_is_a_piece_of_its_own() -> None:
+    question = normalize("kan vi stadig trække på klippekortet til en ny snitflade?", pieces=True)
+    assert question.pieces[-1] == ("til", "en", "ny", "snitflade")
+    assert question.asking == (True, False)
+    # Not in a sentence that tells, nor far from its end.
+    told = normalize("vi vil gerne have lavet en integration til en kommune.", pieces=True)
+    assert len(told.pieces) == 1
+
+
 def test_chat_shorthand_is_spelled_out() -> None:
     assert normalize("hvor mg timer, spm til kortet").words[:4] == (
         "hvor",
