@@ -336,6 +336,49 @@ _MODAL_WORDS = frozenset(
 )
 
 
+# A message written in one breath ("godmorgen jeg er ny i teamet ... min chef bad mig tjekke
+# hvad forbruget var i 2015 kan nogen hjælpe") is split where a clause starts: before a
+# question word, and before "og jeg", "and we"; only in a clause this long, and never into
+# pieces shorter than RUN_ON_PIECE words.
+RUN_ON_WORDS = 12
+RUN_ON_PIECE = 3
+# Question words that start a clause inside a sentence; "hvor", "when" and "where" are as
+# often conjunctions ("en aftale lavet da KMD blev solgt", "a deal made when KMD was sold"),
+# so "hvor" and "how" count only with a quantity ("hvor mange", "how much").
+_CLAUSE_QUESTION_WORDS = frozenset(
+    "hvad hvem hvornaar hvordan hvilken hvilket hvilke hvorfor what who which why".split()
+)
+_QUANTITY_QUESTION_WORDS = frozenset("hvor how".split())
+_QUANTITIES = frozenset("mange meget stor stort store langt many much big long".split())
+_SUBJECTS = frozenset("jeg vi i we".split())
+_CLAUSE_JOINS = frozenset("og men and but so saa".split())
+
+
+def _run_on_apart(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The clauses of a long sentence without punctuation (`RUN_ON_WORDS`)."""
+    if len(words) < RUN_ON_WORDS:
+        return [words]
+    clauses: list[tuple[str, ...]] = []
+    start = 0
+    for position in range(RUN_ON_PIECE, len(words) - RUN_ON_PIECE + 1):
+        if position - start < RUN_ON_PIECE:
+            continue
+        word, previous = words[position], words[position - 1]
+        starts = (
+            word in _CLAUSE_QUESTION_WORDS
+            or (word in _QUANTITY_QUESTION_WORDS and words[position + 1] in _QUANTITIES)
+        ) and previous not in QUESTION_WORDS
+        joined = word in _SUBJECTS and previous in _CLAUSE_JOINS
+        if starts:
+            clauses.append(words[start:position])
+            start = position
+        elif joined and position - 1 - start >= RUN_ON_PIECE:
+            clauses.append(words[start : position - 1])
+            start = position
+    clauses.append(words[start:])
+    return clauses
+
+
 # What something is for, at the end of a question: "... timer tilbage til en ny snitflade?",
 # "... hours we could use for a small integration?"; folded.
 _FOR_WORDS = frozenset("til for".split())
@@ -389,7 +432,7 @@ def normalize(text: str, pieces: bool = False) -> Normalized:
     start = 0
     for end in [*_SENTENCE_BREAK.finditer(folded), None]:
         part = _words(folded[start : end.start() if end else len(folded)])
-        clauses = _questions_joined(part)
+        clauses = [c for joined in _questions_joined(part) for c in _run_on_apart(joined)]
         for number, clause in enumerate(clauses):
             last = number == len(clauses) - 1
             question_mark = last and end is not None and "?" in end.group()

@@ -92,6 +92,19 @@ def test_a_phrase_of_use_ending_a_question_is_a_piece_of_its_own() -> None:
     assert len(told.pieces) == 1
 
 
+def test_a_message_written_in_one_breath_is_split_where_a_question_starts() -> None:
+    text = (
+        "godmorgen jeg er ny i teamet hos en leverandør og min chef bad mig tjekke "
+        "hvad forbruget på klippekortet var i 2015 kan nogen hjælpe"
+    )
+    question = normalize(text, pieces=True)
+    assert question.pieces[-1][0] == "hvad"
+    assert question.asking[-1]
+    # "when" is as often a conjunction: "a deal made when KMD was sold" is one clause.
+    deal = normalize("a colleague said there might be hours from a deal made when KMD was sold")
+    assert len(normalize(" ".join(deal.words), pieces=True).pieces) == 1
+
+
 def test_chat_shorthand_is_spelled_out() -> None:
     assert normalize("hvor mg timer, spm til kortet").words[:4] == (
         "hvor",
