@@ -858,6 +858,7 @@ class Concepts:
         self.by_word: dict[str, str] = {}
         self.by_phrase: dict[tuple[str, ...], str] = {}
         self.by_stem: dict[str, dict[str, str]] = {"da": {}, "en": {}, MIXED: {}}
+        spelled: set[str] = set()
         # Each language's concept words: a slip in a Danish word is mended to a Danish word.
         self.words_in: dict[str, set[str]] = defaultdict(set)
         for name, languages in concepts.items():
@@ -866,6 +867,7 @@ class Concepts:
                 for text in texts:
                     words = normalize(text).words
                     self.words_in[language].update(words)
+                    spelled.update(words)
                     # As typed without æøå too: "paa et aar" and "pa et ar".
                     for typed in {words, tuple(_plainest(word) for word in words)}:
                         if len(typed) > 1:
@@ -877,7 +879,9 @@ class Concepts:
             for language, by_stem in self.by_stem.items():
                 by_stem.setdefault(stem_words([word], language)[0], token)
         self.names = frozenset(self.by_word.values()) | frozenset(self.by_phrase.values())
-        self.words = frozenset(self.by_word) | frozenset(w for p in self.by_phrase for w in p)
+        # Known words as the editor spelled them: a plain variant inside an expression
+        # ("hvornar" of "hvornår blev KMD solgt") is no word to keep a slip from being mended.
+        self.words = frozenset(self.by_word) | frozenset(spelled)
         self.longest = max((len(p) for p in self.by_phrase), default=1)
         self._first_words = frozenset(p[0] for p in self.by_phrase)
         # Expressions by their first word, longest first, for a match with a filler inside.

@@ -93,3 +93,13 @@ def test_a_synonym_no_phrasing_uses_is_answered_through_its_concept(
     assert with_concepts_.outcome is Outcome.ANSWERED
     assert with_concepts_.entry_id == "interface_costs"
     assert without.entry_id != "interface_costs" or without.outcome is not Outcome.ANSWERED
+
+
+def test_a_plain_spelling_inside_an_expression_is_still_mended(assistant: Assistant) -> None:
+    # "hvornår blev KMD solgt" is also found typed "hvornar blev kmd solgt", but "hvornar"
+    # alone stays a slip to mend, so "hvornar blev klipekortet afsluttet" is still understood.
+    matcher = assistant.matcher
+    assert "hvornar" not in matcher.concepts.words
+    assert matcher.correct(matcher.index_of["da"], ["hvornar"]) == ["hvornaar"]
+    assert assistant.reply("hvornar blev klipekortet afsluttet").entry_id == "status"
+    assert assistant.reply("hvornar blev kmd solgt").entry_id is None
