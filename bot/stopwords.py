@@ -25,6 +25,7 @@ ingen
 ha giv give kende hoere hoert fuldstaendig totalt overhovedet eventuelt
 ifoelge pludselig ok okay alligevel par saa igen
 givet fald hvert tilfaelde tvivl opstaar
+praecis praecist siden
 """.split()
 
 _ENGLISH = """
@@ -40,6 +41,7 @@ no not
 need needs want wants give actually really basically completely totally
 entirely anything something whether wondering people guys folks way
 ok okay anyway everyone everybody
+exactly precisely since
 """.split()
 
 
