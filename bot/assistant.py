@@ -487,13 +487,17 @@ class Assistant:
         title = self.knowledge.entries[context.entry_id].title[language]
         combined = self._read(" ".join(question.words) + " " + title)
         ranking = self._rank(combined, language, outcome_only=True)
-        if decide(ranking, self.settings) is not Outcome.ANSWERED:
-            return None
         own_words = [word for word in question.words if word not in POINTERS]
-        if self.matcher.strangers(ranking[0].entry_id, own_words, language):
-            return None  # the title carried it, not the message
-        periods = question.periods or context.periods
-        return self.answer(ranking[0].entry_id, language, periods, ranking[0].score)
+        if decide(ranking, self.settings) is Outcome.ANSWERED and not self.matcher.strangers(
+            ranking[0].entry_id, own_words, language
+        ):
+            periods = question.periods or context.periods
+            return self.answer(ranking[0].entry_id, language, periods, ranking[0].score)
+        if self._bare(question):
+            # Question words alone ("og hvem er det?", "hvornår?") ask about the last answer
+            # itself when nothing reads better with it: that answer is given again.
+            return self.answer(context.entry_id, language, context.periods, 0.0)
+        return None  # not answered with the title, or the title carried it, not the message
 
     def _leans_on_context(self, question: _Question) -> bool:
         """Whether a message points back ("hvem indgik den?"), asks with question words

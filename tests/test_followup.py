@@ -72,6 +72,13 @@ def test_a_year_checked_against_an_answer_without_years_stays_on_it(
     assert "16.060" in text
 
 
+def test_question_words_alone_give_the_last_answer_again(assistant: Assistant) -> None:
+    replies = conversation(assistant, "hvem kan jeg kontakte?", "og hvem er det?")
+    assert [entry for entry, _ in replies] == ["contact", "contact"]
+    # Never without a conversation.
+    assert assistant.reply("og hvem er det?").outcome is not Outcome.ANSWERED
+
+
 def test_a_comparison_shows_both_years(assistant: Assistant) -> None:
     *_, (entry, text) = conversation(
         assistant, "hvor mange timer blev brugt i 2013?", "var det mere eller mindre end 2014?"
