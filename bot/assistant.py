@@ -131,8 +131,6 @@ class Reply:
         }
 
 
-# Words of a message that only says it did not follow ("hvad?", "what?", "huh?").
-_PUZZLED = frozenset(normalize("hvad hva hæ hmm what huh eh sorry undskyld").words)
 # A message going on from the last answer starts with one of these ("og for leverandører?")
 # and says this many words of its own at most: one more is a question of its own.
 _GOING_ON = frozenset(normalize("og and også ogsaa also plus men but").words)
@@ -495,10 +493,9 @@ class Assistant:
         ):
             periods = question.periods or context.periods
             return self.answer(ranking[0].entry_id, language, periods, ranking[0].score)
-        if self._bare(question) and not _PUZZLED.issuperset(question.words):
+        if self._bare(question):
             # Question words alone ("og hvem er det?", "hvornår?") ask about the last answer
-            # itself when nothing reads better with it: that answer is given again. A bare
-            # "hvad?" or "what?" is puzzlement, not a question.
+            # itself when nothing reads better with it: that answer is given again.
             return self.answer(context.entry_id, language, context.periods, 0.0)
         return None  # not answered with the title, or the title carried it, not the message
 
