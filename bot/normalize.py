@@ -334,6 +334,8 @@ _RELATIVE_WORDS = frozenset("som der that which".split())
 _MODAL_WORDS = frozenset(
     "kan kunne vil ville skal skulle maa can could would might will may".split()
 )
+# "... that we could tap into", "... som vi kan bruge": a subject before the modal verb.
+_MODALS = frozenset((word,) for word in _MODAL_WORDS)
 
 
 # A message written in one breath ("godmorgen jeg er ny i teamet ... min chef bad mig tjekke
@@ -395,7 +397,10 @@ def _relative_apart(
     opgave"), or, when it asks, the phrase of use ("... til en ny snitflade?"); empty when it
     has none. The clause keeps at least two words."""
     for position in range(2, len(words) - 1):
-        if words[position] in _RELATIVE_WORDS and words[position + 1] in _MODAL_WORDS:
+        if words[position] in _RELATIVE_WORDS and (
+            words[position + 1] in _MODAL_WORDS
+            or (words[position + 1] in _SUBJECTS and words[position + 2 : position + 3] in _MODALS)
+        ):
             return words[:position], words[position:]
         if (
             asking

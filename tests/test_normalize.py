@@ -79,6 +79,8 @@ def test_a_relative_clause_of_use_is_a_piece_that_does_not_ask() -> None:
         ("that", "could", "cover", "a", "small", "integration"),
     )
     assert question.asking == (True, False)
+    tapped = normalize("Any hours left that we could tap into?", pieces=True)
+    assert tapped.pieces[-1][:3] == ("that", "we", "could")
     # The clause before it keeps two words at least.
     assert len(normalize("Er der kan vi bruge?", pieces=True).pieces) == 1
 
