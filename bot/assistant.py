@@ -182,7 +182,7 @@ class Assistant:
         self._facts = {
             lang: fact_values(knowledge.facts, lang, knowledge.ui) for lang in knowledge.languages
         }
-        self._answers: dict[tuple[str, str, tuple[Period, ...]], Reply] = {}
+        self._answers: dict[tuple[str, str, tuple[Period, ...], bool], Reply] = {}
         self._pieces: dict[tuple[tuple[str, ...], str, bool], list[Scored]] = {}
         # A sentence of only these words names no topic of its own (`_topics_asked`).
         self._no_topic = {
@@ -635,18 +635,24 @@ class Assistant:
         lang = language if language in self.knowledge.languages else self.default_language
         assert lang is not None
         asked = periods if entry.slot == "period" else ()
-        key = (entry_id, lang, asked)
+        # Years asked of an entry that takes none ("tilbage efter 2013?") get its dated answer.
+        dated = bool(periods) and entry.dated_answer is not None
+        key = (entry_id, lang, asked, dated)
         rendered = self._answers.get(key)
         if rendered is None:
             # The same few answers are asked for again and again; render each once.
             if len(self._answers) >= ANSWER_CACHE_SIZE:
                 self._answers.clear()
-            rendered = self._answers[key] = self._render(entry, lang, asked)
+            rendered = self._answers[key] = self._render(entry, lang, asked, dated)
         return replace(rendered, score=score)
 
-    def _render(self, entry: Entry, lang: str, asked: tuple[Period, ...]) -> Reply:
+    def _render(
+        self, entry: Entry, lang: str, asked: tuple[Period, ...], dated: bool = False
+    ) -> Reply:
         values = self._facts[lang]
-        if asked:
+        if dated and entry.dated_answer is not None:
+            body = fill(entry.dated_answer[lang], values)
+        elif asked:
             texts = period_texts(
                 self.knowledge.facts, asked, entry.variants, self.knowledge.ui, lang, values
             )

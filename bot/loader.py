@@ -648,7 +648,7 @@ class _Builder:
             node,
             "entry",
             required=("id", "title", "answer", "phrasings"),
-            optional=("related", "variants", "source", "slot", "chitchat"),
+            optional=("related", "variants", "dated_answer", "source", "slot", "chitchat"),
         )
         if fields is None or "id" not in fields:
             return None
@@ -698,6 +698,15 @@ class _Builder:
             if slot is not None and slot != "period":
                 r.problem(fields["slot"], f"{where}: unknown slot '{slot}' (only 'period')")
         variants = self._variants(fields.get("variants"), where, slot, node)
+        dated_answer = None
+        if "dated_answer" in fields:
+            if slot is not None or chitchat:
+                reason = "dated_answer is for an entry that takes no period and is no chit-chat"
+                r.problem(fields["dated_answer"], f"{where}: {reason}")
+            else:
+                dated_answer = self._localized_templates(
+                    fields["dated_answer"], f"{where}: dated_answer", frozenset(), _Figures.NONE
+                )
         if len(r.problems) > errors_before or title is None or answer is None or not phrasings:
             return None
         return Entry(
@@ -707,6 +716,7 @@ class _Builder:
             phrasings=phrasings,
             related=tuple(related),
             variants=variants,
+            dated_answer=dated_answer,
             source=source,
             slot=slot,
             chitchat=chitchat,

@@ -103,6 +103,9 @@ class Entry:
     phrasings: Mapping[str, tuple[str, ...]]
     related: tuple[str, ...] = ()
     variants: Mapping[str, Localized] = field(default_factory=dict)
+    # The answer when a question names years, for an entry that takes none ("hvor mange timer
+    # var der tilbage efter 2013?"): what the source says of a time gone by.
+    dated_answer: Localized | None = None
     source: str | None = None
     slot: str | None = None
     chitchat: bool = False

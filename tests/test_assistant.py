@@ -149,3 +149,21 @@ def test_an_answer_is_rendered_for_its_own_years_and_score(assistant: Assistant)
         assert "16,880" in english.text
         assert first.periods == (Period(2014, 2014),)
     assert assistant.answer("contact", "da", (Period(2014, 2014),)).periods == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "says"),
+    [
+        ("hvor mange timer var der tilbage efter 2013?", "da", "Kilden opgør ikke"),
+        ("how many hours were left at the end of 2014?", "en", "does not give the hours left"),
+    ],
+)
+def test_hours_left_at_a_past_time_are_not_todays_balance(
+    assistant: Assistant, question: str, language: str, says: str
+) -> None:
+    # The source gives no balance for a year; the reply says so and shows the use per year.
+    reply = assistant.reply(question)
+    assert (reply.entry_id, reply.language) == ("remaining_hours", language)
+    assert says in reply.text
+    assert ("17.011" if language == "da" else "17,011") in reply.text
+    assert assistant.reply("hvor mange timer er der tilbage?").text.startswith("Der er 0 timer")

@@ -218,6 +218,16 @@ def test_a_variant_may_not_write_out_a_figure(
     assert "variants.single_year (en) states a figure ('100')" in problem.reason
 
 
+def test_a_dated_answer_is_for_an_entry_that_takes_no_period(
+    kb_text: str, write_kb: Callable[[str], Path]
+) -> None:
+    dated = "    dated_answer: {da: Ingen saldo pr. år., en: No balance per year.}\n"
+    text = kb_text.replace("    slot: period\n", "    slot: period\n" + dated, 1)
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "dated_answer:", 2)
+    assert "dated_answer is for an entry that takes no period" in problem.reason
+
+
 def test_chitchat_may_give_a_sample_year(knowledge: KnowledgeBase) -> None:
     assert "2014" in knowledge.entries["help"].answer["da"]
 
