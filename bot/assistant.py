@@ -565,7 +565,12 @@ class Assistant:
             # 2014 til et slide, hvor mange timer var det?" (each topic of a message asking
             # two is still found in its own words).
             ranked = tuple(p if YEAR_TOKEN in p else (*p, YEAR_TOKEN) for p in pieces)
-        return _Question(normalized.words, normalized.periods, pieces, evidence, ranked, asking)
+        periods = normalized.periods
+        usage = self.knowledge.facts.usage
+        if usage:
+            # "før 2016" is 2010-2015: an open end closes at the years there are figures for.
+            periods = tuple(p.within(usage[0].first_year, usage[-1].last_year) for p in periods)
+        return _Question(normalized.words, periods, pieces, evidence, ranked, asking)
 
     def _rank(self, question: _Question, language: str, outcome_only: bool = False) -> list[Scored]:
         sure = sure_of(question.evidence) == language

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,6 +31,27 @@ _PERIOD = re.compile(
     rf"(?:\b(?:mellem|between)\s+({_YEAR})\s*(?:og|and|-|–|—)\s*({_YEAR})\b)"
     rf"|(?:\b(?:fra|from|i perioden|perioden|in the period)\s+)?\b({_YEAR})\s*"
     rf"(?:-|–|—|(?:og\s+)?(?:frem\s+)?til|(?:up\s+)?(?:to|until)|through)\s*({_YEAR})\b"
+)
+# A period open at one end, with the year that closes it: "før 2016", "by the end of 2013",
+# "efter 2013", "since 2014". Its open end is MIN_YEAR or MAX_YEAR until the assistant sets it
+# to the first or the last year it has figures for (`Period.within`).
+_OPEN_PERIODS = (
+    (
+        re.compile(rf"\b(?:foer|inden|before|prior to)\s+(?:aaret\s+|the year\s+)?({_YEAR})\b"),
+        -1,
+        0,
+    ),
+    (
+        re.compile(
+            rf"\b(?:indtil|frem til|til og med|up to and including|up to|until|through|"
+            rf"by the end of|by the end|at the end of|end of|ved udgangen af|udgangen af|"
+            rf"ved slutningen af|slutningen af)\s+({_YEAR})\b"
+        ),
+        0,
+        0,
+    ),
+    (re.compile(rf"\b(?:efter|after)\s+(?:aaret\s+|the year\s+)?({_YEAR})\b"), 0, 1),
+    (re.compile(rf"\b(?:siden|since|fra og med|starting)\s+({_YEAR})\b"), 0, 0),
 )
 # Each pattern below starts with what it looks for, not with a look-behind: the regex engine
 # then skips quickly to the few places that can match, about four times faster on a long message.
@@ -97,6 +118,15 @@ class Period:
     def is_single_year(self) -> bool:
         return self.first == self.last
 
+    def within(self, first_year: int, last_year: int) -> Period:
+        """The period with an open end ("før 2016") closed at the years there are figures
+        for; a period that then holds no year ("før 2010") is the year beyond them."""
+        first = first_year if self.first == MIN_YEAR else self.first
+        last = last_year if self.last == MAX_YEAR else self.last
+        if first > last:
+            return Period(self.last, self.last) if self.first == MIN_YEAR else Period(first, first)
+        return Period(first, last)
+
 
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 # æ/ø/å as Danes spell them without the letters; any other character loses its accents.
@@ -156,10 +186,25 @@ def extract_periods(text: str) -> tuple[str, list[Period]]:
         periods.append(Period(value, value))
         return _PADDED_YEAR
 
+    def open_period(shift_last: int, shift_first: int) -> Callable[[re.Match[str]], str]:
+        def found(match: re.Match[str]) -> str:
+            value = int(match.group(1))
+            if shift_first:  # "efter 2013": from the year after, open at the end
+                periods.append(Period(value + shift_first, MAX_YEAR))
+            elif match.group(0).startswith(("siden", "since", "fra", "starting")):
+                periods.append(Period(value, MAX_YEAR))
+            else:  # "før 2016": up to the year before; "indtil 2015": up to that year
+                periods.append(Period(MIN_YEAR, value + shift_last))
+            return _PADDED_YEAR
+
+        return found
+
     years = len(_SINGLE_YEAR.findall(text))
     if years > 1:  # a period names two years
         text = _PERIOD.sub(period, text)
     if years:
+        for pattern, shift_last, shift_first in _OPEN_PERIODS:
+            text = pattern.sub(open_period(shift_last, shift_first), text)
         text = _SINGLE_YEAR.sub(year, text)
     if "{year}" in text:
         text = _PLACEHOLDER_YEAR.sub(_PADDED_YEAR, text)

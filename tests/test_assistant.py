@@ -167,3 +167,11 @@ def test_hours_left_at_a_past_time_are_not_todays_balance(
     assert says in reply.text
     assert ("17.011" if language == "da" else "17,011") in reply.text
     assert assistant.reply("hvor mange timer er der tilbage?").text.startswith("Der er 0 timer")
+
+
+def test_use_before_a_year_is_the_sum_of_the_years_before_it(assistant: Assistant) -> None:
+    reply = assistant.reply("hvor mange timer var brugt i alt inden 2016?")
+    assert reply.entry_id == "usage"
+    assert "2010–2015" in reply.text
+    assert "96.969" in reply.text  # 47.018 reported + 17.011 + 16.880 + 16.060
+    assert "3.031" not in reply.text

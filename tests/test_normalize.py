@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.language import detect_language
-from bot.normalize import YEAR_TOKEN, Period, fold, normalize
+from bot.normalize import MAX_YEAR, MIN_YEAR, YEAR_TOKEN, Period, fold, normalize
 
 
 @pytest.mark.parametrize(
@@ -105,6 +105,29 @@ def test_a_message_written_in_one_breath_is_split_where_a_question_starts() -> N
     # "when" is as often a conjunction: "a deal made when KMD was sold" is one clause.
     deal = normalize("a colleague said there might be hours from a deal made when KMD was sold")
     assert len(normalize(" ".join(deal.words), pieces=True).pieces) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("brugt inden 2016", MIN_YEAR, 2015),
+        ("used before 2013", MIN_YEAR, 2012),
+        ("brugt ved udgangen af 2013", MIN_YEAR, 2013),
+        ("brugt efter 2013", 2014, MAX_YEAR),
+        ("used since 2014", 2014, MAX_YEAR),
+    ],
+)
+def test_a_period_open_at_one_end(text: str, first: int, last: int) -> None:
+    assert normalize(text).periods == (Period(first, last),)
+
+
+def test_an_open_end_closes_at_the_years_with_figures() -> None:
+    assert Period(MIN_YEAR, 2015).within(2010, 2016) == Period(2010, 2015)
+    assert Period(2014, MAX_YEAR).within(2010, 2016) == Period(2014, 2016)
+    # Nothing before the first year: the year before it, which has no figures.
+    assert Period(MIN_YEAR, 2009).within(2010, 2016) == Period(2009, 2009)
+    assert Period(2017, MAX_YEAR).within(2010, 2016) == Period(2017, 2017)
+    assert Period(2013, 2014).within(2010, 2016) == Period(2013, 2014)
 
 
 def test_chat_shorthand_is_spelled_out() -> None:
