@@ -162,6 +162,17 @@ def fold(text: str) -> str:
     return folded.replace("`", "'") if "`" in folded else folded
 
 
+# A year written short: "2k15", "'14" (and "’14", folded to "'14"): 2015, 2014.
+_SHORT_YEAR = re.compile(r"(?:\b2k|(?<![\w'])')(\d\d)\b")
+
+
+def spell_out_short_years(text: str) -> str:
+    """Write "2k15" and "'14" as 2015 and 2014."""
+    if "2k" not in text and "'" not in text:
+        return text
+    return _SHORT_YEAR.sub(lambda m: "20" + m.group(1), text)
+
+
 def join_number_groups(text: str) -> str:
     """Write grouped numbers without separators: 47.746, 47,746 and 47 746 become 47746."""
     if not _GROUP_HINT.search(text):
@@ -467,7 +478,7 @@ def asks(words: tuple[str, ...], ends_with_question_mark: bool) -> bool:
 
 def normalize(text: str, pieces: bool = False) -> Normalized:
     """Fold, join number groups, replace years and periods, split into words (and pieces)."""
-    folded = join_number_groups(fold(text))
+    folded = spell_out_short_years(join_number_groups(fold(text)))
     if ")" in folded:
         folded = _LIST_MARKER.sub(" ", folded)
     if "'" in folded:

@@ -130,6 +130,11 @@ def test_an_open_end_closes_at_the_years_with_figures() -> None:
     assert Period(2013, 2014).within(2010, 2016) == Period(2013, 2014)
 
 
+@pytest.mark.parametrize("text", ["timeforbrug 2k15", "forbrug '15", "forbrug ’15"])
+def test_a_year_written_short_is_the_year(text: str) -> None:
+    assert normalize(text).periods == (Period(2015, 2015),)
+
+
 def test_chat_shorthand_is_spelled_out() -> None:
     assert normalize("hvor mg timer, spm til kortet").words[:4] == (
         "hvor",
