@@ -713,8 +713,7 @@ LONG_CONTACT_PARAGRAPH = (
 async def test_a_long_answer_is_sent_in_several_messages_with_buttons_on_the_last(
     telegram_stub: TelegramApiStub, kb_text: str, tmp_path: Path
 ) -> None:
-    original = '      da: "Kontakt {contact_role} på tlf. {contact_phone}."'
-    assert original in kb_text
+    original = next(line for line in kb_text.splitlines() if "Kontakt {contact_role}" in line)
     # Paragraphs numbered in letters: an answer may not write out a figure.
     body = "\\n".join(
         LONG_CONTACT_PARAGRAPH.format(n="".join(chr(ord("a") + int(d)) for d in str(n)))
