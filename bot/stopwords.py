@@ -3,7 +3,8 @@
 Based on the Snowball stop-word lists for Danish and English, minus the question words (hvad,
 hvem, hvor, hvornår, what, who, when ...) and quantities (mange, many) that do tell topics apart,
 plus the polite filler and sign-offs that chat messages are full of ("kan du sige mig", "could you
-tell me", "mvh", "best regards").
+tell me", "mvh", "best regards") and the hearsay around a question ("this thing everyone keeps
+mentioning", "i det hele", "som folk nævner hele tiden").
 Words are in folded form (æ -> ae, ø -> oe, å -> aa).
 """
 
@@ -26,6 +27,7 @@ ha giv give kende hoere hoert fuldstaendig totalt overhovedet eventuelt
 ifoelge pludselig ok okay alligevel par saa igen
 givet fald hvert tilfaelde tvivl opstaar
 praecis praecist siden
+ting naevne naevner naevnt naevnte snakker snakket hoerer hele tiden
 """.split()
 
 _ENGLISH = """
@@ -42,6 +44,7 @@ need needs want wants give actually really basically completely totally
 entirely anything something whether wondering people guys folks way
 ok okay anyway everyone everybody
 exactly precisely since
+thing things stuff keep keeps kept mention mentions mentioning mentioned hear heard hearing talking
 """.split()
 
 
