@@ -13,8 +13,9 @@ from bot.assistant import Assistant
 from bot.cache import load_assistant
 from bot.followup import Conversations
 from bot.knowledge import KnowledgeBase, KnowledgeError, default_knowledge_path, load_knowledge
-from bot.matcher import Concepts, concepts_met_only_by_stem
+from bot.matcher import Concepts, concepts_met_only_indirectly
 from bot.render import format_number
+from bot.stopwords import STOPWORDS
 
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
@@ -151,7 +152,7 @@ def _check(path: Path, store: bool = False) -> int:
         _print_problems(error)
         return EXIT_USAGE
     phrasings = sum(len(p) for e in knowledge.entries.values() for p in e.phrasings.values())
-    _warn_of_stem_only_concepts(path, knowledge)
+    _warn_of_indirect_concepts(path, knowledge)
     print(
         f"{path}: OK – {len(knowledge.entries)} entries, {phrasings} phrasings, "
         f"languages {', '.join(knowledge.languages)}, {len(knowledge.facts.usage)} usage periods "
@@ -161,10 +162,12 @@ def _check(path: Path, store: bool = False) -> int:
     return 0
 
 
-def _warn_of_stem_only_concepts(path: Path, knowledge: KnowledgeBase) -> None:
-    """Warn of a concept that phrasings meet only through another word's stem: meant for
-    something the card is not about, it has silently become part of the entries' words."""
-    met = concepts_met_only_by_stem(Concepts(knowledge.concepts), knowledge.entries)
+def _warn_of_indirect_concepts(path: Path, knowledge: KnowledgeBase) -> None:
+    """Warn of a concept that phrasings meet only through another word's stem or a filler
+    inside an expression: meant for something the card is not about, it has silently become
+    part of the entries' words."""
+    fillers = frozenset().union(*STOPWORDS.values())
+    met = concepts_met_only_indirectly(Concepts(knowledge.concepts, fillers), knowledge.entries)
     if not met:
         return
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -174,8 +177,9 @@ def _warn_of_stem_only_concepts(path: Path, knowledge: KnowledgeBase) -> None:
         entries = ", ".join(sorted({entry_id for entry_id, _ in uses}))
         print(
             f"{path}:{line}: warning: concept '{name}' is in no phrasing, yet {words} ({entries})"
-            " shares a stem with one of its words: those phrasings now read it, so a message"
-            " naming it is no longer kept from an answer; use a word whose stem is its own",
+            " meets it through a shared stem or a filler word inside one of its expressions:"
+            " those phrasings now read it, so a message naming it is no longer kept from an"
+            " answer; use a word whose stem is its own, or reword the phrasing",
             file=sys.stderr,
         )
 

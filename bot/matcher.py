@@ -890,8 +890,9 @@ class Concepts:
             self._phrases_from[phrase[0]].append(phrase)
         self.fillers = fillers
 
-    def fold(self, words: Sequence[str]) -> list[str]:
-        """The words with each concept word or expression replaced by its concept's name."""
+    def fold(self, words: Sequence[str], with_filler: bool = True) -> list[str]:
+        """The words with each concept word or expression replaced by its concept's name (an
+        expression with one filler word inside, too, unless `with_filler` is off)."""
         if not self.names:
             return list(words)
         folded: list[str] = []
@@ -906,7 +907,7 @@ class Concepts:
                         position += length
                         break
                 else:
-                    found = self._with_filler(words, position)
+                    found = self._with_filler(words, position) if with_filler else None
                     if found is not None:
                         folded.append(found[0])
                         position = found[1]
@@ -942,18 +943,20 @@ class Concepts:
         return None
 
 
-def concepts_met_only_by_stem(
+def concepts_met_only_indirectly(
     concepts: Concepts, entries: Mapping[str, Entry]
 ) -> dict[str, list[tuple[str, str]]]:
-    """Concepts that no phrasing says in one of their own words, yet some phrasing meets
-    through another word with the same stem: (entry id, word) for each, by concept name.
+    """Concepts that no phrasing says in one of their own words or expressions, yet some
+    phrasing meets through another word with the same stem, or through an expression with a
+    filler word inside: (entry id, word or phrasing) for each, by concept name.
 
     A concept no phrasing uses names something the card is not about; one that a phrasing
-    meets only through a stem ("programme" and "programming" are both "programm") has
-    silently stopped doing so, which `check` warns of.
+    meets only so ("programme" and "programming" are both "programm"; "i et enkelt år" holds
+    "i et år" once "enkelt" is a stop word) has silently stopped doing so, which `check`
+    warns of.
     """
     said: set[str] = set()
-    by_stem: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    met: dict[str, list[tuple[str, str]]] = defaultdict(list)
     # Stop words are gone before words are stemmed ("eller" never meets "ellers").
     ignored = frozenset().union(*STOPWORDS.values())
     for entry_id, entry in entries.items():
@@ -961,17 +964,20 @@ def concepts_met_only_by_stem(
             stems = concepts.by_stem.get(language, {})
             for text in texts:
                 words = normalize(text).words
-                folded = concepts.fold(words)
+                folded = concepts.fold(words, with_filler=False)
                 said.update(token for token in folded if token in concepts.names)
+                for name in set(concepts.fold(words)) - set(folded):
+                    if name in concepts.names:
+                        met[name].append((entry_id, text))
                 for word in folded:
                     if word in concepts.names or word in concepts.words or word in ignored:
                         continue
-                    token = stems.get(stem_words([word], language)[0])
-                    if token is not None:
-                        by_stem[token].append((entry_id, word))
+                    stemmed = stems.get(stem_words([word], language)[0])
+                    if stemmed is not None:
+                        met[stemmed].append((entry_id, word))
     return {
         token.removeprefix(CONCEPT_MARK): sorted(set(uses))
-        for token, uses in sorted(by_stem.items())
+        for token, uses in sorted(met.items())
         if token not in said
     }
 

@@ -28,6 +28,7 @@ ifoelge pludselig ok okay alligevel par saa igen
 givet fald hvert tilfaelde tvivl opstaar
 praecis praecist siden
 ting naevne naevner naevnt naevnte snakker snakket hoerer hele tiden
+mente mener
 """.split()
 
 _ENGLISH = """
@@ -45,6 +46,7 @@ entirely anything something whether wondering people guys folks way
 ok okay anyway everyone everybody
 exactly precisely since
 thing things stuff keep keeps kept mention mentions mentioning mentioned hear heard hearing talking
+meant
 """.split()
 
 

@@ -103,3 +103,16 @@ def test_a_plain_spelling_inside_an_expression_is_still_mended(assistant: Assist
     assert matcher.correct(matcher.index_of["da"], ["hvornar"]) == ["hvornaar"]
     assert assistant.reply("hvornar blev klipekortet afsluttet").entry_id == "status"
     assert assistant.reply("hvornar blev kmd solgt").entry_id is None
+
+
+def test_a_concept_met_only_through_a_filler_inside_an_expression_is_found() -> None:
+    # Were "single" a filler word, "most hours in a single year?" would hold "in a year", and
+    # the concept of time in general would no longer name something the card is not about.
+    from bot.matcher import concepts_met_only_indirectly
+
+    knowledge = load_knowledge()
+    plain = Concepts(knowledge.concepts, frozenset({"a"}))
+    assert concepts_met_only_indirectly(plain, knowledge.entries) == {}
+    loose = Concepts(knowledge.concepts, frozenset({"a", "single"}))
+    met = concepts_met_only_indirectly(loose, knowledge.entries)
+    assert ("busiest_year", "most hours in a single year?") in met["time_in_general"]
