@@ -300,17 +300,12 @@ class Assistant:
         fuzzy score of "Har vi som ekstern part lov til at bruge de data ... i snitfladerne?"
         is lowered by all it says besides. Only sentences that ask are read, and the
         classifier, when there is one, must not find the entry unlikely."""
-        pieces = [p for p, asks in zip(question.ranked, question.asking, strict=True) if asks]
+        pieces = [p for p, asks in zip(question.pieces, question.asking, strict=True) if asks]
         best: Scored | None = None
-        for piece in pieces or question.ranked:
+        for piece in pieces or question.pieces:
             top = self._clearly_contained(piece, language, question)
             if top is not None and (best is None or top.score > best.score):
                 best = top
-        if best is None or self.signal is None:
-            return best
-        words = self.matcher.concepts.fold(question.words)
-        if self.signal.probabilities(words).get(best.entry_id, 0.0) < CONTAINED_PROBABILITY:
-            return None
         return best
 
     def _asks_alone(
@@ -331,15 +326,21 @@ class Assistant:
     def _clearly_contained(
         self, piece: tuple[str, ...], language: str, question: _Question
     ) -> Scored | None:
-        """The entry a sentence says a phrasing of nearly whole, well ahead of any other."""
+        """The entry a sentence says a phrasing of nearly whole, well ahead of any other, and
+        that the classifier, when there is one, does not find unlikely for the message."""
         index = MIXED if self.matcher.mixes(question.pieces) else language
         ranked = self.matcher.contained(piece, index)
         if not ranked:
             return None
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         top = ranked[0]
-        clear = top.score >= CONTAINED_AT and top.score - runner_up >= CONTAINED_MARGIN
-        return top if clear else None
+        if top.score < CONTAINED_AT or top.score - runner_up < CONTAINED_MARGIN:
+            return None
+        if self.signal is not None:
+            words = self.matcher.concepts.fold(question.words)
+            if self.signal.probabilities(words).get(top.entry_id, 0.0) < CONTAINED_PROBABILITY:
+                return None
+        return top
 
     def _topics_asked(self, question: _Question, language: str, ranking: list[Scored]) -> list[str]:
         """The entries a message of several sentences asks, in its order, each answered well
@@ -383,8 +384,14 @@ class Assistant:
     def _together(
         self, topics: list[str], language: str, periods: tuple[Period, ...], score: float
     ) -> Reply:
-        """One reply with the answers to each topic a message asks, in the message's order."""
-        answers = [self.answer(entry_id, language, periods, score) for entry_id in topics]
+        """One reply with the answers to each topic a message asks, in the message's order. The
+        message's years go to the topics that take years: in "brugt i 2014, og hvor mange er
+        der tilbage?" they are the use's, not a balance asked of 2014."""
+        takes_years = {e for e in topics if self.knowledge.entries[e].slot == "period"}
+        answers = [
+            self.answer(entry_id, language, periods if entry_id in takes_years else (), score)
+            for entry_id in topics
+        ]
         first = answers[0]
         return replace(
             first,
@@ -447,7 +454,7 @@ class Assistant:
         if cue in ("years", "checked"):
             periods = question.periods
         elif cue == "compared" and about_periods:
-            periods = (*context.periods, *question.periods)
+            periods = tuple(dict.fromkeys((*context.periods, *question.periods)))
         elif cue in ("first", "last") and about_periods and usage:
             row = usage[0] if cue == "first" else usage[-1]
             periods = (Period(row.first_year, row.last_year),)

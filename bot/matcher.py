@@ -570,10 +570,12 @@ class Matcher:
         idf = index.idf
         for phrasing, count in shared.items():
             if count < CONTAINED_WORDS:
-                continue
+                continue  # fewer shared words than the check below needs, whatever they are
             content = index.phrasing_content[phrasing]
             said = content & stems
-            if len(said) < CONTAINED_WORDS:
+            # A year is said along with something, never one of the words that make it.
+            words_said, words_needed = said - _YEAR_ONLY, content - _YEAR_ONLY
+            if len(words_said) < CONTAINED_WORDS or len(words_needed) < CONTAINED_WORDS:
                 continue
             share = sum(idf[stem] for stem in said) / sum(idf[stem] for stem in content)
             entry_number = index.phrasing_entry[phrasing]
@@ -838,6 +840,7 @@ class Matcher:
         return result
 
 
+_YEAR_ONLY = frozenset({YEAR_TOKEN})
 CONCEPT_MARK = "~"
 
 

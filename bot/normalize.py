@@ -30,7 +30,13 @@ _YEAR = r"(?:19|20)\d\d"
 _PERIOD = re.compile(
     rf"(?:\b(?:mellem|between)\s+({_YEAR})\s*(?:og|and|-|–|—)\s*({_YEAR})\b)"
     rf"|(?:\b(?:fra|from|i perioden|perioden|in the period)\s+)?\b({_YEAR})\s*"
-    rf"(?:-|–|—|(?:og\s+)?(?:frem\s+)?til|(?:up\s+)?(?:to|until)|through)\s*({_YEAR})\b"
+    rf"(?:-|–|—|(?:og\s+)?(?:frem\s+)?til(?:\s+og\s+med)?(?:\s+udgangen\s+af)?"
+    rf"|(?:up\s+)?to(?:\s+and\s+including)?(?:\s+the\s+end\s+of)?"
+    rf"|until(?:\s+the\s+end\s+of)?|through)\s*({_YEAR})\b"
+)
+# The year before or after one: "året før 2016" is 2015, "the year after 2013" is 2014.
+_NEXT_TO_YEAR = re.compile(
+    rf"\b(?:aaret|the year|year)\s+(foer|inden|before|efter|after)\s+({_YEAR})\b"
 )
 # A period open at one end, with the year that closes it: "før 2016", "by the end of 2013",
 # "efter 2013", "since 2014". Its open end is MIN_YEAR or MAX_YEAR until the assistant sets it
@@ -162,8 +168,9 @@ def fold(text: str) -> str:
     return folded.replace("`", "'") if "`" in folded else folded
 
 
-# A year written short: "2k15", "'14" (and "’14", folded to "'14"): 2015, 2014.
-_SHORT_YEAR = re.compile(r"(?:\b2k|(?<![\w'])')(\d\d)\b")
+# A year written short: "2k15", "'14" (and "’14", folded to "'14"): 2015, 2014; only this
+# century's first decades, so "'99" stays what it was.
+_SHORT_YEAR = re.compile(r"(?:\b2k|(?<![\w'])')([0-2]\d)\b")
 
 
 def spell_out_short_years(text: str) -> str:
@@ -210,23 +217,42 @@ def extract_periods(text: str) -> tuple[str, list[Period]]:
 
         return found
 
+    def next_to(match: re.Match[str]) -> str:
+        value = int(match.group(2)) + (-1 if match.group(1) in ("foer", "inden", "before") else 1)
+        periods.append(Period(value, value))
+        return _PADDED_YEAR
+
     years = len(_SINGLE_YEAR.findall(text))
     if years > 1:  # a period names two years
         text = _PERIOD.sub(period, text)
     if years:
+        text = _NEXT_TO_YEAR.sub(next_to, text)
+        opened = len(periods)
         for pattern, shift_last, shift_first in _OPEN_PERIODS:
             text = pattern.sub(open_period(shift_last, shift_first), text)
+        periods[opened:] = _closed_between(periods[opened:])
         text = _SINGLE_YEAR.sub(year, text)
     if "{year}" in text:
         text = _PLACEHOLDER_YEAR.sub(_PADDED_YEAR, text)
     return text, _unique(periods)
 
 
+def _closed_between(opened: list[Period]) -> list[Period]:
+    """Periods open at one end, with "efter 2013 og før 2016" read as the one span between."""
+    starts = [p for p in opened if p.last == MAX_YEAR and p.first != MIN_YEAR]
+    ends = [p for p in opened if p.first == MIN_YEAR and p.last != MAX_YEAR]
+    if len(starts) == 1 and len(ends) == 1 and starts[0].first <= ends[0].last:
+        return [Period(starts[0].first, ends[0].last)]
+    return opened
+
+
 def _unique(periods: list[Period]) -> list[Period]:
     seen: set[Period] = set()
     result = []
     for item in periods:
-        if item.first < MIN_YEAR or item.last > MAX_YEAR or item in seen:
+        if item.first < MIN_YEAR or item.last > MAX_YEAR or item.first > item.last:
+            continue
+        if item in seen:
             continue
         seen.add(item)
         result.append(item)
@@ -390,6 +416,8 @@ _RELATIVE_WORDS = frozenset("som der that which".split())
 _MODAL_WORDS = frozenset(
     "kan kunne vil ville skal skulle maa can could would might will may".split()
 )
+# After these, "der" is "there", not "which": "om der kan bruges timer", "hvis der kan".
+_BEFORE_THERE = frozenset("om hvis at naar fordi saa hvor er".split())
 # "... that we could tap into", "... som vi kan bruge": a subject before the modal verb.
 _MODALS = frozenset((word,) for word in _MODAL_WORDS)
 
@@ -413,7 +441,8 @@ _CLAUSE_JOINS = frozenset("og men and but so saa".split())
 
 
 def _run_on_apart(words: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """The clauses of a long sentence without punctuation (`RUN_ON_WORDS`)."""
+    """The clauses of a long sentence without punctuation (`RUN_ON_WORDS`); "which could"
+    starts a relative clause, which `_relative_apart` finds, not a question."""
     if len(words) < RUN_ON_WORDS:
         return [words]
     clauses: list[tuple[str, ...]] = []
@@ -423,7 +452,7 @@ def _run_on_apart(words: tuple[str, ...]) -> list[tuple[str, ...]]:
             continue
         word, previous = words[position], words[position - 1]
         starts = (
-            word in _CLAUSE_QUESTION_WORDS
+            (word in _CLAUSE_QUESTION_WORDS and words[position + 1] not in _MODAL_WORDS)
             or (word in _QUANTITY_QUESTION_WORDS and words[position + 1] in _QUANTITIES)
         ) and previous not in QUESTION_WORDS
         joined = word in _SUBJECTS and previous in _CLAUSE_JOINS
@@ -453,9 +482,16 @@ def _relative_apart(
     opgave"), or, when it asks, the phrase of use ("... til en ny snitflade?"); empty when it
     has none. The clause keeps at least two words."""
     for position in range(2, len(words) - 1):
-        if words[position] in _RELATIVE_WORDS and (
-            words[position + 1] in _MODAL_WORDS
-            or (words[position + 1] in _SUBJECTS and words[position + 2 : position + 3] in _MODALS)
+        if (
+            words[position] in _RELATIVE_WORDS
+            and words[position - 1] not in _BEFORE_THERE
+            and (
+                words[position + 1] in _MODAL_WORDS
+                or (
+                    words[position + 1] in _SUBJECTS
+                    and words[position + 2 : position + 3] in _MODALS
+                )
+            )
         ):
             return words[:position], words[position:]
         if (

@@ -377,6 +377,19 @@ def test_a_pointing_question_asks_about_what_it_points_at(assistant: Assistant) 
     assert (reply.entry_id, reply.also) == ("what_is", ("who",))
 
 
+def test_a_year_added_to_a_sentence_is_not_a_word_it_contains(assistant: Assistant) -> None:
+    # The message's year is read with each sentence; "hours" and that year are not a phrasing.
+    text = "My daughter was born in 2015. How many hours of sleep does a baby need?"
+    assert answered(assistant, text) is None
+
+
+def test_the_years_of_a_message_go_to_the_topic_that_takes_years(assistant: Assistant) -> None:
+    reply = assistant.reply("Hvor mange timer blev brugt i 2014, og hvor mange er der tilbage?")
+    assert (reply.entry_id, reply.also) == ("usage", ("remaining_hours",))
+    assert "16.880" in reply.text
+    assert "Kilden opgør ikke" not in reply.text  # no balance asked of 2014
+
+
 def test_one_shared_word_is_not_containment(assistant: Assistant) -> None:
     # "timer" alone is in many phrasings; question words and "mange" contain nothing.
     assert assistant.matcher.contained(("hvor", "mange", "timer"), "da") == []

@@ -121,6 +121,31 @@ def test_a_period_open_at_one_end(text: str, first: int, last: int) -> None:
     assert normalize(text).periods == (Period(first, last),)
 
 
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("the year before 2016", 2015, 2015),
+        ("året efter 2013", 2014, 2014),
+        ("fra 2012 til og med 2014", 2012, 2014),
+        ("from 2013 until the end of 2015", 2013, 2015),
+        ("efter 2013 og før 2016", 2014, 2015),
+    ],
+)
+def test_a_year_next_to_another_and_spans_said_in_words(text: str, first: int, last: int) -> None:
+    assert normalize(text).periods == (Period(first, last),)
+
+
+def test_no_period_holds_no_year() -> None:
+    assert normalize("før 1900").periods == ()
+    assert normalize("after 2099").periods == ()
+    assert normalize("forbrug '99").periods == ()
+
+
+def test_there_after_om_is_no_relative_clause() -> None:
+    text = "Ved nogen om der kan bruges timer fra klippekortet?"
+    assert normalize(text, pieces=True).asking == (True,)
+
+
 def test_an_open_end_closes_at_the_years_with_figures() -> None:
     assert Period(MIN_YEAR, 2015).within(2010, 2016) == Period(2010, 2015)
     assert Period(2014, MAX_YEAR).within(2010, 2016) == Period(2014, 2016)
