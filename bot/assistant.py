@@ -34,7 +34,7 @@ from bot.normalize import (
     without_salutation,
 )
 from bot.render import fact_values, fill, period_texts, tidy
-from bot.stopwords import STOPWORDS
+from bot.stopwords import ALL_STOPWORDS, STOPWORDS
 
 # Longer messages are matched on their start only: no question needs more, and the cost of
 # matching stays bounded whatever a user pastes.
@@ -137,7 +137,7 @@ _GOING_ON = frozenset(normalize("og and også ogsaa also plus men but").words)
 GOING_ON_WORDS = 1
 # A piece of these words alone asks about something said before it: "nogen nævner klippekortet
 # hele tiden, hvad er det?", "What exactly is it?", "Passer det?".
-_POINTING_ONLY = frozenset().union(*STOPWORDS.values()) | QUESTION_WORDS | POINTERS
+_POINTING_ONLY = ALL_STOPWORDS | QUESTION_WORDS | POINTERS
 
 
 def _joined_to_what_they_point_at(

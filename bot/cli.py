@@ -15,7 +15,7 @@ from bot.followup import Conversations
 from bot.knowledge import KnowledgeBase, KnowledgeError, default_knowledge_path, load_knowledge
 from bot.matcher import Concepts, concepts_met_only_indirectly
 from bot.render import format_number
-from bot.stopwords import STOPWORDS
+from bot.stopwords import ALL_STOPWORDS
 
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
@@ -166,8 +166,9 @@ def _warn_of_indirect_concepts(path: Path, knowledge: KnowledgeBase) -> None:
     """Warn of a concept that phrasings meet only through another word's stem or a filler
     inside an expression: meant for something the card is not about, it has silently become
     part of the entries' words."""
-    fillers = frozenset().union(*STOPWORDS.values())
-    met = concepts_met_only_indirectly(Concepts(knowledge.concepts, fillers), knowledge.entries)
+
+    concepts = Concepts(knowledge.concepts, ALL_STOPWORDS)
+    met = concepts_met_only_indirectly(concepts, knowledge.entries)
     if not met:
         return
     lines = path.read_text(encoding="utf-8").splitlines()

@@ -31,7 +31,7 @@ from rapidfuzz.distance import OSA
 
 from bot.model import Entry
 from bot.normalize import MIXED, QUESTION_WORDS, YEAR_TOKEN, normalize, stem_words
-from bot.stopwords import STOPWORDS, ascii_variants, content_words
+from bot.stopwords import ALL_STOPWORDS, STOPWORDS, ascii_variants, content_words
 
 CACHE_LIMIT = 50_000
 # Words of this length or more may be corrected across two slips instead of one.
@@ -162,7 +162,7 @@ class Matcher:
     ) -> None:
         self.settings = settings or MatchSettings()
         # One filler word may stand inside an expression: "brugt helt op" is "brugt op".
-        self.concepts = Concepts(concepts or {}, frozenset().union(*STOPWORDS.values()))
+        self.concepts = Concepts(concepts or {}, ALL_STOPWORDS)
         neutral = neutral_words or {}
         # The domain's own name ("klippekortet", "KMD") stays in the text, so "hvad er
         # klippekortet" reads differently from "hvad kan du", but weighs almost nothing.
@@ -185,7 +185,7 @@ class Matcher:
         }
         # Both languages' stop words are stop words everywhere: people mix them in one message
         # ("er der any timer tilbage?"), and a foreign "the" is no more a topic than "den".
-        every_stopword = frozenset().union(*STOPWORDS.values())
+        every_stopword = ALL_STOPWORDS
         self.stopwords = {
             language: every_stopword - self.neutral[language] for language in ("da", "en", MIXED)
         }
@@ -961,7 +961,7 @@ def concepts_met_only_indirectly(
     said: set[str] = set()
     met: dict[str, list[tuple[str, str]]] = defaultdict(list)
     # Stop words are gone before words are stemmed ("eller" never meets "ellers").
-    ignored = frozenset().union(*STOPWORDS.values())
+    ignored = ALL_STOPWORDS
     for entry_id, entry in entries.items():
         for language, texts in entry.phrasings.items():
             stems = concepts.by_stem.get(language, {})

@@ -60,6 +60,8 @@ STOPWORDS = {
     "da": frozenset(v for w in _DANISH for v in ascii_variants(fold(w))),
     "en": frozenset(_ENGLISH),
 }
+# Both languages' stop words: people mix them in one message.
+ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
 
 
 def content_words(words: list[str], ignored: frozenset[str]) -> list[str]:
