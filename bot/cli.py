@@ -166,7 +166,6 @@ def _warn_of_indirect_concepts(path: Path, knowledge: KnowledgeBase) -> None:
     """Warn of a concept that phrasings meet only through another word's stem or a filler
     inside an expression: meant for something the card is not about, it has silently become
     part of the entries' words."""
-
     concepts = Concepts(knowledge.concepts, ALL_STOPWORDS)
     met = concepts_met_only_indirectly(concepts, knowledge.entries)
     if not met:
