@@ -239,7 +239,9 @@ class Assistant:
                 decision = Outcome.ANSWERED
         # A message naming something no entry is about ("vores serviceaftale på 200 timer")
         # is only offered choices, even when it asks two of the topics' questions.
-        foreign = self.matcher.names_foreign(question.words)
+        foreign = self.matcher.names_foreign(question.words) or (
+            context is None and self._only_other_names(question)
+        )
         if decision is Outcome.ANSWERED and (cue_of(question.words) in RELATIVE_CUES or foreign):
             decision = Outcome.SUGGESTED
         if context is not None and decision is not Outcome.ANSWERED:
@@ -322,6 +324,23 @@ class Assistant:
             return False
         ranking = self._piece_ranking(joined, language, sure)
         return not ranking or ranking[0].score < MULTI_TOPIC_SCORE
+
+    def _only_other_names(self, question: _Question) -> bool:
+        """Whether a message names nothing but organisations the source does not describe
+        ("Hvad er KMD?", "who is KOMBIT?"): no words of its own, and no name of the card. In a
+        conversation the same words go on from the last answer ("and KMD's?")."""
+        names = self._other_names
+        said = [w for w in question.words if w not in _POINTING_ONLY]
+        return bool(said) and names.issuperset(said)
+
+    @cached_property
+    def _other_names(self) -> frozenset[str]:
+        """The neutral words that are not the card's names, as messages' words are folded."""
+        card = {word for name in self.knowledge.card_names for word in normalize(name).words}
+        if not card:
+            return frozenset()
+        neutral = frozenset().union(*self.matcher.neutral.values())
+        return neutral - card
 
     def _clearly_contained(
         self, piece: tuple[str, ...], language: str, question: _Question

@@ -363,7 +363,7 @@ class _Builder:
             root,
             "the file",
             required=("schema", "languages", "facts", "entries", "ui", "sources"),
-            optional=("neutral_words", "concepts"),
+            optional=("neutral_words", "card_names", "concepts"),
         )
         if top is None:
             return None
@@ -378,6 +378,7 @@ class _Builder:
         ui = self._ui(top["ui"]) if "ui" in top else {}
         entries = self._entries(top["entries"], sources) if "entries" in top else {}
         neutral = self._word_lists(top["neutral_words"]) if "neutral_words" in top else {}
+        card_names = self._card_names(top["card_names"], neutral) if "card_names" in top else ()
         concepts = self._concepts(top["concepts"]) if "concepts" in top else {}
         if facts is None:
             return None
@@ -390,6 +391,7 @@ class _Builder:
             ui=ui,
             entries=entries,
             neutral_words=neutral,
+            card_names=card_names,
             concepts=concepts,
         )
 
@@ -442,6 +444,21 @@ class _Builder:
             words = [self.r.string(item, f"neutral_words.{language}[]") for item in items]
             lists[language] = tuple(w for w in words if w is not None)
         return lists
+
+    def _card_names(
+        self, node: yaml.Node, neutral: Mapping[str, tuple[str, ...]]
+    ) -> tuple[str, ...]:
+        """The neutral words that name the card itself; each must be a neutral word."""
+        known = {word for words in neutral.values() for word in words}
+        names: list[str] = []
+        for item in self.r.sequence(node, "card_names") or []:
+            name = self.r.string(item, "card_names[]")
+            if name is None:
+                continue
+            if name not in known:
+                self.r.problem(item, f"card_names: '{name}' is not one of the neutral_words")
+            names.append(name)
+        return tuple(names)
 
     def _languages(self, node: yaml.Node) -> tuple[str, ...]:
         items = self.r.sequence(node, "languages")

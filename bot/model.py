@@ -123,6 +123,9 @@ class KnowledgeBase:
     ui: Mapping[str, Localized]
     entries: Mapping[str, Entry]
     neutral_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The neutral words that name the card itself; the others (KMD, KL, KOMBIT) name
+    # organisations the source does not describe.
+    card_names: tuple[str, ...] = ()
     # Words and expressions that mean the same for matching, by concept and language.
     concepts: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 

@@ -94,6 +94,9 @@ def test_a_word_or_two_going_on_from_the_last_answer_stays_on_its_topic(
     # "leverandører" alone would be the question of who is behind the card.
     replies = conversation(assistant, "hvad koster snitfladerne?", "og for leverandører?")
     assert [entry for entry, _ in replies] == ["interface_costs", "interface_costs"]
+    # An organisation's name alone goes on from the last answer in a conversation.
+    replies = conversation(assistant, "hvad var KOMBITs rolle i klippekortet?", "og KMD's?")
+    assert [entry for entry, _ in replies] == ["who", "who"]
     # One more word of its own is a question of its own.
     replies = conversation(assistant, "hvem står bag klippekortet?", "og hvad kostede det?")
     assert replies[-1][0] == "interface_costs"

@@ -228,6 +228,13 @@ def test_a_dated_answer_is_for_an_entry_that_takes_no_period(
     assert "dated_answer is for an entry that takes no period" in problem.reason
 
 
+def test_a_card_name_must_be_a_neutral_word(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    text = kb_text.replace("card_names: [klippekort,", "card_names: [klipkort,", 1)
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "card_names: [klipkort")
+    assert "'klipkort' is not one of the neutral_words" in problem.reason
+
+
 def test_chitchat_may_give_a_sample_year(knowledge: KnowledgeBase) -> None:
     assert "2014" in knowledge.entries["help"].answer["da"]
 

@@ -390,6 +390,16 @@ def test_the_years_of_a_message_go_to_the_topic_that_takes_years(assistant: Assi
     assert "Kilden opgør ikke" not in reply.text  # no balance asked of 2014
 
 
+@pytest.mark.parametrize("text", ["Hvad er KMD?", "who is KOMBIT?", "hvem er KL og KOMBIT"])
+def test_a_message_naming_only_an_organisation_is_not_about_the_card(
+    assistant: Assistant, text: str
+) -> None:
+    # The source does not describe KMD, KL or KOMBIT; the card's own description is no answer.
+    assert answered(assistant, text) is None
+    assert answered(assistant, "Hvad er klippekortet?") == "what_is"
+    assert answered(assistant, "Hvad er KMD's rolle?") == "who"
+
+
 def test_one_shared_word_is_not_containment(assistant: Assistant) -> None:
     # "timer" alone is in many phrasings; question words and "mange" contain nothing.
     assert assistant.matcher.contained(("hvor", "mange", "timer"), "da") == []
