@@ -44,7 +44,7 @@ eval: install ## accuracy and rejection on the dev, held-out and follow-up sets;
 bench: install ## speed of the core, the knowledge-base load, `ask` start-up, Telegram end to end, the state store
 	$(BIN)/python scripts/bench.py && $(BIN)/python scripts/bench_telegram.py && $(BIN)/python scripts/bench_state.py
 
-check: install ## validate the knowledge base: facts, entries, and every ui: text in both languages
+check: install ## validate the knowledge base: facts, entries, concepts and every ui: text in both languages
 	$(BIN)/klippekort-bot check
 
 clean: ## remove .venv/ and caches

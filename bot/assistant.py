@@ -48,14 +48,14 @@ SUPPORT_WEIGHT = 0.3
 SUPPORT_FLOOR = 10.0
 # Sentence rankings kept (`Assistant._piece_ranking`); a message has a handful.
 PIECE_CACHE_SIZE = 256
-# Follow-up cues that mean nothing without the conversation they follow: "og året før?" alone
-# names no year, "og i alt?" no total; offered as choices, never answered outright.
 # A long message the matcher does not answer is answered with the entry one of its asking
 # sentences contains this much of a phrasing of (`Matcher.contained`), this far ahead of the
 # next entry, and which the classifier gives at least this probability; chosen on the dev sets.
 CONTAINED_AT = 80.0
 CONTAINED_MARGIN = 30.0
 CONTAINED_PROBABILITY = 0.1
+# Follow-up cues that mean nothing without the conversation they follow: "og året før?" alone
+# names no year, "og i alt?" no total; offered as choices, never answered outright.
 RELATIVE_CUES = frozenset({"before", "after", "total"})
 # Rendered answers kept: one per entry, language and years asked.
 ANSWER_CACHE_SIZE = 1024
@@ -140,6 +140,11 @@ GOING_ON_WORDS = 1
 _POINTING_ONLY = ALL_STOPWORDS | QUESTION_WORDS | POINTERS
 
 
+def _own_words(words: tuple[str, ...]) -> list[str]:
+    """What a message says besides stop words, question words and words that point back."""
+    return [word for word in words if word not in _POINTING_ONLY]
+
+
 def _joined_to_what_they_point_at(
     pieces: tuple[tuple[str, ...], ...], asking: tuple[bool, ...]
 ) -> tuple[tuple[tuple[str, ...], ...], tuple[bool, ...]]:
@@ -184,6 +189,8 @@ class Assistant:
         }
         self._answers: dict[tuple[str, str, tuple[Period, ...], bool], Reply] = {}
         self._pieces: dict[tuple[tuple[str, ...], str, bool], list[Scored]] = {}
+        # Each sentence's containment (`_clearly_contained`), by sentence and index.
+        self._containment: dict[tuple[tuple[str, ...], str], list[Scored]] = {}
         # A sentence of only these words names no topic of its own (`_topics_asked`).
         self._no_topic = {
             lang: STOPWORDS[lang] | self.matcher.neutral[lang] for lang in knowledge.languages
@@ -303,9 +310,10 @@ class Assistant:
         is lowered by all it says besides. Only sentences that ask are read, and the
         classifier, when there is one, must not find the entry unlikely."""
         pieces = [p for p, asks in zip(question.pieces, question.asking, strict=True) if asks]
+        index = self._contained_index(question, language)
         best: Scored | None = None
         for piece in pieces or question.pieces:
-            top = self._clearly_contained(piece, language, question)
+            top = self._clearly_contained(piece, index, question)
             if top is not None and (best is None or top.score > best.score):
                 best = top
         return best
@@ -329,9 +337,8 @@ class Assistant:
         """Whether a message names nothing but organisations the source does not describe
         ("Hvad er KMD?", "who is KOMBIT?"): no words of its own, and no name of the card. In a
         conversation the same words go on from the last answer ("and KMD's?")."""
-        names = self._other_names
-        said = [w for w in question.words if w not in _POINTING_ONLY]
-        return bool(said) and names.issuperset(said)
+        said = _own_words(question.words)
+        return bool(said) and self._other_names.issuperset(said)
 
     @cached_property
     def _other_names(self) -> frozenset[str]:
@@ -339,16 +346,23 @@ class Assistant:
         card = {word for name in self.knowledge.card_names for word in normalize(name).words}
         if not card:
             return frozenset()
-        neutral = frozenset().union(*self.matcher.neutral.values())
-        return neutral - card
+        return self.matcher.neutral[MIXED] - card
+
+    def _contained_index(self, question: _Question, language: str) -> str:
+        """The index a message's sentences are looked for in: both languages' when it mixes."""
+        return MIXED if self.matcher.mixes(question.pieces) else language
 
     def _clearly_contained(
-        self, piece: tuple[str, ...], language: str, question: _Question
+        self, piece: tuple[str, ...], index: str, question: _Question
     ) -> Scored | None:
         """The entry a sentence says a phrasing of nearly whole, well ahead of any other, and
         that the classifier, when there is one, does not find unlikely for the message."""
-        index = MIXED if self.matcher.mixes(question.pieces) else language
-        ranked = self.matcher.contained(piece, index)
+        key = (piece, index)
+        ranked = self._containment.get(key)
+        if ranked is None:
+            if len(self._containment) >= PIECE_CACHE_SIZE:
+                self._containment.clear()
+            ranked = self._containment[key] = self.matcher.contained(piece, index)
         if not ranked:
             return None
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
@@ -374,6 +388,7 @@ class Assistant:
         # om der er timer tilbage") asks in all of them.
         anything_asked = any(question.asking)
         pieces, asked = question.pieces, question.asking
+        index = self._contained_index(question, language)
         for number, (piece, asking) in enumerate(zip(pieces, asked, strict=True)):
             alone = self._asks_alone(pieces, number, language, sure)
             if anything_asked and not asking and not alone:
@@ -383,7 +398,7 @@ class Assistant:
             piece_ranking = self._piece_ranking(piece, language, sure)
             if piece_ranking and piece_ranking[0].score >= MULTI_TOPIC_SCORE:
                 entry_id = piece_ranking[0].entry_id
-            elif asking and (contained := self._clearly_contained(piece, language, question)):
+            elif asking and (contained := self._clearly_contained(piece, index, question)):
                 # A sentence that asks in a phrasing of an entry, said nearly whole, asks that
                 # entry too: after those the sentences' own scores find, one of which must be
                 # the message's best.
@@ -541,14 +556,12 @@ class Assistant:
         """Whether a message starts with "og", "and", "også" or "also" and says at most
         `GOING_ON_WORDS` words besides stop words and question words."""
         words = question.words
-        said = [word for word in words if word not in _POINTING_ONLY]
-        return bool(words) and words[0] in _GOING_ON and len(said) <= GOING_ON_WORDS
+        return bool(words) and words[0] in _GOING_ON and len(_own_words(words)) <= GOING_ON_WORDS
 
     @staticmethod
     def _bare(question: _Question) -> bool:
         """Whether a message is question words alone ("hvorfor ikke?", "and when?")."""
-        said = [word for word in question.words if word not in _POINTING_ONLY]
-        return not said and not QUESTION_WORDS.isdisjoint(question.words)
+        return not _own_words(question.words) and not QUESTION_WORDS.isdisjoint(question.words)
 
     @cached_property
     def _period_entry(self) -> str | None:

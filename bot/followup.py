@@ -64,7 +64,7 @@ LAST_PERIOD = _phrases(
 COMPARED = frozenset(
     normalize(
         "sammenlignet sammenligne sammenligning forhold versus vs mere mindre flere færre "
-        "eller det end compared compare comparison versus more less fewer or than it that"
+        "eller det end compared compare comparison more less fewer or than it that"
     ).words
 )
 REPORTED = _phrases(
@@ -145,10 +145,11 @@ def cue_of(words: tuple[str, ...]) -> str | None:
     for name, phrases in _CUES:
         if core in phrases:
             return name
-    if YEAR_TOKEN in words and COMPARED.issuperset(core):
-        return "compared"
-    if YEAR_TOKEN in words and _YEAR_USE.issuperset(core):
-        return "years"
+    if YEAR_TOKEN in words:
+        # With a year, words that compare years or ask about its use.
+        for name, allowed in (("compared", COMPARED), ("years", _YEAR_USE)):
+            if allowed.issuperset(core):
+                return name
     return None
 
 

@@ -51,11 +51,11 @@ NAMED_REST = 4
 SHORT_WORD = 4
 # A phrasing word used this often or less is a slip of a word used COMMON_FACTOR times as often
 # that it is one edit from (`Matcher._canonical_spellings`).
+RARE_SPELLING = 5
+COMMON_FACTOR = 5
 # The content words a phrasing must say, and a sentence must share with it, for the
 # sentence to contain it (`Matcher.contained`).
 CONTAINED_WORDS = 2
-RARE_SPELLING = 5
-COMMON_FACTOR = 5
 
 
 @dataclass(frozen=True)
@@ -185,9 +185,8 @@ class Matcher:
         }
         # Both languages' stop words are stop words everywhere: people mix them in one message
         # ("er der any timer tilbage?"), and a foreign "the" is no more a topic than "den".
-        every_stopword = ALL_STOPWORDS
         self.stopwords = {
-            language: every_stopword - self.neutral[language] for language in ("da", "en", MIXED)
+            language: ALL_STOPWORDS - self.neutral[language] for language in ("da", "en", MIXED)
         }
         # Words a typo is never mended into another word from: stop words and the domain's names.
         self.unmended = {
@@ -195,12 +194,12 @@ class Matcher:
             for language in self.stopwords
         }
         self.filler_deletions: dict[str, list[str]] = defaultdict(list)
-        for word in sorted(every_stopword):
+        for word in sorted(ALL_STOPWORDS):
             if len(word) >= LONG_FILLER:
                 for key in _one_deleted(word) | {word}:
                     self.filler_deletions[key].append(word)
         # Stop words as the indexes hold them when a text is nothing else ("hvem er det").
-        stopwords = sorted(every_stopword)
+        stopwords = sorted(ALL_STOPWORDS)
         self.stop_stems = frozenset(
             (*stopwords, *stem_words(stopwords, "da"), *stem_words(stopwords, "en"))
         )
@@ -960,8 +959,6 @@ def concepts_met_only_indirectly(
     """
     said: set[str] = set()
     met: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    # Stop words are gone before words are stemmed ("eller" never meets "ellers").
-    ignored = ALL_STOPWORDS
     for entry_id, entry in entries.items():
         for language, texts in entry.phrasings.items():
             stems = concepts.by_stem.get(language, {})
@@ -973,7 +970,8 @@ def concepts_met_only_indirectly(
                     if name in concepts.names:
                         met[name].append((entry_id, text))
                 for word in folded:
-                    if word in concepts.names or word in concepts.words or word in ignored:
+                    # Stop words are gone before words are stemmed ("eller" never meets "ellers").
+                    if word in concepts.names or word in concepts.words or word in ALL_STOPWORDS:
                         continue
                     stemmed = stems.get(stem_words([word], language)[0])
                     if stemmed is not None:

@@ -34,18 +34,23 @@ _PERIOD = re.compile(
     rf"|(?:up\s+)?to(?:\s+and\s+including)?(?:\s+the\s+end\s+of)?"
     rf"|until(?:\s+the\s+end\s+of)?|through)\s*({_YEAR})\b"
 )
-# The year before or after one: "året før 2016" is 2015, "the year after 2013" is 2014.
-_NEXT_TO_YEAR = re.compile(
-    rf"\b(?:aaret|the year|year)\s+(foer|inden|before|efter|after)\s+({_YEAR})\b"
-)
-# A period open at one end, with the year that closes it: "før 2016", "by the end of 2013",
-# "efter 2013", "since 2014". Its open end is MIN_YEAR or MAX_YEAR until the assistant sets it
-# to the first or the last year it has figures for (`Period.within`).
-_OPEN_PERIODS = (
+# A year said with words around it, in the order they are looked for, and the period each
+# makes of the year: "året før 2016" is 2015 and "the year after 2013" 2014; "før 2016", "by
+# the end of 2013", "efter 2013" and "since 2014" are periods open at one end, which stays
+# MIN_YEAR or MAX_YEAR until the assistant closes it at the years it has figures for
+# (`Period.within`).
+_YEAR_PHRASES: tuple[tuple[re.Pattern[str], Callable[[int], Period]], ...] = (
+    (
+        re.compile(rf"\b(?:aaret|the year|year)\s+(?:foer|inden|before)\s+({_YEAR})\b"),
+        lambda year: Period(year - 1, year - 1),
+    ),
+    (
+        re.compile(rf"\b(?:aaret|the year|year)\s+(?:efter|after)\s+({_YEAR})\b"),
+        lambda year: Period(year + 1, year + 1),
+    ),
     (
         re.compile(rf"\b(?:foer|inden|before|prior to)\s+(?:aaret\s+|the year\s+)?({_YEAR})\b"),
-        -1,
-        0,
+        lambda year: Period(MIN_YEAR, year - 1),
     ),
     (
         re.compile(
@@ -53,11 +58,16 @@ _OPEN_PERIODS = (
             rf"by the end of|by the end|at the end of|end of|ved udgangen af|udgangen af|"
             rf"ved slutningen af|slutningen af)\s+({_YEAR})\b"
         ),
-        0,
-        0,
+        lambda year: Period(MIN_YEAR, year),
     ),
-    (re.compile(rf"\b(?:efter|after)\s+(?:aaret\s+|the year\s+)?({_YEAR})\b"), 0, 1),
-    (re.compile(rf"\b(?:siden|since|fra og med|starting)\s+({_YEAR})\b"), 0, 0),
+    (
+        re.compile(rf"\b(?:efter|after)\s+(?:aaret\s+|the year\s+)?({_YEAR})\b"),
+        lambda year: Period(year + 1, MAX_YEAR),
+    ),
+    (
+        re.compile(rf"\b(?:siden|since|fra og med|starting)\s+({_YEAR})\b"),
+        lambda year: Period(year, MAX_YEAR),
+    ),
 )
 # Each pattern below starts with what it looks for, not with a look-behind: the regex engine
 # then skips quickly to the few places that can match, about four times faster on a long message.
@@ -204,33 +214,21 @@ def extract_periods(text: str) -> tuple[str, list[Period]]:
         periods.append(Period(value, value))
         return _PADDED_YEAR
 
-    def open_period(shift_last: int, shift_first: int) -> Callable[[re.Match[str]], str]:
+    def phrased(make: Callable[[int], Period]) -> Callable[[re.Match[str]], str]:
         def found(match: re.Match[str]) -> str:
-            value = int(match.group(1))
-            if shift_first:  # "efter 2013": from the year after, open at the end
-                periods.append(Period(value + shift_first, MAX_YEAR))
-            elif match.group(0).startswith(("siden", "since", "fra", "starting")):
-                periods.append(Period(value, MAX_YEAR))
-            else:  # "før 2016": up to the year before; "indtil 2015": up to that year
-                periods.append(Period(MIN_YEAR, value + shift_last))
+            periods.append(make(int(match.group(1))))
             return _PADDED_YEAR
 
         return found
-
-    def next_to(match: re.Match[str]) -> str:
-        value = int(match.group(2)) + (-1 if match.group(1) in ("foer", "inden", "before") else 1)
-        periods.append(Period(value, value))
-        return _PADDED_YEAR
 
     years = len(_SINGLE_YEAR.findall(text))
     if years > 1:  # a period names two years
         text = _PERIOD.sub(period, text)
     if years:
-        text = _NEXT_TO_YEAR.sub(next_to, text)
-        opened = len(periods)
-        for pattern, shift_last, shift_first in _OPEN_PERIODS:
-            text = pattern.sub(open_period(shift_last, shift_first), text)
-        periods[opened:] = _closed_between(periods[opened:])
+        said = len(periods)
+        for pattern, make in _YEAR_PHRASES:
+            text = pattern.sub(phrased(make), text)
+        periods[said:] = _closed_between(periods[said:])
         text = _SINGLE_YEAR.sub(year, text)
     if "{year}" in text:
         text = _PLACEHOLDER_YEAR.sub(_PADDED_YEAR, text)
@@ -418,8 +416,6 @@ _MODAL_WORDS = frozenset(
 )
 # After these, "der" is "there", not "which": "om der kan bruges timer", "hvis der kan".
 _BEFORE_THERE = frozenset("om hvis at naar fordi saa hvor er".split())
-# "... that we could tap into", "... som vi kan bruge": a subject before the modal verb.
-_MODALS = frozenset((word,) for word in _MODAL_WORDS)
 
 
 # A message written in one breath ("godmorgen jeg er ny i teamet ... min chef bad mig tjekke
@@ -479,8 +475,9 @@ def _relative_apart(
     words: tuple[str, ...], asking: bool
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """A clause and the relative clause of use it ends with ("... som kunne dække en lille
-    opgave"), or, when it asks, the phrase of use ("... til en ny snitflade?"); empty when it
-    has none. The clause keeps at least two words."""
+    opgave", with a subject before the modal verb too: "... that we could tap into"), or, when
+    it asks, the phrase of use ("... til en ny snitflade?"); empty when it has none. The clause
+    keeps at least two words."""
     for position in range(2, len(words) - 1):
         if (
             words[position] in _RELATIVE_WORDS
@@ -489,7 +486,8 @@ def _relative_apart(
                 words[position + 1] in _MODAL_WORDS
                 or (
                     words[position + 1] in _SUBJECTS
-                    and words[position + 2 : position + 3] in _MODALS
+                    and position + 2 < len(words)
+                    and words[position + 2] in _MODAL_WORDS
                 )
             )
         ):
