@@ -494,6 +494,10 @@ class Assistant:
             periods = (Period(row.first_year, row.last_year),)
         elif cue in ("before", "after") and context.periods:
             periods = shifted(context.periods, -1 if cue == "before" else 1)
+        elif cue in ("before", "after") and about_periods:
+            # "og året før?" after the whole table has no year to go from: the table again,
+            # which has the year meant, rather than "I don't know".
+            periods = ()
         elif cue == "total" and context.entry_id == period_entry:
             periods = ()
         elif cue == "reported" and about_periods:

@@ -39,6 +39,7 @@ def conversation(assistant: Assistant, *messages: str) -> list[tuple[str | None,
         (("hvad blev brugt i 2015?", "hvad med 2011 alene?"), "47.746"),
         (("How many hours were used in 2015?", "and in the first period?"), "47,746"),
         (("forbruget i 2013?", "og det sidste år?"), "3.031"),
+        (("hvor mange timer blev brugt i alt?", "og aaret foer?"), "16.060"),
     ],
     ids=[
         "years",
@@ -51,6 +52,7 @@ def conversation(assistant: Assistant, *messages: str) -> list[tuple[str | None,
         "only-a-year",
         "first-period",
         "last-period",
+        "year-before-the-whole-table",
     ],
 )
 def test_a_follow_up_is_answered_from_the_context(
