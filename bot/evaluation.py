@@ -41,6 +41,8 @@ DEV_SETS = (
     DATA / "dev_followups4.yaml",
     DATA / "dev_blind5.yaml",
     DATA / "dev_followups5.yaml",
+    DATA / "dev_blind6.yaml",
+    DATA / "dev_followups6.yaml",
 )
 HELDOUT_SETS = (
     DATA / "heldout.yaml",
@@ -52,6 +54,8 @@ HELDOUT_SETS = (
     DATA / "heldout_followups4.yaml",
     DATA / "heldout_blind5.yaml",
     DATA / "heldout_followups5.yaml",
+    DATA / "heldout_blind6.yaml",
+    DATA / "heldout_followups6.yaml",
 )
 
 
