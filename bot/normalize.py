@@ -190,6 +190,18 @@ def spell_out_short_years(text: str) -> str:
     return _SHORT_YEAR.sub(lambda m: "20" + m.group(1), text)
 
 
+# Thousands written short: "100k", "100 tusind", "100 thousand" are 100000, as the source's
+# "100.000" is read. Not "2k15", a year, which needs a word's end after the "k".
+_THOUSANDS = re.compile(r"\b(\d{1,3}) ?(?:k|tusind|tusinde|thousand)\b")
+
+
+def spell_out_thousands(text: str) -> str:
+    """Write "100k", "100 tusind" and "100 thousand" as 100000."""
+    if "k" not in text and "tusind" not in text and "thousand" not in text:
+        return text
+    return _THOUSANDS.sub(lambda m: m.group(1) + "000", text)
+
+
 def join_number_groups(text: str) -> str:
     """Write grouped numbers without separators: 47.746, 47,746 and 47 746 become 47746."""
     if not _GROUP_HINT.search(text):
@@ -512,7 +524,7 @@ def asks(words: tuple[str, ...], ends_with_question_mark: bool) -> bool:
 
 def normalize(text: str, pieces: bool = False) -> Normalized:
     """Fold, join number groups, replace years and periods, split into words (and pieces)."""
-    folded = spell_out_short_years(join_number_groups(fold(text)))
+    folded = spell_out_thousands(spell_out_short_years(join_number_groups(fold(text))))
     if ")" in folded:
         folded = _LIST_MARKER.sub(" ", folded)
     if "'" in folded:

@@ -160,6 +160,12 @@ def test_a_year_written_short_is_the_year(text: str) -> None:
     assert normalize(text).periods == (Period(2015, 2015),)
 
 
+@pytest.mark.parametrize("text", ["100k timer", "100K hours", "100 tusind timer", "100 thousand"])
+def test_thousands_written_short_are_the_number(text: str) -> None:
+    assert normalize(text).words[0] == normalize("100.000").words[0] == "100000"
+    assert normalize(text).periods == ()
+
+
 def test_chat_shorthand_is_spelled_out() -> None:
     assert normalize("hvor mg timer, spm til kortet").words[:4] == (
         "hvor",
