@@ -54,6 +54,9 @@ PIECE_CACHE_SIZE = 256
 CONTAINED_AT = 80.0
 CONTAINED_MARGIN = 30.0
 CONTAINED_PROBABILITY = 0.1
+# A message that alone says one of an entry's phrasings whole ("er der hours left") is a
+# complete question: a word in it that may point back ("der") does not bend it to the last topic.
+COMPLETE_SCORE = 100.0
 # Follow-up cues that mean nothing without the conversation they follow: "og året før?" alone
 # names no year, "og i alt?" no total; offered as choices, never answered outright.
 RELATIVE_CUES = frozenset({"before", "after", "total"})
@@ -258,6 +261,7 @@ class Assistant:
         elif (
             context is not None
             and not self.knowledge.entries[ranking[0].entry_id].chitchat  # "tak for det"
+            and ranking[0].score < COMPLETE_SCORE
             and self._leans_on_context(question)
         ):
             # "hvem lavede den?" after the transition agreement, "why?" after the end: read

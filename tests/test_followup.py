@@ -121,6 +121,14 @@ def test_a_complete_question_replaces_the_context(assistant: Assistant) -> None:
     assert replies[2][0] is None  # the interface costs have no year to step back from
 
 
+def test_a_question_complete_in_itself_is_not_bent_to_the_last_topic(
+    assistant: Assistant,
+) -> None:
+    # "der" may point back, but "er der hours left" says a phrasing whole: it is its own question.
+    replies = conversation(assistant, "hvad er status på klippekortet", "er der hours left")
+    assert [entry for entry, _ in replies] == ["status", "remaining_hours"]
+
+
 def test_context_never_answers_an_off_topic_question(assistant: Assistant) -> None:
     for off_topic in ("og hvad med vejret i 2015?", "hvem vandt det?", "and what time is it?"):
         replies = conversation(assistant, "Hvor mange timer blev brugt i 2014?", off_topic)
