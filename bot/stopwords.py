@@ -4,7 +4,8 @@ Based on the Snowball stop-word lists for Danish and English, minus the question
 hvem, hvor, hvornår, what, who, when ...) and quantities (mange, many) that do tell topics apart,
 plus the polite filler and sign-offs that chat messages are full of ("kan du sige mig", "could you
 tell me", "mvh", "best regards") and the hearsay around a question ("this thing everyone keeps
-mentioning", "i det hele", "som folk nævner hele tiden").
+mentioning", "i det hele", "som folk nævner hele tiden") and the particles that start a turn
+("nå men ...", "well, ...").
 Words are in folded form (æ -> ae, ø -> oe, å -> aa).
 """
 
@@ -29,6 +30,7 @@ givet fald hvert tilfaelde tvivl opstaar
 praecis praecist siden
 ting naevne naevner naevnt naevnte snakker snakket hoerer hele tiden
 mente mener
+nå nåh øh øhm hmm ehm jamen apropos forresten tja ik ikk vel
 """.split()
 
 _ENGLISH = """
@@ -47,6 +49,7 @@ ok okay anyway everyone everybody
 exactly precisely since
 thing things stuff keep keeps kept mention mentions mentioning mentioned hear heard hearing talking
 meant
+well um uh erm oh ah hmm btw tho though
 """.split()
 
 

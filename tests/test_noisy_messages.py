@@ -26,6 +26,8 @@ def test_other_digits_and_invisible_characters_still_make_the_year(text: str) ->
         ("hvor mange timer i ٢٠١٦", "usage"),
         ("er der any timer tilbage?", "remaining_hours"),
         ("who do I ringe til om klippekortet?", "contact"),
+        ("nå men hvem kan bruge klippekort snitfladerne", "interface_access"),
+        ("well, is there any budget left on the klippekort?", "remaining_hours"),
     ],
 )
 def test_noisy_questions_are_answered(assistant: Assistant, text: str, entry: str) -> None:
