@@ -7,6 +7,7 @@ word, "47.746", "47,746" and "47 746" one number, and any year or period one pla
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Container
@@ -515,11 +516,26 @@ def _relative_apart(
     return words, ()
 
 
+# A question asked indirectly: "en kunde spørger om der stadig er timer tilbage", "I'd like to
+# know whether ...", "ved nogen om ...". (With a question word, "vil gerne vide hvor mange ...",
+# it asks anyway.)
+_INDIRECT_VERBS = frozenset(
+    "spoerger spoerge spurgte vide ved tvivl undrer undre hoere hoert tjekke bekraefte "
+    "wondering wonder know asking asks ask asked unsure sure check confirm".split()
+)
+_INDIRECT_MARKS = frozenset("om if whether".split())
+
+
 def asks(words: tuple[str, ...], ends_with_question_mark: bool) -> bool:
     """Whether a piece of a message asks something rather than tells ("vi er leverandør")."""
     if ends_with_question_mark or (words and words[0] in _ASKING_FIRST_WORDS):
         return True
-    return not QUESTION_WORDS.isdisjoint(words)
+    if not QUESTION_WORDS.isdisjoint(words) or "whether" in words:
+        return True
+    return any(
+        first in _INDIRECT_VERBS and second in _INDIRECT_MARKS
+        for first, second in itertools.pairwise(words)
+    )
 
 
 def normalize(text: str, pieces: bool = False) -> Normalized:

@@ -219,3 +219,17 @@ def test_ascii_and_other_text_split_into_the_same_words() -> None:
 )
 def test_language_detection(text: str, hint: str | None, language: str) -> None:
     assert detect_language(text, hint) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "asking"),
+    [
+        ("en kunde spoerger om der stadig er klip tilbage", True),
+        ("I would like to know whether the card is closed", True),
+        ("ved nogen om der er timer tilbage", True),
+        ("vi er leverandoer til tre kommuner", False),
+        ("vi har brugt timer om aaret", False),
+    ],
+)
+def test_a_question_asked_indirectly_asks(text: str, asking: bool) -> None:
+    assert normalize(text, pieces=True).asking == (asking,)
