@@ -116,3 +116,18 @@ def test_a_concept_met_only_through_a_filler_inside_an_expression_is_found() -> 
     loose = Concepts(knowledge.concepts, frozenset({"a", "single"}))
     met = concepts_met_only_indirectly(loose, knowledge.entries)
     assert ("busiest_year", "most hours in a single year?") in met["time_in_general"]
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("hvem underskrev transitionsaftalen", "transition_agreement"),
+        ("who entered into the transition agreement", "transition_agreement"),
+        ("er der budget tilbage på klippekortet", "remaining_hours"),
+        ("hvem skal underskrive vores kontrakt med kommunen", None),
+        ("I can't sign in", None),
+    ],
+)
+def test_concepts_of_everyday_words(assistant: Assistant, text: str, entry: str | None) -> None:
+    reply = assistant.reply(text)
+    assert (reply.entry_id if reply.outcome is Outcome.ANSWERED else None) == entry
