@@ -36,6 +36,8 @@ from bot.stopwords import ALL_STOPWORDS, STOPWORDS, ascii_variants, content_word
 CACHE_LIMIT = 50_000
 # Words of this length or more may be corrected across two slips instead of one.
 LONG_WORD = 7
+FAMILY_PREFIX = 7
+FAMILY_ENDING = 3
 # The weight of a word that names the domain itself, against about 1 to 4 for other words.
 NEUTRAL_WEIGHT = 0.1
 # Scores are pruned by bounds worked out in floating point; this much room keeps rounding from
@@ -481,6 +483,8 @@ class Matcher:
                 score_cutoff=2,
             )
             close = [best[0]] if best else []
+        if not close and len(word) >= FAMILY_PREFIX:
+            close = self._family(index, word)
         if not close:
             # A slip in a filler word ("who shuold I call") leaves it a filler word, not a
             # stranger that drags the question down; only when no topic word is as close.
@@ -492,6 +496,25 @@ class Matcher:
             close = [c for c in fillers if OSA.distance(word, c, score_cutoff=1) <= 1]
             return min(close) if close else word
         return min(close, key=lambda c: (OSA.distance(word, c), -index.frequency.get(c, 0), c))
+
+    @staticmethod
+    def _family(index: _LanguageIndex, word: str) -> list[str]:
+        """The known word of the same family: another ending of the same long stem
+        ("implementere" for the source's "implementeringsbistand"), sharing all of the word
+        but its last `FAMILY_ENDING` letters, and at least `FAMILY_PREFIX`."""
+        needed = max(FAMILY_PREFIX, len(word) - FAMILY_ENDING)
+        best, best_shared = "", 0
+        for known in index.by_prefix.get(word[:3], ()):
+            shared = _shared_prefix(word, known)
+            if shared >= needed and (
+                shared > best_shared
+                or (
+                    shared == best_shared
+                    and index.frequency.get(known, 0) > index.frequency.get(best, 0)
+                )
+            ):
+                best, best_shared = known, shared
+        return [best] if best else []
 
     def rank(
         self,
@@ -1011,6 +1034,14 @@ def _only_in(words: Mapping[str, frozenset[str]], language: str) -> frozenset[st
 def _plainest(word: str) -> str:
     """A folded word as typed with no æøå at all (paa -> pa)."""
     return min(ascii_variants(word), key=len)
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    """How many letters two words share from the start."""
+    for position, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return position
+    return min(len(a), len(b))
 
 
 def _swapped(a: str, b: str) -> bool:

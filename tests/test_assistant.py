@@ -137,6 +137,20 @@ def test_typo_correction_keeps_words_of_the_other_language(assistant: Assistant)
     assert matcher.correct(danish, ["klippekortstimer"]) == ["klippekort", "timer"]
 
 
+def test_another_ending_of_a_known_long_stem_is_that_word(assistant: Assistant) -> None:
+    danish = assistant.matcher.index_of["da"]
+    # The source says "implementeringsbistand"; a user says "implementere".
+    (mended,) = assistant.matcher.correct(danish, ["implementere"])
+    assert mended.startswith("implementering")
+    # A compound with another head is not the same word: "projekt" is not "opgaver".
+    assert assistant.matcher.correct(danish, ["digitaliseringsprojekt"]) != [
+        "digitaliseringsopgaver"
+    ]
+    reply = assistant.reply("koster det noget at implementere en snitflade")
+    assert reply.outcome is Outcome.ANSWERED
+    assert reply.entry_id == "interface_costs"
+
+
 def test_an_answer_is_rendered_for_its_own_years_and_score(assistant: Assistant) -> None:
     # Rendered answers are kept and reused: each must still carry its own years and score.
     for _ in range(2):
