@@ -124,6 +124,8 @@ def test_a_concept_met_only_through_a_filler_inside_an_expression_is_found() -> 
         ("hvem underskrev transitionsaftalen", "transition_agreement"),
         ("who entered into the transition agreement", "transition_agreement"),
         ("er der budget tilbage på klippekortet", "remaining_hours"),
+        ("må alle leverandører bruge APIerne", "interface_access"),
+        ("do we have to pay for the APIs developed under klippekortet", "interface_costs"),
         ("hvem skal underskrive vores kontrakt med kommunen", None),
         ("I can't sign in", None),
     ],
