@@ -192,7 +192,7 @@ class Assistant:
         self._facts = {
             lang: fact_values(knowledge.facts, lang, knowledge.ui) for lang in knowledge.languages
         }
-        self._answers: dict[tuple[str, str, tuple[Period, ...], bool], Reply] = {}
+        self._answers: dict[tuple[str, str, tuple[Period, ...], bool, bool], Reply] = {}
         self._pieces: dict[tuple[tuple[str, ...], str, bool], list[Scored]] = {}
         # Each sentence's containment (`_clearly_contained`), by sentence and index.
         self._containment: dict[tuple[tuple[str, ...], str], list[Scored]] = {}
@@ -278,7 +278,10 @@ class Assistant:
             if len(topics) > 1:
                 return self._together(topics, lang, question.periods, ranking[0].score)
         if decision is Outcome.ANSWERED:
-            return self.answer(ranking[0].entry_id, lang, question.periods, ranking[0].score)
+            named = self._names_others_only(question)
+            return self.answer(
+                ranking[0].entry_id, lang, question.periods, ranking[0].score, named=named
+            )
         if decision is Outcome.SUGGESTED:
             return self._suggest(ranking, lang)
         return self._unknown(lang, ranking[0].score if ranking else 0.0)
@@ -346,13 +349,27 @@ class Assistant:
         said = _own_words(question.words)
         return bool(said) and self._other_names.issuperset(said)
 
+    def _names_others_only(self, question: _Question) -> bool:
+        """Whether a message names KMD, KL or KOMBIT and not the card ("hvad er KMD's
+        telefonnummer?"): an entry with a `named_answer` then says what the source has of the
+        organisation's own."""
+        # "KOMBITs", "KMDs": a genitive written without an apostrophe is the name too.
+        words = {*question.words, *(word.removesuffix("s") for word in question.words)}
+        return not self._other_names.isdisjoint(words) and self._card_words.isdisjoint(words)
+
+    @cached_property
+    def _card_words(self) -> frozenset[str]:
+        """The card's names, as messages' words are folded."""
+        return frozenset(
+            word for name in self.knowledge.card_names for word in normalize(name).words
+        )
+
     @cached_property
     def _other_names(self) -> frozenset[str]:
         """The neutral words that are not the card's names, as messages' words are folded."""
-        card = {word for name in self.knowledge.card_names for word in normalize(name).words}
-        if not card:
+        if not self._card_words:
             return frozenset()
-        return self.matcher.neutral[MIXED] - card
+        return self.matcher.neutral[MIXED] - self._card_words
 
     def _contained_index(self, question: _Question, language: str) -> str:
         """The index a message's sentences are looked for in: both languages' when it mixes."""
@@ -683,28 +700,40 @@ class Assistant:
         language: str | None = None,
         periods: tuple[Period, ...] = (),
         score: float = 100.0,
+        *,
+        named: bool = False,
     ) -> Reply:
-        """The answer of one entry (for a command or a pressed button), with any periods asked."""
+        """The answer of one entry (for a command or a pressed button), with any periods asked;
+        `named` when the question names another organisation than the card (its
+        `named_answer`, if it has one)."""
         entry = self.knowledge.entries[entry_id]
         lang = language if language in self.knowledge.languages else self.default_language
         assert lang is not None
         asked = periods if entry.slot == "period" else ()
         # Years asked of an entry that takes none ("tilbage efter 2013?") get its dated answer.
         dated = bool(periods) and entry.dated_answer is not None
-        key = (entry_id, lang, asked, dated)
+        named = named and entry.named_answer is not None and not dated
+        key = (entry_id, lang, asked, dated, named)
         rendered = self._answers.get(key)
         if rendered is None:
             # The same few answers are asked for again and again; render each once.
             if len(self._answers) >= ANSWER_CACHE_SIZE:
                 self._answers.clear()
-            rendered = self._answers[key] = self._render(entry, lang, asked, dated)
+            rendered = self._answers[key] = self._render(entry, lang, asked, dated, named)
         return replace(rendered, score=score)
 
     def _render(
-        self, entry: Entry, lang: str, asked: tuple[Period, ...], dated: bool = False
+        self,
+        entry: Entry,
+        lang: str,
+        asked: tuple[Period, ...],
+        dated: bool = False,
+        named: bool = False,
     ) -> Reply:
         values = self._facts[lang]
-        if dated and entry.dated_answer is not None:
+        if named and entry.named_answer is not None:
+            body = fill(entry.named_answer[lang], values)
+        elif dated and entry.dated_answer is not None:
             body = fill(entry.dated_answer[lang], values)
         elif asked:
             texts = period_texts(

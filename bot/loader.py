@@ -665,7 +665,15 @@ class _Builder:
             node,
             "entry",
             required=("id", "title", "answer", "phrasings"),
-            optional=("related", "variants", "dated_answer", "source", "slot", "chitchat"),
+            optional=(
+                "related",
+                "variants",
+                "dated_answer",
+                "named_answer",
+                "source",
+                "slot",
+                "chitchat",
+            ),
         )
         if fields is None or "id" not in fields:
             return None
@@ -724,6 +732,14 @@ class _Builder:
                 dated_answer = self._localized_templates(
                     fields["dated_answer"], f"{where}: dated_answer", frozenset(), _Figures.NONE
                 )
+        named_answer = None
+        if "named_answer" in fields:
+            if chitchat:
+                r.problem(fields["named_answer"], f"{where}: chit-chat has no named_answer")
+            else:
+                named_answer = self._localized_templates(
+                    fields["named_answer"], f"{where}: named_answer", frozenset(), _Figures.NONE
+                )
         if len(r.problems) > errors_before or title is None or answer is None or not phrasings:
             return None
         return Entry(
@@ -734,6 +750,7 @@ class _Builder:
             related=tuple(related),
             variants=variants,
             dated_answer=dated_answer,
+            named_answer=named_answer,
             source=source,
             slot=slot,
             chitchat=chitchat,

@@ -106,6 +106,9 @@ class Entry:
     # The answer when a question names years, for an entry that takes none ("hvor mange timer
     # var der tilbage efter 2013?"): what the source says of a time gone by.
     dated_answer: Localized | None = None
+    # The answer when a question names KMD, KL or KOMBIT and not the card ("hvad er KMD's
+    # telefonnummer?"): what the source says of the organisation's own, which is not the card's.
+    named_answer: Localized | None = None
     source: str | None = None
     slot: str | None = None
     chitchat: bool = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import render
 from bot.assistant import Assistant
 from bot.matcher import Matcher, MatchSettings, Outcome, Scored, decide
 from bot.normalize import Period
@@ -189,3 +190,33 @@ def test_use_before_a_year_is_the_sum_of_the_years_before_it(assistant: Assistan
     assert "2010–2015" in reply.text
     assert "96.969" in reply.text  # 47.018 reported + 17.011 + 16.880 + 16.060
     assert "3.031" not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("hvad er KMD's telefonnummer", "da"),
+        ("hvad er KOMBITs telefonnummer", "da"),
+        ("ring til KL", "da"),
+        ("what is KMD's phone number", "en"),
+    ],
+)
+def test_another_organisation_s_number_is_not_passed_off_as_the_card_s(
+    assistant: Assistant, text: str, language: str
+) -> None:
+    reply = assistant.reply(text)
+    assert reply.entry_id == "contact"
+    named = assistant.knowledge.entries["contact"].named_answer
+    assert named is not None
+    assert reply.text == render.fill(named[language], assistant._facts[language])
+    assert "3334 9432" in reply.text
+
+
+def test_the_card_s_own_contact_gets_the_plain_answer(assistant: Assistant) -> None:
+    for text in (
+        "hvem kan jeg ringe til om klippekortet",
+        "who do I call at KOMBIT about the card",
+    ):
+        reply = assistant.reply(text)
+        assert reply.entry_id == "contact"
+        assert "KMD, KL" not in reply.text, text

@@ -228,6 +228,25 @@ def test_a_dated_answer_is_for_an_entry_that_takes_no_period(
     assert "dated_answer is for an entry that takes no period" in problem.reason
 
 
+def test_chit_chat_has_no_named_answer(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    named = "    named_answer: {da: Ikke KMD's., en: Not KMD's.}\n"
+    text = kb_text.replace("    chitchat: true\n", "    chitchat: true\n" + named, 1)
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "named_answer: {da: Ikke")
+    assert "chit-chat has no named_answer" in problem.reason
+
+
+def test_a_named_answer_states_no_figure(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    text = kb_text.replace(
+        "Det eneste nummer i den er til {contact_role} for Klippekortet: tlf. {contact_phone}.",
+        "Det eneste nummer i den er 3334 9432.",
+        1,
+    )
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "Det eneste nummer i den er 3334 9432.")
+    assert "named_answer" in problem.reason
+
+
 def test_a_card_name_must_be_a_neutral_word(kb_text: str, write_kb: Callable[[str], Path]) -> None:
     text = kb_text.replace("card_names: [klippekort,", "card_names: [klipkort,", 1)
     problem = only_problem(write_kb(text))
