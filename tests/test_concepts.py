@@ -128,6 +128,9 @@ def test_a_concept_met_only_through_a_filler_inside_an_expression_is_found() -> 
         ("do we have to pay for the APIs developed under klippekortet", "interface_costs"),
         ("hvem skal underskrive vores kontrakt med kommunen", None),
         ("I can't sign in", None),
+        ("hvor mange timer har vi tilbage på vores eget klippekort hos KMD", None),
+        ("how many hours do we have left on our own klippekort", None),
+        ("hvor mange timer er der tilbage af året", None),
     ],
 )
 def test_concepts_of_everyday_words(assistant: Assistant, text: str, entry: str | None) -> None:
