@@ -192,7 +192,7 @@ class Assistant:
         self._facts = {
             lang: fact_values(knowledge.facts, lang, knowledge.ui) for lang in knowledge.languages
         }
-        self._answers: dict[tuple[str, str, tuple[Period, ...], bool, bool], Reply] = {}
+        self._answers: dict[tuple[str, str, tuple[Period, ...], bool, bool, bool], Reply] = {}
         self._pieces: dict[tuple[tuple[str, ...], str, bool], list[Scored]] = {}
         # Each sentence's containment (`_clearly_contained`), by sentence and index.
         self._containment: dict[tuple[tuple[str, ...], str], list[Scored]] = {}
@@ -278,9 +278,13 @@ class Assistant:
             if len(topics) > 1:
                 return self._together(topics, lang, question.periods, ranking[0].score)
         if decision is Outcome.ANSWERED:
-            named = self._names_others_only(question)
             return self.answer(
-                ranking[0].entry_id, lang, question.periods, ranking[0].score, named=named
+                ranking[0].entry_id,
+                lang,
+                question.periods,
+                ranking[0].score,
+                named=self._names_others_only(question),
+                finer=self._asks_finer(question),
             )
         if decision is Outcome.SUGGESTED:
             return self._suggest(ranking, lang)
@@ -348,6 +352,19 @@ class Assistant:
         conversation the same words go on from the last answer ("and KMD's?")."""
         said = _own_words(question.words)
         return bool(said) and self._other_names.issuperset(said)
+
+    def _asks_finer(self, question: _Question) -> bool:
+        """Whether a message asks the use per month, week or project (`yearly_only`)."""
+        return not self._yearly_only.isdisjoint(question.words)
+
+    @cached_property
+    def _yearly_only(self) -> frozenset[str]:
+        return frozenset(
+            word
+            for words in self.knowledge.yearly_only.values()
+            for text in words
+            for word in normalize(text).words
+        )
 
     def _names_others_only(self, question: _Question) -> bool:
         """Whether a message names KMD, KL or KOMBIT and not the card ("hvad er KMD's
@@ -529,7 +546,7 @@ class Assistant:
             return None
         if cue in ("years", "checked") and not periods:
             return None
-        return self.answer(period_entry, language, periods)
+        return self.answer(period_entry, language, periods, finer=self._asks_finer(question))
 
     def _in_context(
         self,
@@ -549,7 +566,13 @@ class Assistant:
         if self.matcher.names_foreign(question.words):
             return None  # "og hvor mange timer er der i et år?" is not the last topic's either
         if decision is Outcome.SUGGESTED and ranking and ranking[0].entry_id == context.entry_id:
-            return self.answer(context.entry_id, language, context.periods, ranking[0].score)
+            return self.answer(
+                context.entry_id,
+                language,
+                context.periods,
+                ranking[0].score,
+                finer=self._asks_finer(question),
+            )
         if not self._leans_on_context(question):
             return None
         title = self.knowledge.entries[context.entry_id].title[language]
@@ -560,7 +583,13 @@ class Assistant:
             ranking[0].entry_id, own_words, language
         ):
             periods = question.periods or context.periods
-            return self.answer(ranking[0].entry_id, language, periods, ranking[0].score)
+            return self.answer(
+                ranking[0].entry_id,
+                language,
+                periods,
+                ranking[0].score,
+                finer=self._asks_finer(question),
+            )
         if self._bare(question):
             # Question words alone ("og hvem er det?", "hvornår?") ask about the last answer
             # itself when nothing reads better with it: that answer is given again.
@@ -702,10 +731,12 @@ class Assistant:
         score: float = 100.0,
         *,
         named: bool = False,
+        finer: bool = False,
     ) -> Reply:
         """The answer of one entry (for a command or a pressed button), with any periods asked;
         `named` when the question names another organisation than the card (its
-        `named_answer`, if it has one)."""
+        `named_answer`, if it has one); `finer` when it asks the use at a finer split than the
+        source's per year (`ui.usage_yearly_only` is said first)."""
         entry = self.knowledge.entries[entry_id]
         lang = language if language in self.knowledge.languages else self.default_language
         assert lang is not None
@@ -713,13 +744,14 @@ class Assistant:
         # Years asked of an entry that takes none ("tilbage efter 2013?") get its dated answer.
         dated = bool(periods) and entry.dated_answer is not None
         named = named and entry.named_answer is not None and not dated
-        key = (entry_id, lang, asked, dated, named)
+        finer = finer and entry.slot == "period"
+        key = (entry_id, lang, asked, dated, named, finer)
         rendered = self._answers.get(key)
         if rendered is None:
             # The same few answers are asked for again and again; render each once.
             if len(self._answers) >= ANSWER_CACHE_SIZE:
                 self._answers.clear()
-            rendered = self._answers[key] = self._render(entry, lang, asked, dated, named)
+            rendered = self._answers[key] = self._render(entry, lang, asked, dated, named, finer)
         return replace(rendered, score=score)
 
     def _render(
@@ -729,6 +761,7 @@ class Assistant:
         asked: tuple[Period, ...],
         dated: bool = False,
         named: bool = False,
+        finer: bool = False,
     ) -> Reply:
         values = self._facts[lang]
         if named and entry.named_answer is not None:
@@ -742,6 +775,8 @@ class Assistant:
             body = "\n".join(texts)
         else:
             body = fill(entry.answer[lang], values)
+        if finer:
+            body = fill(self.knowledge.ui["usage_yearly_only"][lang], values) + "\n" + body
         body = tidy(body)
         title = entry.title[lang]
         source = self._source(entry, lang)

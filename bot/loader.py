@@ -53,6 +53,7 @@ UI_TEMPLATE_NAMES: Mapping[str, frozenset[str]] = {
     "usage_row_reported": frozenset({"period", "used", "reported"}),
     "usage_total": frozenset(),
     "usage_sum": frozenset({"period", "reported"}),
+    "usage_yearly_only": frozenset(),
     "topics": frozenset(),
     "chart_title": frozenset(),
     "chart_axis": frozenset(),
@@ -363,7 +364,7 @@ class _Builder:
             root,
             "the file",
             required=("schema", "languages", "facts", "entries", "ui", "sources"),
-            optional=("neutral_words", "card_names", "concepts"),
+            optional=("neutral_words", "card_names", "concepts", "yearly_only"),
         )
         if top is None:
             return None
@@ -377,7 +378,14 @@ class _Builder:
         sources = self._sources(top["sources"]) if "sources" in top else {}
         ui = self._ui(top["ui"]) if "ui" in top else {}
         entries = self._entries(top["entries"], sources) if "entries" in top else {}
-        neutral = self._word_lists(top["neutral_words"]) if "neutral_words" in top else {}
+        neutral = (
+            self._word_lists(top["neutral_words"], "neutral_words")
+            if "neutral_words" in top
+            else {}
+        )
+        yearly_only = (
+            self._word_lists(top["yearly_only"], "yearly_only") if "yearly_only" in top else {}
+        )
         card_names = self._card_names(top["card_names"], neutral) if "card_names" in top else ()
         concepts = self._concepts(top["concepts"]) if "concepts" in top else {}
         if facts is None:
@@ -393,6 +401,7 @@ class _Builder:
             neutral_words=neutral,
             card_names=card_names,
             concepts=concepts,
+            yearly_only=yearly_only,
         )
 
     def _concepts(self, node: yaml.Node) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -436,12 +445,13 @@ class _Builder:
             concepts[name] = lists
         return concepts
 
-    def _word_lists(self, node: yaml.Node) -> dict[str, tuple[str, ...]]:
-        fields = self.r.mapping(node, "neutral_words", optional=self.languages)
+    def _word_lists(self, node: yaml.Node, name: str) -> dict[str, tuple[str, ...]]:
+        """A list of words per language (`neutral_words`, `yearly_only`)."""
+        fields = self.r.mapping(node, name, optional=self.languages)
         lists: dict[str, tuple[str, ...]] = {}
         for language, list_node in (fields or {}).items():
-            items = self.r.sequence(list_node, f"neutral_words.{language}") or []
-            words = [self.r.string(item, f"neutral_words.{language}[]") for item in items]
+            items = self.r.sequence(list_node, f"{name}.{language}") or []
+            words = [self.r.string(item, f"{name}.{language}[]") for item in items]
             lists[language] = tuple(w for w in words if w is not None)
         return lists
 

@@ -220,3 +220,28 @@ def test_the_card_s_own_contact_gets_the_plain_answer(assistant: Assistant) -> N
         reply = assistant.reply(text)
         assert reply.entry_id == "contact"
         assert "KMD, KL" not in reply.text, text
+
+
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [
+        ("hvor mange timer blev brugt i marts 2015", "16.060"),
+        ("hvor mange timer blev brugt pr. uge i 2014", "16.880"),
+        ("hvor mange timer brugte vi på vores projekt i 2014?", "16.880"),
+        ("how many hours were used in the first quarter of 2013", "17,011"),
+    ],
+)
+def test_a_finer_split_than_the_year_is_said_not_to_exist(
+    assistant: Assistant, text: str, figure: str
+) -> None:
+    reply = assistant.reply(text)
+    assert reply.entry_id == "usage"
+    note = assistant.knowledge.ui["usage_yearly_only"][reply.language]
+    assert reply.text.startswith(note)
+    assert figure in reply.text
+
+
+def test_a_question_per_year_gets_no_note_of_finer_splits(assistant: Assistant) -> None:
+    reply = assistant.reply("hvor mange timer blev brugt i 2015")
+    assert reply.entry_id == "usage"
+    assert assistant.knowledge.ui["usage_yearly_only"]["da"] not in reply.text

@@ -121,6 +121,13 @@ def test_a_complete_question_replaces_the_context(assistant: Assistant) -> None:
     assert replies[2][0] is None  # the interface costs have no year to step back from
 
 
+def test_a_month_after_a_year_is_told_the_source_has_years_only(assistant: Assistant) -> None:
+    *_, (entry, text) = conversation(assistant, "hvor mange timer blev brugt i 2015", "og i marts?")
+    assert entry == "usage"
+    assert text.startswith(assistant.knowledge.ui["usage_yearly_only"]["da"])
+    assert "16.060" in text
+
+
 def test_a_question_complete_in_itself_is_not_bent_to_the_last_topic(
     assistant: Assistant,
 ) -> None:

@@ -247,6 +247,15 @@ def test_a_named_answer_states_no_figure(kb_text: str, write_kb: Callable[[str],
     assert "named_answer" in problem.reason
 
 
+def test_yearly_only_words_are_lists_per_language(
+    kb_text: str, write_kb: Callable[[str], Path]
+) -> None:
+    text = kb_text.replace("  en: [january,", "  fr: [janvier,", 1)
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "  fr: [janvier,")
+    assert "yearly_only" in problem.reason
+
+
 def test_a_card_name_must_be_a_neutral_word(kb_text: str, write_kb: Callable[[str], Path]) -> None:
     text = kb_text.replace("card_names: [klippekort,", "card_names: [klipkort,", 1)
     problem = only_problem(write_kb(text))
