@@ -131,6 +131,11 @@ def test_a_concept_met_only_through_a_filler_inside_an_expression_is_found() -> 
         ("hvor mange timer har vi tilbage på vores eget klippekort hos KMD", None),
         ("how many hours do we have left on our own klippekort", None),
         ("hvor mange timer er der tilbage af året", None),
+        ("hvem betalte for klippekortet", None),
+        ("hvad kostede en time på klippekortet", None),
+        ("hvad koster basismodulet", None),
+        ("er snitfladerne en del af basismodulet", "interface_costs"),
+        ("er snitfladerne stadig i drift", "interface_access"),
     ],
 )
 def test_concepts_of_everyday_words(assistant: Assistant, text: str, entry: str | None) -> None:
