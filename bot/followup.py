@@ -28,9 +28,9 @@ def _phrases(*texts: str) -> frozenset[tuple[str, ...]]:
 FILLER = frozenset(
     normalize(
         "og hvad med saa i da end så hvad nu hvis hvordan ok okay jamen men ja nej tak "
-        "alene kun bare for sig selv "
+        "alene kun bare for sig selv igen "
         "and what about how then for in the of also ok okay so but yes no thanks "
-        "only alone just on its own"
+        "only alone just on its own again"
     ).words
 )
 YEAR_BEFORE = _phrases(

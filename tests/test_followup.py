@@ -40,6 +40,7 @@ def conversation(assistant: Assistant, *messages: str) -> list[tuple[str | None,
         (("How many hours were used in 2015?", "and in the first period?"), "47,746"),
         (("forbruget i 2013?", "og det sidste år?"), "3.031"),
         (("hvor mange timer blev brugt i alt?", "og aaret foer?"), "16.060"),
+        (("hvor mange timer i 2013", "hvad med året efter det igen"), "16.880"),
     ],
     ids=[
         "years",
@@ -53,6 +54,7 @@ def conversation(assistant: Assistant, *messages: str) -> list[tuple[str | None,
         "first-period",
         "last-period",
         "year-before-the-whole-table",
+        "again",
     ],
 )
 def test_a_follow_up_is_answered_from_the_context(
