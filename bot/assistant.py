@@ -23,7 +23,7 @@ from bot.classifier import (
 from bot.followup import POINTERS, Context, Conversations, cue_of, shifted
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
 from bot.language import SUPPORTED, language_evidence, language_of, sure_of
-from bot.matcher import Matcher, MatchSettings, Outcome, Scored, decide
+from bot.matcher import CONCEPT_MARK, Matcher, MatchSettings, Outcome, Scored, decide
 from bot.normalize import (
     MIXED,
     QUESTION_WORDS,
@@ -33,7 +33,7 @@ from bot.normalize import (
     signature_start,
     without_salutation,
 )
-from bot.render import fact_values, fill, period_texts, tidy
+from bot.render import fact_values, fill, period_texts, sum_text, tidy
 from bot.stopwords import ALL_STOPWORDS, STOPWORDS
 
 # Longer messages are matched on their start only: no question needs more, and the cost of
@@ -56,6 +56,8 @@ PIECE_CACHE_SIZE = 256
 CONTAINED_AT = 80.0
 CONTAINED_MARGIN = 25.0
 CONTAINED_PROBABILITY = 0.1
+# The concept that asks for the total of the years a message names ("2015 og 2016 tilsammen").
+TOTAL_CONCEPT = CONCEPT_MARK + "total"
 # A message that alone says one of an entry's phrasings whole ("er der hours left") is a
 # complete question: a word in it that may point back ("der") does not bend it to the last topic.
 COMPLETE_SCORE = 100.0
@@ -192,7 +194,7 @@ class Assistant:
         self._facts = {
             lang: fact_values(knowledge.facts, lang, knowledge.ui) for lang in knowledge.languages
         }
-        self._answers: dict[tuple[str, str, tuple[Period, ...], bool, bool, bool], Reply] = {}
+        self._answers: dict[tuple[str, str, tuple[Period, ...], bool, bool, bool, bool], Reply] = {}
         self._pieces: dict[tuple[tuple[str, ...], str, bool], list[Scored]] = {}
         # Each sentence's containment (`_clearly_contained`), by sentence and index.
         self._containment: dict[tuple[tuple[str, ...], str], list[Scored]] = {}
@@ -285,6 +287,7 @@ class Assistant:
                 ranking[0].score,
                 named=self._names_others_only(question),
                 finer=self._asks_finer(question),
+                summed=self._asks_total(question),
             )
         if decision is Outcome.SUGGESTED:
             return self._suggest(ranking, lang)
@@ -352,6 +355,11 @@ class Assistant:
         conversation the same words go on from the last answer ("and KMD's?")."""
         said = _own_words(question.words)
         return bool(said) and self._other_names.issuperset(said)
+
+    def _asks_total(self, question: _Question) -> bool:
+        """Whether a message asks for the total of what it names: it says the knowledge base's
+        concept `total` ("tilsammen", "in total", "combined")."""
+        return TOTAL_CONCEPT in self.matcher.concepts.fold(question.words)
 
     def _asks_finer(self, question: _Question) -> bool:
         """Whether a message asks the use per month, week or project (`yearly_only`)."""
@@ -546,7 +554,13 @@ class Assistant:
             return None
         if cue in ("years", "checked") and not periods:
             return None
-        return self.answer(period_entry, language, periods, finer=self._asks_finer(question))
+        return self.answer(
+            period_entry,
+            language,
+            periods,
+            finer=self._asks_finer(question),
+            summed=self._asks_total(question),
+        )
 
     def _in_context(
         self,
@@ -732,11 +746,13 @@ class Assistant:
         *,
         named: bool = False,
         finer: bool = False,
+        summed: bool = False,
     ) -> Reply:
         """The answer of one entry (for a command or a pressed button), with any periods asked;
         `named` when the question names another organisation than the card (its
         `named_answer`, if it has one); `finer` when it asks the use at a finer split than the
-        source's per year (`ui.usage_yearly_only` is said first)."""
+        source's per year (`ui.usage_yearly_only` is said first); `summed` when it asks the
+        total of the years it names ("2015 og 2016 tilsammen")."""
         entry = self.knowledge.entries[entry_id]
         lang = language if language in self.knowledge.languages else self.default_language
         assert lang is not None
@@ -745,13 +761,16 @@ class Assistant:
         dated = bool(periods) and entry.dated_answer is not None
         named = named and entry.named_answer is not None and not dated
         finer = finer and entry.slot == "period"
-        key = (entry_id, lang, asked, dated, named, finer)
+        summed = summed and len(asked) > 1
+        key = (entry_id, lang, asked, dated, named, finer, summed)
         rendered = self._answers.get(key)
         if rendered is None:
             # The same few answers are asked for again and again; render each once.
             if len(self._answers) >= ANSWER_CACHE_SIZE:
                 self._answers.clear()
-            rendered = self._answers[key] = self._render(entry, lang, asked, dated, named, finer)
+            rendered = self._answers[key] = self._render(
+                entry, lang, asked, dated, named, finer, summed
+            )
         return replace(rendered, score=score)
 
     def _render(
@@ -762,6 +781,7 @@ class Assistant:
         dated: bool = False,
         named: bool = False,
         finer: bool = False,
+        summed: bool = False,
     ) -> Reply:
         values = self._facts[lang]
         if named and entry.named_answer is not None:
@@ -772,6 +792,9 @@ class Assistant:
             texts = period_texts(
                 self.knowledge.facts, asked, entry.variants, self.knowledge.ui, lang, values
             )
+            if summed and len(asked) > 1:
+                total = sum_text(self.knowledge.facts, asked, self.knowledge.ui, lang)
+                texts += [total] if total is not None else []
             body = "\n".join(texts)
         else:
             body = fill(entry.answer[lang], values)

@@ -140,6 +140,31 @@ def period_texts(
     return texts
 
 
+def sum_text(
+    facts: Facts,
+    periods: tuple[Period, ...],
+    ui: Mapping[str, Mapping[str, str]],
+    language: str,
+) -> str | None:
+    """The reported total of several years and periods asked together ("2015 og 2016
+    tilsammen"), when each is made of whole rows of the table (2011 alone is not) and they
+    cover two rows or more."""
+    rows: list[UsageRow] = []
+    for period in periods:
+        covered = [
+            r for r in facts.usage if r.first_year <= period.last and r.last_year >= period.first
+        ]
+        if not covered or not all(_inside(row, period) for row in covered):
+            return None
+        rows += [row for row in covered if row not in rows]
+    if len(rows) < 2:
+        return None
+    rows.sort(key=lambda row: row.first_year)
+    label = " + ".join(row.label for row in rows)
+    total = format_number(sum(row.reported for row in rows), language)
+    return fill(ui["usage_sum"][language], {"period": label, "reported": total})
+
+
 def _inside(row: UsageRow, period: Period) -> bool:
     return period.first <= row.first_year and row.last_year <= period.last
 

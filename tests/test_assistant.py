@@ -245,3 +245,33 @@ def test_a_question_per_year_gets_no_note_of_finer_splits(assistant: Assistant) 
     reply = assistant.reply("hvor mange timer blev brugt i 2015")
     assert reply.entry_id == "usage"
     assert assistant.knowledge.ui["usage_yearly_only"]["da"] not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "total"),
+    [
+        (
+            "hvor mange timer blev brugt i 2015 og 2016 tilsammen?",
+            "I alt 2015 + 2016 (rapporteret): 19.091 timer",
+        ),
+        ("how many hours in 2014 and 2015 combined", "Total 2014 + 2015 (reported): 32,940 hours"),
+        ("forbrug 2010-2012 og 2013 i alt", "I alt 2010–2012 + 2013 (rapporteret): 64.029 timer"),
+    ],
+)
+def test_years_asked_together_are_summed(assistant: Assistant, text: str, total: str) -> None:
+    reply = assistant.reply(text)
+    assert reply.entry_id == "usage"
+    assert reply.text.splitlines()[-1] == total
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hvor mange timer blev brugt i 2014 og 2015",  # not asked for a total
+        "forbrug 2011 og 2013 i alt",  # 2011 has no figure of its own to add
+    ],
+)
+def test_years_are_summed_only_when_asked_and_whole(assistant: Assistant, text: str) -> None:
+    reply = assistant.reply(text)
+    assert reply.entry_id == "usage"
+    assert "I alt" not in reply.text
