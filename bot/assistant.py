@@ -33,7 +33,7 @@ from bot.normalize import (
     signature_start,
     without_salutation,
 )
-from bot.render import fact_values, fill, period_texts, sum_text, tidy
+from bot.render import fact_values, fill, period_texts, share_texts, sum_text, tidy
 from bot.stopwords import ALL_STOPWORDS, STOPWORDS
 
 # Longer messages are matched on their start only: no question needs more, and the cost of
@@ -58,6 +58,8 @@ CONTAINED_MARGIN = 25.0
 CONTAINED_PROBABILITY = 0.1
 # The concept that asks for the total of the years a message names ("2015 og 2016 tilsammen").
 TOTAL_CONCEPT = CONCEPT_MARK + "total"
+# The concept that asks for a share of the pool ("hvor mange procent blev brugt i 2013?").
+SHARE_CONCEPT = CONCEPT_MARK + "share"
 # A message that alone says one of an entry's phrasings whole ("er der hours left") is a
 # complete question: a word in it that may point back ("der") does not bend it to the last topic.
 COMPLETE_SCORE = 100.0
@@ -194,7 +196,8 @@ class Assistant:
         self._facts = {
             lang: fact_values(knowledge.facts, lang, knowledge.ui) for lang in knowledge.languages
         }
-        self._answers: dict[tuple[str, str, tuple[Period, ...], bool, bool, bool, bool], Reply] = {}
+        # By entry, language, periods and the flags of `answer`.
+        self._answers: dict[tuple[object, ...], Reply] = {}
         self._pieces: dict[tuple[tuple[str, ...], str, bool], list[Scored]] = {}
         # Each sentence's containment (`_clearly_contained`), by sentence and index.
         self._containment: dict[tuple[tuple[str, ...], str], list[Scored]] = {}
@@ -288,6 +291,7 @@ class Assistant:
                 named=self._names_others_only(question),
                 finer=self._asks_finer(question),
                 summed=self._asks_total(question),
+                shared=self._asks_share(question),
             )
         if decision is Outcome.SUGGESTED:
             return self._suggest(ranking, lang)
@@ -360,6 +364,11 @@ class Assistant:
         """Whether a message asks for the total of what it names: it says the knowledge base's
         concept `total` ("tilsammen", "in total", "combined")."""
         return TOTAL_CONCEPT in self.matcher.concepts.fold(question.words)
+
+    def _asks_share(self, question: _Question) -> bool:
+        """Whether a message asks for a share of the pool: it says the concept `share`
+        ("procent", "andel", "percentage")."""
+        return SHARE_CONCEPT in self.matcher.concepts.fold(question.words)
 
     def _asks_finer(self, question: _Question) -> bool:
         """Whether a message asks the use per month, week or project (`yearly_only`)."""
@@ -560,6 +569,7 @@ class Assistant:
             periods,
             finer=self._asks_finer(question),
             summed=self._asks_total(question),
+            shared=self._asks_share(question),
         )
 
     def _in_context(
@@ -747,12 +757,14 @@ class Assistant:
         named: bool = False,
         finer: bool = False,
         summed: bool = False,
+        shared: bool = False,
     ) -> Reply:
         """The answer of one entry (for a command or a pressed button), with any periods asked;
         `named` when the question names another organisation than the card (its
         `named_answer`, if it has one); `finer` when it asks the use at a finer split than the
         source's per year (`ui.usage_yearly_only` is said first); `summed` when it asks the
-        total of the years it names ("2015 og 2016 tilsammen")."""
+        total of the years it names ("2015 og 2016 tilsammen"); `shared` when it asks their
+        share of the pool ("hvor mange procent?")."""
         entry = self.knowledge.entries[entry_id]
         lang = language if language in self.knowledge.languages else self.default_language
         assert lang is not None
@@ -762,14 +774,15 @@ class Assistant:
         named = named and entry.named_answer is not None and not dated
         finer = finer and entry.slot == "period"
         summed = summed and len(asked) > 1
-        key = (entry_id, lang, asked, dated, named, finer, summed)
+        shared = shared and bool(asked)
+        key = (entry_id, lang, asked, dated, named, finer, summed, shared)
         rendered = self._answers.get(key)
         if rendered is None:
             # The same few answers are asked for again and again; render each once.
             if len(self._answers) >= ANSWER_CACHE_SIZE:
                 self._answers.clear()
             rendered = self._answers[key] = self._render(
-                entry, lang, asked, dated, named, finer, summed
+                entry, lang, asked, dated, named, finer, summed, shared
             )
         return replace(rendered, score=score)
 
@@ -782,6 +795,7 @@ class Assistant:
         named: bool = False,
         finer: bool = False,
         summed: bool = False,
+        shared: bool = False,
     ) -> Reply:
         values = self._facts[lang]
         if named and entry.named_answer is not None:
@@ -795,6 +809,8 @@ class Assistant:
             if summed and len(asked) > 1:
                 total = sum_text(self.knowledge.facts, asked, self.knowledge.ui, lang)
                 texts += [total] if total is not None else []
+            if shared:
+                texts += share_texts(self.knowledge.facts, asked, self.knowledge.ui, lang, values)
             body = "\n".join(texts)
         else:
             body = fill(entry.answer[lang], values)

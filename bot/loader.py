@@ -54,6 +54,7 @@ UI_TEMPLATE_NAMES: Mapping[str, frozenset[str]] = {
     "usage_total": frozenset(),
     "usage_sum": frozenset({"period", "reported"}),
     "usage_yearly_only": frozenset(),
+    "usage_share": frozenset({"period", "share"}),
     "topics": frozenset(),
     "chart_title": frozenset(),
     "chart_axis": frozenset(),

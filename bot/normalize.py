@@ -545,6 +545,8 @@ def normalize(text: str, pieces: bool = False) -> Normalized:
         folded = _LIST_MARKER.sub(" ", folded)
     if "'" in folded:
         folded = _POSSESSIVE.sub("", folded)
+    if "%" in folded:
+        folded = folded.replace("%", " procent ")  # "hvor mange % blev brugt?"
     folded, periods = extract_periods(folded)
     words = _words(folded)
     if not pieces:

@@ -165,6 +165,35 @@ def sum_text(
     return fill(ui["usage_sum"][language], {"period": label, "reported": total})
 
 
+def share_texts(
+    facts: Facts,
+    periods: tuple[Period, ...],
+    ui: Mapping[str, Mapping[str, str]],
+    language: str,
+    base: Mapping[str, str],
+) -> list[str]:
+    """Each period's reported hours as a share of the pool, when the period is whole rows of
+    the table (2011 alone has no figure to share)."""
+    texts: list[str] = []
+    for period in periods:
+        rows = [
+            r for r in facts.usage if r.first_year <= period.last and r.last_year >= period.first
+        ]
+        if not rows or not all(_inside(row, period) for row in rows) or not facts.pool_hours:
+            continue
+        share = 100 * sum(row.reported for row in rows) / facts.pool_hours
+        label = _year_span(rows[0].first_year, rows[-1].last_year)
+        values = dict(base, period=label, share=format_share(share, language))
+        texts.append(fill(ui["usage_share"][language], values))
+    return texts
+
+
+def format_share(value: float, language: str) -> str:
+    """A percentage to one decimal: 17,0 (da), 17.0 (en)."""
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if THOUSANDS_SEPARATOR.get(language) == "." else text
+
+
 def _inside(row: UsageRow, period: Period) -> bool:
     return period.first <= row.first_year and row.last_year <= period.last
 

@@ -275,3 +275,25 @@ def test_years_are_summed_only_when_asked_and_whole(assistant: Assistant, text: 
     reply = assistant.reply(text)
     assert reply.entry_id == "usage"
     assert "I alt" not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "share"),
+    [
+        ("hvor mange procent blev brugt i 2013", "2013: 17,0 % af puljen på 100.000 timer"),
+        ("hvor mange % blev brugt i 2016", "2016: 3,0 % af puljen på 100.000 timer"),
+        ("what percentage of the pool was used in 2010-2012", "2010–2012: 47.0% of the pool"),
+    ],
+)
+def test_a_share_of_the_pool_is_given_as_a_percentage(
+    assistant: Assistant, text: str, share: str
+) -> None:
+    reply = assistant.reply(text)
+    assert reply.entry_id == "usage"
+    assert share in reply.text
+
+
+def test_a_year_inside_the_period_has_no_share_of_its_own(assistant: Assistant) -> None:
+    reply = assistant.reply("hvor mange procent blev brugt i 2011")
+    assert reply.entry_id == "usage"
+    assert "%" not in reply.text
