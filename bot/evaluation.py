@@ -43,6 +43,8 @@ DEV_SETS = (
     DATA / "dev_followups5.yaml",
     DATA / "dev_blind6.yaml",
     DATA / "dev_followups6.yaml",
+    DATA / "dev_blind7.yaml",
+    DATA / "dev_followups7.yaml",
 )
 HELDOUT_SETS = (
     DATA / "heldout.yaml",
@@ -56,6 +58,8 @@ HELDOUT_SETS = (
     DATA / "heldout_followups5.yaml",
     DATA / "heldout_blind6.yaml",
     DATA / "heldout_followups6.yaml",
+    DATA / "heldout_blind7.yaml",
+    DATA / "heldout_followups7.yaml",
 )
 
 
