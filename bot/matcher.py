@@ -40,6 +40,8 @@ FAMILY_PREFIX = 7
 FAMILY_ENDING = 3
 # The weight of a word that names the domain itself, against about 1 to 4 for other words.
 NEUTRAL_WEIGHT = 0.1
+# A number of this many digits or more that no phrasing has is a figure a user quotes.
+QUOTED_FIGURE_DIGITS = 4
 # Scores are pruned by bounds worked out in floating point; this much room keeps rounding from
 # pruning a phrasing that would tie.
 SLACK = 1e-6
@@ -757,7 +759,15 @@ class Matcher:
         settings = self.settings
         neutral = self.neutral_stems[index.language]
         idf, unseen_idf = index.idf, index.unseen_idf
-        weights = [NEUTRAL_WEIGHT if s in neutral else idf.get(s, unseen_idf) for s in stems]
+        # A count of hours no phrasing has ("var der ikke 50.000 timer?") is one the user
+        # quotes: it says as little of the topic as the domain's names do. Small numbers ("2+2",
+        # "30 personer") are other matters.
+        weights = [
+            NEUTRAL_WEIGHT
+            if s in neutral or (len(s) >= QUOTED_FIGURE_DIGITS and s.isdigit() and s not in idf)
+            else idf.get(s, unseen_idf)
+            for s in stems
+        ]
         said_weight = {stem: idf[stem] for stem in stems if stem in idf}
         power, coverage_power = settings.phrasing_coverage_power, settings.coverage_power
         # Thresholds a little lower than they are: bounds are worked out in floating point.

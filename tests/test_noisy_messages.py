@@ -28,6 +28,7 @@ def test_other_digits_and_invisible_characters_still_make_the_year(text: str) ->
         ("who do I ringe til om klippekortet?", "contact"),
         ("nå men hvem kan bruge klippekort snitfladerne", "interface_access"),
         ("well, is there any budget left on the klippekort?", "remaining_hours"),
+        ("var det ikke noget med 20.000 timer i 2016?", "usage"),
     ],
 )
 def test_noisy_questions_are_answered(assistant: Assistant, text: str, entry: str) -> None:
@@ -51,3 +52,8 @@ def test_a_message_asking_two_topics_gets_both_answers(assistant: Assistant) -> 
 def test_a_greeting_and_a_signature_are_no_second_topic(assistant: Assistant) -> None:
     reply = assistant.reply("Hej! Hvad koster snitfladerne? Tak, mvh Karen")
     assert (reply.entry_id, reply.also) == ("interface_costs", ())
+
+
+@pytest.mark.parametrize("text", ["hvad er 2+2", "What is 2+2?"])
+def test_small_numbers_are_not_quoted_figures(assistant: Assistant, text: str) -> None:
+    assert assistant.reply(text).outcome is not Outcome.ANSWERED
