@@ -31,6 +31,7 @@ praecis praecist siden
 ting naevne naevner naevnt naevnte snakker snakket hoerer hele tiden
 mente mener
 nå nåh øh øhm hmm ehm jamen apropos forresten tja ik ikk vel
+sætning sætninger tre
 """.split()
 
 _ENGLISH = """
@@ -50,6 +51,7 @@ exactly precisely since
 thing things stuff keep keeps kept mention mentions mentioning mentioned hear heard hearing talking
 meant
 well um uh erm oh ah hmm btw tho though
+sentence sentences nutshell briefly one two three
 """.split()
 
 

@@ -29,6 +29,7 @@ def test_other_digits_and_invisible_characters_still_make_the_year(text: str) ->
         ("nå men hvem kan bruge klippekort snitfladerne", "interface_access"),
         ("well, is there any budget left on the klippekort?", "remaining_hours"),
         ("var det ikke noget med 20.000 timer i 2016?", "usage"),
+        ("explain the klippekort in one or two sentences", "what_is"),
     ],
 )
 def test_noisy_questions_are_answered(assistant: Assistant, text: str, entry: str) -> None:
