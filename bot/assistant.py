@@ -261,6 +261,10 @@ class Assistant:
         )
         if decision is Outcome.ANSWERED and (cue_of(question.words) in RELATIVE_CUES or foreign):
             decision = Outcome.SUGGESTED
+        if context is not None:
+            pointed = self._read_with_subject(question, context, follow_lang)
+            if pointed is not None:
+                return pointed
         if context is not None and decision is not Outcome.ANSWERED:
             resolved = self._in_context(question, context, follow_lang, ranking, decision)
             if resolved is not None:
@@ -619,6 +623,27 @@ class Assistant:
             # itself when nothing reads better with it: that answer is given again.
             return self.answer(context.entry_id, language, context.periods, 0.0)
         return None  # not answered with the title, or the title carried it, not the message
+
+    def _read_with_subject(
+        self, question: _Question, context: Context, language: str
+    ) -> Reply | None:
+        """A message that points back at what the last answer was about ("og hvem må bruge
+        dem?" after the interfaces' costs), read with the last entry's `subject` in place of
+        the pointer: answered when that reading is, in words the entry knows."""
+        subject = self.knowledge.entries[context.entry_id].subject
+        if subject is None or POINTERS.isdisjoint(question.words):
+            return None
+        if self.matcher.names_foreign(question.words):
+            return None
+        own = [word for word in question.words if word not in POINTERS]
+        reading = self._read(" ".join(own) + " " + subject[language])
+        ranking = self._rank(reading, language, outcome_only=True)
+        if decide(ranking, self.settings) is not Outcome.ANSWERED:
+            return None
+        if self.matcher.strangers(ranking[0].entry_id, own, language):
+            return None
+        periods = question.periods or context.periods
+        return self.answer(ranking[0].entry_id, language, periods, ranking[0].score)
 
     def _leans_on_context(self, question: _Question) -> bool:
         """Whether a message points back ("hvem indgik den?"), asks with question words

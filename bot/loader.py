@@ -681,6 +681,7 @@ class _Builder:
                 "variants",
                 "dated_answer",
                 "named_answer",
+                "subject",
                 "source",
                 "slot",
                 "chitchat",
@@ -751,6 +752,10 @@ class _Builder:
                 named_answer = self._localized_templates(
                     fields["named_answer"], f"{where}: named_answer", frozenset(), _Figures.NONE
                 )
+        subject = None
+        if "subject" in fields:
+            read = r.localized(fields["subject"], f"{where}: subject", self.languages)
+            subject = read[0] if read is not None else None
         if len(r.problems) > errors_before or title is None or answer is None or not phrasings:
             return None
         return Entry(
@@ -762,6 +767,7 @@ class _Builder:
             variants=variants,
             dated_answer=dated_answer,
             named_answer=named_answer,
+            subject=subject,
             source=source,
             slot=slot,
             chitchat=chitchat,

@@ -109,6 +109,9 @@ class Entry:
     # The answer when a question names KMD, KL or KOMBIT and not the card ("hvad er KMD's
     # telefonnummer?"): what the source says of the organisation's own, which is not the card's.
     named_answer: Localized | None = None
+    # What the entry's answer is about, as words per language ("snitfladerne"): a follow-up
+    # that points back at it ("og hvem må bruge dem?") is read with them in the pointer's place.
+    subject: Localized | None = None
     source: str | None = None
     slot: str | None = None
     chitchat: bool = False

@@ -123,6 +123,21 @@ def test_a_complete_question_replaces_the_context(assistant: Assistant) -> None:
     assert replies[2][0] is None  # the interface costs have no year to step back from
 
 
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ("hvad koster snitfladerne", "og hvem må bruge dem"),
+        ("what do the interfaces cost?", "and who may use them?"),
+    ],
+)
+def test_a_pointer_to_the_last_answer_s_subject_reads_as_the_subject(
+    assistant: Assistant, messages: tuple[str, str]
+) -> None:
+    # "dem" are the interfaces, not the hours: who may use them is the interfaces' access.
+    replies = conversation(assistant, *messages)
+    assert [entry for entry, _ in replies] == ["interface_costs", "interface_access"]
+
+
 def test_a_month_after_a_year_is_told_the_source_has_years_only(assistant: Assistant) -> None:
     *_, (entry, text) = conversation(assistant, "hvor mange timer blev brugt i 2015", "og i marts?")
     assert entry == "usage"

@@ -256,6 +256,17 @@ def test_yearly_only_words_are_lists_per_language(
     assert "yearly_only" in problem.reason
 
 
+def test_a_subject_is_given_in_every_language(
+    kb_text: str, write_kb: Callable[[str], Path]
+) -> None:
+    text = kb_text.replace(
+        "subject: {da: snitfladerne, en: the interfaces}", "subject: {da: snitfladerne}", 1
+    )
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "subject: {da: snitfladerne}")
+    assert "subject" in problem.reason
+
+
 def test_a_card_name_must_be_a_neutral_word(kb_text: str, write_kb: Callable[[str], Path]) -> None:
     text = kb_text.replace("card_names: [klippekort,", "card_names: [klipkort,", 1)
     problem = only_problem(write_kb(text))
