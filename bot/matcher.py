@@ -1032,8 +1032,18 @@ def _asked_words(words: list[str], stopwords: frozenset[str]) -> list[str]:
     otherwise both read as a bare "what" that matches the other at 100."""
     content = content_words(words, stopwords)
     if content and QUESTION_WORDS.issuperset(content):
-        return content_words(words, frozenset()) if len(words) > len(content) else content
+        if len(words) <= len(content):
+            return content
+        # Hedges still say nothing: "hvad er det helt præcist?" asks "hvad er det?".
+        return content_words([w for w in words if w not in _HEDGES], frozenset())
     return content
+
+
+# Words that only soften or stress a question ("helt præcist", "egentlig", "actually").
+_HEDGES = frozenset(
+    "helt praecist praecis egentlig egentligt lige bare mon nu vel exactly precisely actually "
+    "really just please pls".split()
+)
 
 
 def _only_in(words: Mapping[str, frozenset[str]], language: str) -> frozenset[str]:

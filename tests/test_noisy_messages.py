@@ -58,3 +58,9 @@ def test_a_greeting_and_a_signature_are_no_second_topic(assistant: Assistant) ->
 @pytest.mark.parametrize("text", ["hvad er 2+2", "What is 2+2?"])
 def test_small_numbers_are_not_quoted_figures(assistant: Assistant, text: str) -> None:
     assert assistant.reply(text).outcome is not Outcome.ANSWERED
+
+
+def test_hedges_do_not_water_down_a_question_of_question_words(assistant: Assistant) -> None:
+    plain = assistant.rank("hvad er det?")[0]
+    hedged = assistant.rank("hvad er det helt præcist?")[0]
+    assert (hedged.entry_id, hedged.score) == (plain.entry_id, plain.score)
