@@ -30,6 +30,7 @@ def test_other_digits_and_invisible_characters_still_make_the_year(text: str) ->
         ("well, is there any budget left on the klippekort?", "remaining_hours"),
         ("var det ikke noget med 20.000 timer i 2016?", "usage"),
         ("explain the klippekort in one or two sentences", "what_is"),
+        ("busiest year hvornår var det?", "busiest_year"),
     ],
 )
 def test_noisy_questions_are_answered(assistant: Assistant, text: str, entry: str) -> None:
