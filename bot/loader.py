@@ -735,23 +735,17 @@ class _Builder:
             if slot is not None and slot != "period":
                 r.problem(fields["slot"], f"{where}: unknown slot '{slot}' (only 'period')")
         variants = self._variants(fields.get("variants"), where, slot, node)
-        dated_answer = None
-        if "dated_answer" in fields:
-            if slot is not None or chitchat:
-                reason = "dated_answer is for an entry that takes no period and is no chit-chat"
-                r.problem(fields["dated_answer"], f"{where}: {reason}")
-            else:
-                dated_answer = self._localized_templates(
-                    fields["dated_answer"], f"{where}: dated_answer", frozenset(), _Figures.NONE
-                )
-        named_answer = None
-        if "named_answer" in fields:
-            if chitchat:
-                r.problem(fields["named_answer"], f"{where}: chit-chat has no named_answer")
-            else:
-                named_answer = self._localized_templates(
-                    fields["named_answer"], f"{where}: named_answer", frozenset(), _Figures.NONE
-                )
+        dated_answer = self._other_answer(
+            fields,
+            "dated_answer",
+            where,
+            "dated_answer is for an entry that takes no period and is no chit-chat"
+            if slot is not None or chitchat
+            else None,
+        )
+        named_answer = self._other_answer(
+            fields, "named_answer", where, "chit-chat has no named_answer" if chitchat else None
+        )
         subject = None
         if "subject" in fields:
             read = r.localized(fields["subject"], f"{where}: subject", self.languages)
@@ -772,6 +766,20 @@ class _Builder:
             slot=slot,
             chitchat=chitchat,
             line=node.start_mark.line + 1,
+        )
+
+    def _other_answer(
+        self, fields: Mapping[str, yaml.Node], name: str, where: str, refused: str | None
+    ) -> dict[str, str] | None:
+        """An entry's answer for a kind of question (`dated_answer`, `named_answer`), which
+        states no figure of its own; None when it has none or `refused` says why it may not."""
+        if name not in fields:
+            return None
+        if refused is not None:
+            self.r.problem(fields[name], f"{where}: {refused}")
+            return None
+        return self._localized_templates(
+            fields[name], f"{where}: {name}", frozenset(), _Figures.NONE
         )
 
     def _phrasings(self, node: yaml.Node, where: str) -> dict[str, tuple[str, ...]] | None:
