@@ -48,7 +48,7 @@ BOT_USERNAME = "klippekort_test_bot"
 TOKEN = f"{BOT_ID}:AAH-offline-test-token-0123456789"
 # A question the bot offers choices for (vague: two topics at once). The tests that use it
 # check that it still does; pick another when the matcher changes.
-SUGGESTING_QUESTION = "forbrug eller pulje?"
+SUGGESTING_QUESTION = "puljen eller årstal?"
 # Update ids unique across every offline bot of a run: a store kept on disk remembers them.
 _UPDATE_IDS = itertools.count(1)
 
