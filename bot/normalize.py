@@ -524,13 +524,14 @@ _INDIRECT_VERBS = frozenset(
     "wondering wonder know asking asks ask asked unsure sure check confirm".split()
 )
 _INDIRECT_MARKS = frozenset("om if whether".split())
+_WHETHER = frozenset("whether hvorvidt".split())
 
 
 def asks(words: tuple[str, ...], ends_with_question_mark: bool) -> bool:
     """Whether a piece of a message asks something rather than tells ("vi er leverandør")."""
     if ends_with_question_mark or (words and words[0] in _ASKING_FIRST_WORDS):
         return True
-    if not QUESTION_WORDS.isdisjoint(words) or "whether" in words:
+    if not QUESTION_WORDS.isdisjoint(words) or not _WHETHER.isdisjoint(words):
         return True
     return any(
         first in _INDIRECT_VERBS and second in _INDIRECT_MARKS

@@ -227,6 +227,7 @@ def test_language_detection(text: str, hint: str | None, language: str) -> None:
         ("en kunde spoerger om der stadig er klip tilbage", True),
         ("I would like to know whether the card is closed", True),
         ("ved nogen om der er timer tilbage", True),
+        ("jeg beder om en bekraeftelse af hvorvidt klippekortet er afsluttet", True),
         ("vi er leverandoer til tre kommuner", False),
         ("vi har brugt timer om aaret", False),
     ],
