@@ -71,7 +71,11 @@ REPORTED = _phrases(
     "rapporteret", "blev rapporteret", "reported", "was reported", "were reported",
 )  # fmt: skip
 # Words that point back at the last answer: "om det", "about that".
-POINTERS = frozenset(normalize("det den dem dens dets der that it its this those them they").words)
+POINTERS = frozenset(
+    normalize(
+        "det den dem dens dets der vedkommende ham hende that it its this those them they him"
+    ).words
+)
 
 
 @dataclass(frozen=True)

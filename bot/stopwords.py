@@ -31,7 +31,7 @@ praecis praecist siden
 ting naevne naevner naevnt naevnte snakker snakket hoerer hele tiden
 mente mener
 nå nåh øh øhm hmm ehm jamen apropos forresten tja ik ikk vel
-sætning sætninger tre
+sætning sætninger tre bekræfte bekræftelse bekræftet vedkommende
 """.split()
 
 _ENGLISH = """
@@ -51,7 +51,7 @@ exactly precisely since
 thing things stuff keep keeps kept mention mentions mentioning mentioned hear heard hearing talking
 meant
 well um uh erm oh ah hmm btw tho though
-sentence sentences nutshell briefly one two three else
+sentence sentences nutshell briefly one two three else confirm confirmation verify
 """.split()
 
 

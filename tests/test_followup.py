@@ -138,6 +138,20 @@ def test_a_pointer_to_the_last_answer_s_subject_reads_as_the_subject(
     assert [entry for entry, _ in replies] == ["interface_costs", "interface_access"]
 
 
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ("hvem er projektchef for klippekortet", "kan jeg ringe til vedkommende"),
+        ("who is the project manager?", "can I call him?"),
+        ("hvem kan jeg kontakte om klippekortet", "hvem kan jeg ellers spørge"),
+    ],
+)
+def test_a_person_pointed_back_at_is_the_contact(
+    assistant: Assistant, messages: tuple[str, str]
+) -> None:
+    assert [entry for entry, _ in conversation(assistant, *messages)] == ["contact", "contact"]
+
+
 def test_a_month_after_a_year_is_told_the_source_has_years_only(assistant: Assistant) -> None:
     *_, (entry, text) = conversation(assistant, "hvor mange timer blev brugt i 2015", "og i marts?")
     assert entry == "usage"
