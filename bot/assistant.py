@@ -33,7 +33,15 @@ from bot.normalize import (
     signature_start,
     without_salutation,
 )
-from bot.render import fact_values, fill, period_texts, share_texts, sum_text, tidy
+from bot.render import (
+    difference_text,
+    fact_values,
+    fill,
+    period_texts,
+    share_texts,
+    sum_text,
+    tidy,
+)
 from bot.stopwords import ALL_STOPWORDS, STOPWORDS
 
 # Longer messages are matched on their start only: no question needs more, and the cost of
@@ -60,6 +68,8 @@ CONTAINED_PROBABILITY = 0.1
 TOTAL_CONCEPT = CONCEPT_MARK + "total"
 # The concept that asks for a share of the pool ("hvor mange procent blev brugt i 2013?").
 SHARE_CONCEPT = CONCEPT_MARK + "share"
+# The concept that asks for the difference between two years ("forskellen mellem 2013 og 2014").
+DIFFERENCE_CONCEPT = CONCEPT_MARK + "difference"
 # A message that alone says one of an entry's phrasings whole ("er der hours left") is a
 # complete question: a word in it that may point back ("der") does not bend it to the last topic.
 COMPLETE_SCORE = 100.0
@@ -175,6 +185,22 @@ def _joined_to_what_they_point_at(
     return tuple(joined), tuple(asks)
 
 
+@dataclass(frozen=True)
+class Asks:
+    """What a question asks besides its entry and years, which shapes the answer."""
+
+    # Names KMD, KL or KOMBIT and not the card: the entry's `named_answer`.
+    named: bool = False
+    # The use per month, week or project: `ui.usage_yearly_only` first.
+    finer: bool = False
+    # The total of the years it names: their reported sum.
+    summed: bool = False
+    # Their share of the pool, as a percentage.
+    shared: bool = False
+    # The difference between the two years it names.
+    compared: bool = False
+
+
 class Assistant:
     """Answers questions from one knowledge base."""
 
@@ -196,8 +222,8 @@ class Assistant:
         self._facts = {
             lang: fact_values(knowledge.facts, lang, knowledge.ui) for lang in knowledge.languages
         }
-        # By entry, language, periods and the flags of `answer`.
-        self._answers: dict[tuple[object, ...], Reply] = {}
+        # By entry, language, periods, dated or not, and what else the question asks.
+        self._answers: dict[tuple[str, str, tuple[Period, ...], bool, Asks], Reply] = {}
         self._pieces: dict[tuple[tuple[str, ...], str, bool], list[Scored]] = {}
         # Each sentence's containment (`_clearly_contained`), by sentence and index.
         self._containment: dict[tuple[tuple[str, ...], str], list[Scored]] = {}
@@ -288,14 +314,7 @@ class Assistant:
                 return self._together(topics, lang, question.periods, ranking[0].score)
         if decision is Outcome.ANSWERED:
             return self.answer(
-                ranking[0].entry_id,
-                lang,
-                question.periods,
-                ranking[0].score,
-                named=self._names_others_only(question),
-                finer=self._asks_finer(question),
-                summed=self._asks_total(question),
-                shared=self._asks_share(question),
+                ranking[0].entry_id, lang, question.periods, ranking[0].score, self._asks(question)
             )
         if decision is Outcome.SUGGESTED:
             return self._suggest(ranking, lang)
@@ -364,19 +383,19 @@ class Assistant:
         said = _own_words(question.words)
         return bool(said) and self._other_names.issuperset(said)
 
-    def _asks_total(self, question: _Question) -> bool:
-        """Whether a message asks for the total of what it names: it says the knowledge base's
-        concept `total` ("tilsammen", "in total", "combined")."""
-        return TOTAL_CONCEPT in self.matcher.concepts.fold(question.words)
-
-    def _asks_share(self, question: _Question) -> bool:
-        """Whether a message asks for a share of the pool: it says the concept `share`
-        ("procent", "andel", "percentage")."""
-        return SHARE_CONCEPT in self.matcher.concepts.fold(question.words)
-
-    def _asks_finer(self, question: _Question) -> bool:
-        """Whether a message asks the use per month, week or project (`yearly_only`)."""
-        return not self._yearly_only.isdisjoint(question.words)
+    def _asks(self, question: _Question) -> Asks:
+        """What a message asks besides its entry and years, which shapes the answer: the
+        knowledge base's concepts `total` ("tilsammen"), `share` ("procent") and `difference`
+        ("forskellen"), a finer split than per year (`yearly_only`), another organisation than
+        the card (`card_names`)."""
+        folded = self.matcher.concepts.fold(question.words)
+        return Asks(
+            named=self._names_others_only(question),
+            finer=not self._yearly_only.isdisjoint(question.words),
+            summed=TOTAL_CONCEPT in folded,
+            shared=SHARE_CONCEPT in folded,
+            compared=DIFFERENCE_CONCEPT in folded,
+        )
 
     @cached_property
     def _yearly_only(self) -> frozenset[str]:
@@ -567,14 +586,7 @@ class Assistant:
             return None
         if cue in ("years", "checked") and not periods:
             return None
-        return self.answer(
-            period_entry,
-            language,
-            periods,
-            finer=self._asks_finer(question),
-            summed=self._asks_total(question),
-            shared=self._asks_share(question),
-        )
+        return self.answer(period_entry, language, periods, asks=self._asks(question))
 
     def _in_context(
         self,
@@ -595,11 +607,7 @@ class Assistant:
             return None  # "og hvor mange timer er der i et år?" is not the last topic's either
         if decision is Outcome.SUGGESTED and ranking and ranking[0].entry_id == context.entry_id:
             return self.answer(
-                context.entry_id,
-                language,
-                context.periods,
-                ranking[0].score,
-                finer=self._asks_finer(question),
+                context.entry_id, language, context.periods, ranking[0].score, self._asks(question)
             )
         if not self._leans_on_context(question):
             return None
@@ -612,11 +620,7 @@ class Assistant:
         ):
             periods = question.periods or context.periods
             return self.answer(
-                ranking[0].entry_id,
-                language,
-                periods,
-                ranking[0].score,
-                finer=self._asks_finer(question),
+                ranking[0].entry_id, language, periods, ranking[0].score, self._asks(question)
             )
         if self._bare(question):
             # Question words alone ("og hvem er det?", "hvornår?") ask about the last answer
@@ -778,37 +782,31 @@ class Assistant:
         language: str | None = None,
         periods: tuple[Period, ...] = (),
         score: float = 100.0,
-        *,
-        named: bool = False,
-        finer: bool = False,
-        summed: bool = False,
-        shared: bool = False,
+        asks: Asks = Asks(),
     ) -> Reply:
-        """The answer of one entry (for a command or a pressed button), with any periods asked;
-        `named` when the question names another organisation than the card (its
-        `named_answer`, if it has one); `finer` when it asks the use at a finer split than the
-        source's per year (`ui.usage_yearly_only` is said first); `summed` when it asks the
-        total of the years it names ("2015 og 2016 tilsammen"); `shared` when it asks their
-        share of the pool ("hvor mange procent?")."""
+        """The answer of one entry (for a command or a pressed button), with any periods asked,
+        shaped by what else the question `asks` (`Asks`)."""
         entry = self.knowledge.entries[entry_id]
         lang = language if language in self.knowledge.languages else self.default_language
         assert lang is not None
         asked = periods if entry.slot == "period" else ()
         # Years asked of an entry that takes none ("tilbage efter 2013?") get its dated answer.
         dated = bool(periods) and entry.dated_answer is not None
-        named = named and entry.named_answer is not None and not dated
-        finer = finer and entry.slot == "period"
-        summed = summed and len(asked) > 1
-        shared = shared and bool(asked)
-        key = (entry_id, lang, asked, dated, named, finer, summed, shared)
+        # Only what the entry and its years can say counts, so equal answers share a cache key.
+        asks = Asks(
+            named=asks.named and entry.named_answer is not None and not dated,
+            finer=asks.finer and entry.slot == "period",
+            summed=asks.summed and len(asked) > 1,
+            shared=asks.shared and bool(asked),
+            compared=asks.compared and len(asked) == 2,
+        )
+        key = (entry_id, lang, asked, dated, asks)
         rendered = self._answers.get(key)
         if rendered is None:
             # The same few answers are asked for again and again; render each once.
             if len(self._answers) >= ANSWER_CACHE_SIZE:
                 self._answers.clear()
-            rendered = self._answers[key] = self._render(
-                entry, lang, asked, dated, named, finer, summed, shared
-            )
+            rendered = self._answers[key] = self._render(entry, lang, asked, dated, asks)
         return replace(rendered, score=score)
 
     def _render(
@@ -817,30 +815,28 @@ class Assistant:
         lang: str,
         asked: tuple[Period, ...],
         dated: bool = False,
-        named: bool = False,
-        finer: bool = False,
-        summed: bool = False,
-        shared: bool = False,
+        asks: Asks = Asks(),
     ) -> Reply:
         values = self._facts[lang]
-        if named and entry.named_answer is not None:
+        facts, ui = self.knowledge.facts, self.knowledge.ui
+        if asks.named and entry.named_answer is not None:
             body = fill(entry.named_answer[lang], values)
         elif dated and entry.dated_answer is not None:
             body = fill(entry.dated_answer[lang], values)
         elif asked:
-            texts = period_texts(
-                self.knowledge.facts, asked, entry.variants, self.knowledge.ui, lang, values
-            )
-            if summed and len(asked) > 1:
-                total = sum_text(self.knowledge.facts, asked, self.knowledge.ui, lang)
-                texts += [total] if total is not None else []
-            if shared:
-                texts += share_texts(self.knowledge.facts, asked, self.knowledge.ui, lang, values)
+            texts = period_texts(facts, asked, entry.variants, ui, lang, values)
+            extra = [
+                sum_text(facts, asked, ui, lang) if asks.summed else None,
+                difference_text(facts, asked, ui, lang) if asks.compared else None,
+            ]
+            texts += [text for text in extra if text is not None]
+            if asks.shared:
+                texts += share_texts(facts, asked, ui, lang, values)
             body = "\n".join(texts)
         else:
             body = fill(entry.answer[lang], values)
-        if finer:
-            body = fill(self.knowledge.ui["usage_yearly_only"][lang], values) + "\n" + body
+        if asks.finer:
+            body = fill(ui["usage_yearly_only"][lang], values) + "\n" + body
         body = tidy(body)
         title = entry.title[lang]
         source = self._source(entry, lang)

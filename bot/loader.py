@@ -55,6 +55,7 @@ UI_TEMPLATE_NAMES: Mapping[str, frozenset[str]] = {
     "usage_sum": frozenset({"period", "reported"}),
     "usage_yearly_only": frozenset(),
     "usage_share": frozenset({"period", "share"}),
+    "usage_difference": frozenset({"first", "second", "hours"}),
     "topics": frozenset(),
     "chart_title": frozenset(),
     "chart_axis": frozenset(),

@@ -28,13 +28,17 @@ MIN_YEAR, MAX_YEAR = 1900, 2099
 _GROUPED_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3})((?:[.,\u00a0\u202f ]\d{3})+)(?![\d]|[.,]\d)")
 _YEAR = r"(?:19|20)\d\d"
 # "2010-2012", "2010–2012", "fra 2010 til 2012", "between 2010 and 2012", "2010 til 2012".
-_PERIOD = re.compile(
-    rf"(?:\b(?:mellem|between)\s+({_YEAR})\s*(?:og|and|-|–|—)\s*({_YEAR})\b)"
-    rf"|(?:\b(?:fra|from|i perioden|perioden|in the period)\s+)?\b({_YEAR})\s*"
+_BETWEEN = rf"(?:\b(?:mellem|between)\s+({_YEAR})\s*(?:og|and|-|–|—)\s*({_YEAR})\b)"
+_SPAN = (
+    rf"(?:\b(?:fra|from|i perioden|perioden|in the period)\s+)?\b({_YEAR})\s*"
     rf"(?:-|–|—|(?:og\s+)?(?:frem\s+)?til(?:\s+og\s+med)?(?:\s+udgangen\s+af)?"
     rf"|(?:up\s+)?to(?:\s+and\s+including)?(?:\s+the\s+end\s+of)?"
     rf"|until(?:\s+the\s+end\s+of)?|through)\s*({_YEAR})\b"
 )
+_PERIOD = re.compile(rf"{_BETWEEN}|{_SPAN}")
+# "forskellen mellem 2013 og 2014" compares two years; it does not ask for the span between.
+_PERIOD_COMPARED = re.compile(_SPAN)
+_COMPARING = re.compile(r"\b(?:forskel|forskellen|difference|differencen|the difference)\b")
 # A year said with words around it, in the order they are looked for, and the period each
 # makes of the year: "året før 2016" is 2015 and "the year after 2013" 2014; "før 2016", "by
 # the end of 2013", "efter 2013" and "since 2014" are periods open at one end, which stays
@@ -55,7 +59,7 @@ _YEAR_PHRASES: tuple[tuple[re.Pattern[str], Callable[[int], Period]], ...] = (
     ),
     (
         re.compile(
-            rf"\b(?:indtil|frem til|til og med|up to and including|up to|until|through|"
+            rf"\b(?:indtil|frem til|til og med|ultimo|up to and including|up to|until|through|"
             rf"by the end of|by the end|at the end of|end of|ved udgangen af|udgangen af|"
             rf"ved slutningen af|slutningen af)\s+({_YEAR})\b"
         ),
@@ -67,6 +71,14 @@ _YEAR_PHRASES: tuple[tuple[re.Pattern[str], Callable[[int], Period]], ...] = (
     ),
     (
         re.compile(rf"\b(?:siden|since|fra og med|starting)\s+({_YEAR})\b"),
+        lambda year: Period(year, MAX_YEAR),
+    ),
+    (
+        # "2014 og fremefter", "from 2013 onwards"; not "2013 og frem til 2015", a span.
+        re.compile(
+            rf"\b({_YEAR})\s+(?:og\s+|and\s+)?(?:frem|fremefter|fremad|senere|onwards|onward|"
+            rf"later)\b(?!\s+til\s+{_YEAR})"
+        ),
         lambda year: Period(year, MAX_YEAR),
     ),
 )
@@ -236,7 +248,8 @@ def extract_periods(text: str) -> tuple[str, list[Period]]:
 
     years = len(_SINGLE_YEAR.findall(text))
     if years > 1:  # a period names two years
-        text = _PERIOD.sub(period, text)
+        spans = _PERIOD_COMPARED if _COMPARING.search(text) else _PERIOD
+        text = spans.sub(period, text)
     if years:
         said = len(periods)
         for pattern, make in _YEAR_PHRASES:

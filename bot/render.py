@@ -151,10 +151,8 @@ def sum_text(
     cover two rows or more."""
     rows: list[UsageRow] = []
     for period in periods:
-        covered = [
-            r for r in facts.usage if r.first_year <= period.last and r.last_year >= period.first
-        ]
-        if not covered or not all(_inside(row, period) for row in covered):
+        covered = _rows_of(facts, period)
+        if not covered:
             return None
         rows += [row for row in covered if row not in rows]
     if len(rows) < 2:
@@ -163,6 +161,36 @@ def sum_text(
     label = " + ".join(row.label for row in rows)
     total = format_number(sum(row.reported for row in rows), language)
     return fill(ui["usage_sum"][language], {"period": label, "reported": total})
+
+
+def difference_text(
+    facts: Facts,
+    periods: tuple[Period, ...],
+    ui: Mapping[str, Mapping[str, str]],
+    language: str,
+) -> str | None:
+    """The difference in reported hours between two years or periods asked together
+    ("forskellen mellem 2013 og 2014"), when each is whole rows of the table."""
+    if len(periods) != 2:
+        return None
+    sides: list[tuple[str, int]] = []
+    for period in periods:
+        rows = _rows_of(facts, period)
+        if not rows:
+            return None
+        label = _year_span(rows[0].first_year, rows[-1].last_year)
+        sides.append((label, sum(row.reported for row in rows)))
+    (first, first_hours), (second, second_hours) = sides
+    hours = format_number(abs(first_hours - second_hours), language)
+    return fill(
+        ui["usage_difference"][language], {"first": first, "second": second, "hours": hours}
+    )
+
+
+def _rows_of(facts: Facts, period: Period) -> list[UsageRow]:
+    """The rows of the table a period is made of; none when it cuts one (2011 alone)."""
+    rows = [r for r in facts.usage if r.first_year <= period.last and r.last_year >= period.first]
+    return rows if all(_inside(row, period) for row in rows) else []
 
 
 def share_texts(
@@ -176,10 +204,8 @@ def share_texts(
     the table (2011 alone has no figure to share)."""
     texts: list[str] = []
     for period in periods:
-        rows = [
-            r for r in facts.usage if r.first_year <= period.last and r.last_year >= period.first
-        ]
-        if not rows or not all(_inside(row, period) for row in rows) or not facts.pool_hours:
+        rows = _rows_of(facts, period)
+        if not rows or not facts.pool_hours:
             continue
         share = 100 * sum(row.reported for row in rows) / facts.pool_hours
         label = _year_span(rows[0].first_year, rows[-1].last_year)

@@ -297,3 +297,33 @@ def test_a_year_inside_the_period_has_no_share_of_its_own(assistant: Assistant) 
     reply = assistant.reply("hvor mange procent blev brugt i 2011")
     assert reply.entry_id == "usage"
     assert "%" not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("totalt forbrug pr ultimo 2015?", "I alt 2010–2015 (rapporteret): 96.969 timer"),
+        (
+            "hvor mange timer blev brugt 2014 og fremefter",
+            "I alt 2014–2016 (rapporteret): 35.971 timer",
+        ),
+        ("hours used from 2013 onwards", "Total 2013–2016 (reported): 52,982 hours"),
+        (
+            "hvad er forskellen mellem 2013 og 2014",
+            "Forskellen mellem 2013 og 2014: 131 timer (rapporteret)",
+        ),
+        (
+            "how many more hours were used in 2014 than in 2015",
+            "Difference between 2014 and 2015: 820 hours (reported)",
+        ),
+    ],
+)
+def test_ranges_open_at_one_end_and_differences(assistant: Assistant, text: str, line: str) -> None:
+    reply = assistant.reply(text)
+    assert reply.entry_id == "usage"
+    assert line in reply.text.splitlines()
+
+
+def test_a_difference_between_two_years_is_not_their_span(assistant: Assistant) -> None:
+    reply = assistant.reply("hvad er forskellen mellem 2013 og 2014")
+    assert "I alt" not in reply.text

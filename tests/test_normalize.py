@@ -234,3 +234,18 @@ def test_language_detection(text: str, hint: str | None, language: str) -> None:
 )
 def test_a_question_asked_indirectly_asks(text: str, asking: bool) -> None:
     assert normalize(text, pieces=True).asking == (asking,)
+
+
+@pytest.mark.parametrize(
+    ("text", "periods"),
+    [
+        ("forbrug pr ultimo 2015", (Period(MIN_YEAR, 2015),)),
+        ("brugt 2014 og fremefter", (Period(2014, MAX_YEAR),)),
+        ("from 2013 onwards", (Period(2013, MAX_YEAR),)),
+        ("fra 2013 og frem til 2015", (Period(2013, 2015),)),
+        ("forskellen mellem 2013 og 2014", (Period(2013, 2013), Period(2014, 2014))),
+        ("forbrug mellem 2013 og 2015", (Period(2013, 2015),)),
+    ],
+)
+def test_more_ways_of_naming_periods(text: str, periods: tuple[Period, ...]) -> None:
+    assert normalize(text).periods == periods
