@@ -20,7 +20,7 @@ from bot.classifier import (
     VETO_BELOW,
     train_for,
 )
-from bot.followup import POINTERS, Context, Conversations, cue_of, shifted
+from bot.followup import POINTERS, Context, Conversations, cue_of, shifted, short_years
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
 from bot.language import SUPPORTED, language_evidence, language_of, sure_of
 from bot.matcher import CONCEPT_MARK, Matcher, MatchSettings, Outcome, Scored, decide
@@ -566,7 +566,8 @@ class Assistant:
             # "var det 2015?" after the card's end checks that answer, not 2015's use.
             return self.answer(context.entry_id, language, ())
         if cue in ("years", "checked"):
-            periods = question.periods
+            # "og 14?" after a year's use: two digits are that year.
+            periods = question.periods or (short_years(question.words) if about_periods else ())
         elif cue == "compared" and about_periods:
             periods = tuple(dict.fromkeys((*context.periods, *question.periods)))
         elif cue in ("first", "last") and about_periods and usage:

@@ -37,10 +37,12 @@ YEAR_BEFORE = _phrases(
     "året før", "året inden", "forrige år", "sidste år før", "the year before",
     "the previous year", "previous year", "year before", "the year prior", "the one before",
     "the one before that", "the year before that", "året før det", "den før", "det før",
+    "forrige", "det forrige", "den forrige", "previous", "the previous one",
 )  # fmt: skip
 YEAR_AFTER = _phrases(
     "året efter", "næste år", "det følgende år", "følgende år", "the year after",
     "the next year", "next year", "year after", "the following year", "following year",
+    "næste", "det næste", "den næste", "next", "the next one", "the one after",
 )  # fmt: skip
 TOTAL = _phrases(
     "i alt", "alt i alt", "samlet", "totalt", "sammenlagt", "in total", "total",
@@ -133,6 +135,20 @@ def shifted(periods: tuple[Period, ...], years: int) -> tuple[Period, ...]:
         return (Period(first, first),)
     last = max(p.last for p in periods) + years
     return (Period(last, last),)
+
+
+def short_years(words: tuple[str, ...]) -> tuple[Period, ...]:
+    """Years written with two digits in a follow-up about years ("og 14?", "hvad med 16"):
+    2014, 2016. Only this century's first decades, as with "'14"."""
+    return tuple(
+        Period(2000 + int(word), 2000 + int(word))
+        for word in words
+        if len(word) == 2 and word.isdigit() and int(word) < SHORT_YEAR_LIMIT
+    )
+
+
+# Two digits below this are a year of this century in a follow-up about years ("og 14").
+SHORT_YEAR_LIMIT = 30
 
 
 def cue_of(words: tuple[str, ...]) -> str | None:

@@ -41,6 +41,8 @@ def conversation(assistant: Assistant, *messages: str) -> list[tuple[str | None,
         (("forbruget i 2013?", "og det sidste år?"), "3.031"),
         (("hvor mange timer blev brugt i alt?", "og aaret foer?"), "16.060"),
         (("hvor mange timer i 2013", "hvad med året efter det igen"), "16.880"),
+        (("hvor mange timer i 2014", "og i 15"), "16.060"),
+        (("timer 2013?", "og aaret efter", "og det næste"), "16.060"),
     ],
     ids=[
         "years",
@@ -55,6 +57,8 @@ def conversation(assistant: Assistant, *messages: str) -> list[tuple[str | None,
         "last-period",
         "year-before-the-whole-table",
         "again",
+        "two-digit-year",
+        "the-next-one",
     ],
 )
 def test_a_follow_up_is_answered_from_the_context(
@@ -150,6 +154,11 @@ def test_a_person_pointed_back_at_is_the_contact(
     assistant: Assistant, messages: tuple[str, str]
 ) -> None:
     assert [entry for entry, _ in conversation(assistant, *messages)] == ["contact", "contact"]
+
+
+def test_two_digits_are_a_year_only_after_an_answer_about_years(assistant: Assistant) -> None:
+    (_, _), (entry, _) = conversation(assistant, "hvad koster snitfladerne", "og 14")
+    assert entry is None
 
 
 def test_a_month_after_a_year_is_told_the_source_has_years_only(assistant: Assistant) -> None:
