@@ -50,7 +50,7 @@ ok okay anyway everyone everybody
 exactly precisely since
 thing things stuff keep keeps kept mention mentions mentioning mentioned hear heard hearing talking
 meant
-well um uh erm oh ah hmm btw tho though
+well um uh erm oh ah hmm btw tho though yo lol haha hehe
 sentence sentences nutshell briefly one two three else confirm confirmation verify
 """.split()
 
