@@ -359,6 +359,10 @@ class _Builder:
         self.file_path = file_path
         self.languages: tuple[str, ...] = SUPPORTED_LANGUAGES
         self.templates: list[_Template] = []
+        # The words and expressions of the off-topic concepts, each with its concept.
+        self.off_topic_phrases: dict[tuple[str, ...], str] = {}
+        # The same phrases by their first word, to look for them quickly.
+        self._starts_of: dict[str, list[tuple[str, ...]]] = {}
 
     def build(self, root: yaml.Node) -> KnowledgeBase | None:
         r = self.r
@@ -366,7 +370,7 @@ class _Builder:
             root,
             "the file",
             required=("schema", "languages", "facts", "entries", "ui", "sources"),
-            optional=("neutral_words", "card_names", "concepts", "yearly_only"),
+            optional=("neutral_words", "card_names", "concepts", "off_topic", "yearly_only"),
         )
         if top is None:
             return None
@@ -379,6 +383,9 @@ class _Builder:
         facts = self._facts(top["facts"]) if "facts" in top else None
         sources = self._sources(top["sources"]) if "sources" in top else {}
         ui = self._ui(top["ui"]) if "ui" in top else {}
+        # Concepts first: no phrasing may say what an off-topic concept names.
+        concepts = self._concepts(top["concepts"]) if "concepts" in top else {}
+        off_topic = self._off_topic(top["off_topic"], concepts) if "off_topic" in top else ()
         entries = self._entries(top["entries"], sources) if "entries" in top else {}
         neutral = (
             self._word_lists(top["neutral_words"], "neutral_words")
@@ -389,7 +396,6 @@ class _Builder:
             self._word_lists(top["yearly_only"], "yearly_only") if "yearly_only" in top else {}
         )
         card_names = self._card_names(top["card_names"], neutral) if "card_names" in top else ()
-        concepts = self._concepts(top["concepts"]) if "concepts" in top else {}
         if facts is None:
             return None
         self._check_templates(facts)
@@ -403,6 +409,7 @@ class _Builder:
             neutral_words=neutral,
             card_names=card_names,
             concepts=concepts,
+            off_topic=off_topic,
             yearly_only=yearly_only,
         )
 
@@ -446,6 +453,28 @@ class _Builder:
                 self.r.problem(languages_node, f"concept '{name}' lists no words")
             concepts[name] = lists
         return concepts
+
+    def _off_topic(
+        self, node: yaml.Node, concepts: Mapping[str, Mapping[str, tuple[str, ...]]]
+    ) -> tuple[str, ...]:
+        """The concepts that name what the card is not about; each must be a concept. Their
+        words and expressions are kept to refuse a phrasing that says one (`_phrasings`)."""
+        names: list[str] = []
+        for item in self.r.sequence(node, "off_topic") or []:
+            name = self.r.string(item, "off_topic[]")
+            if name is None:
+                continue
+            if name not in concepts:
+                self.r.problem(item, f"off_topic: '{name}' is not one of the concepts")
+                continue
+            names.append(name)
+            for words in concepts[name].values():
+                for text in words:
+                    phrase = normalize(text).words
+                    if phrase:
+                        self.off_topic_phrases[phrase] = name
+                        self._starts_of.setdefault(phrase[0], []).append(phrase)
+        return tuple(names)
 
     def _word_lists(self, node: yaml.Node, name: str) -> dict[str, tuple[str, ...]]:
         """A list of words per language (`neutral_words`, `yearly_only`)."""
@@ -798,11 +827,30 @@ class _Builder:
                 for name in PLACEHOLDER_RE.findall(text):
                     if name not in PHRASING_PLACEHOLDERS:
                         r.problem(item, f"{where}: phrasing placeholder '{{{name}}}' is unknown")
+                said = self._off_topic_said(text)
+                if said is not None:
+                    phrase, concept = said
+                    r.problem(
+                        item,
+                        f"{where}: phrasing '{text}' says '{phrase}' of the off-topic concept"
+                        f" '{concept}', which would then no longer keep a message from an answer",
+                    )
                 texts.append(text)
             if not texts:
                 r.problem(list_node, f"{where}: phrasings.{language} must not be empty")
             phrasings[language] = tuple(texts)
         return phrasings
+
+    def _off_topic_said(self, text: str) -> tuple[str, str] | None:
+        """The word or expression of an off-topic concept a phrasing says, and the concept."""
+        if not self.off_topic_phrases:
+            return None
+        words = normalize(text).words
+        for at, word in enumerate(words):
+            for phrase in self._starts_of.get(word, ()):
+                if words[at : at + len(phrase)] == phrase:
+                    return " ".join(phrase), self.off_topic_phrases[phrase]
+        return None
 
     def _variants(
         self, node: yaml.Node | None, where: str, slot: str | None, entry_node: yaml.Node

@@ -134,6 +134,8 @@ class KnowledgeBase:
     card_names: tuple[str, ...] = ()
     # Words and expressions that mean the same for matching, by concept and language.
     concepts: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    # The concepts that name what the card is not about; no phrasing says them.
+    off_topic: tuple[str, ...] = ()
     # Words that ask for a finer split of the use than the source's table, which is per year
     # for the whole card (months, weeks, projects), by language.
     yearly_only: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

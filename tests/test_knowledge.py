@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.assistant import Assistant
 from bot.knowledge import KnowledgeBase, KnowledgeError, Problem, load_knowledge
+from bot.matcher import CONCEPT_MARK
 from tests.conftest import line_of
 
 
@@ -265,6 +267,29 @@ def test_a_subject_is_given_in_every_language(
     problem = only_problem(write_kb(text))
     assert problem.line == line_of(text, "subject: {da: snitfladerne}")
     assert "subject" in problem.reason
+
+
+def test_a_phrasing_that_says_an_off_topic_concept_is_refused(
+    kb_text: str, write_kb: Callable[[str], Path]
+) -> None:
+    phrasing = "        - did they do anything besides the interfaces?\n"
+    anchor = "        - What do the interfaces cost?\n"
+    text = kb_text.replace(anchor, anchor + phrasing, 1)
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "- did they do anything besides the interfaces?")
+    assert "says 'besides' of the off-topic concept 'other_matters'" in problem.reason
+
+
+def test_off_topic_names_concepts(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    text = kb_text.replace("off_topic: [time_in_general,", "off_topic: [weather, time_in_general,")
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "off_topic: [weather,")
+    assert "off_topic: 'weather' is not one of the concepts" in problem.reason
+
+
+def test_the_off_topic_concepts_are_those_no_phrasing_uses(assistant: Assistant) -> None:
+    listed = {CONCEPT_MARK + name for name in assistant.knowledge.off_topic}
+    assert listed == assistant.matcher.foreign_concepts
 
 
 def test_a_card_name_must_be_a_neutral_word(kb_text: str, write_kb: Callable[[str], Path]) -> None:
