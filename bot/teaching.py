@@ -74,7 +74,7 @@ class Skip(enum.StrEnum):
 
     DUPLICATE = "duplicate"  # the entry has it already (after normalisation)
     CLOSER = "closer"  # it matches another entry better than its own
-    UNUSABLE = "unusable"  # empty, too long or with control characters
+    UNUSABLE = "unusable"  # empty, too long, with control characters, or off the card's topic
 
 
 @dataclass(frozen=True)
@@ -655,6 +655,16 @@ def _vet(
         return Skipped(asked.text, Skip.UNUSABLE, detail=str(error))
     knowledge = assistant.knowledge
     words = normalize(text).words
+    off_topic = {CONCEPT_MARK + name for name in knowledge.off_topic}
+    named = sorted(
+        token.removeprefix(CONCEPT_MARK)
+        for token in set(assistant.matcher.concepts.fold(words, with_filler=False)) & off_topic
+    )
+    if named:
+        # Even forced: the concept would count for the entry from then on, and every message
+        # naming it ("hvad laver KOMBIT ellers?") would stop being kept from an answer.
+        detail = f"it names what the card is not about (the concept {', '.join(named)})"
+        return Skipped(text, Skip.UNUSABLE, detail=detail)
     language = asked.language or language_of(language_evidence(text, words), None, "da")
     if language not in knowledge.languages:
         languages = ", ".join(knowledge.languages)

@@ -259,6 +259,10 @@ def test_unknown_entry_and_bad_phrasings_are_refused_clearly(
         learn(kb, "Hvad koster ESDH i {month}?", "interface_costs", "da")
     outcome = learn(kb, "hej\x00der", "greeting", "da")
     assert outcome.skipped[0].reason is Skip.UNUSABLE
+    # A phrasing naming what the card is not about would make such messages answered.
+    outcome = learn(kb, "hvad laver KOMBIT ellers?", "purpose", "da", force=True)
+    assert outcome.skipped[0].reason is Skip.UNUSABLE
+    assert "other_matters" in outcome.skipped[0].detail
     assert main(["learn", "only one word"]) == 2
     assert "Traceback" not in capsys.readouterr().err
     assert kb.read_bytes() == before
