@@ -383,6 +383,15 @@ class Assistant:
         said = _own_words(question.words)
         return bool(said) and self._other_names.issuperset(said)
 
+    def _asks_only_a_figure(self, question: _Question) -> bool:
+        """Whether a message asks for nothing but a share or a difference ("og i procent?",
+        "hvad er forskellen så?"), besides stop words, question words and pointers."""
+        folded = self.matcher.concepts.fold(question.words)
+        if SHARE_CONCEPT not in folded and DIFFERENCE_CONCEPT not in folded:
+            return False
+        figures = {SHARE_CONCEPT, DIFFERENCE_CONCEPT}
+        return not _own_words(tuple(word for word in folded if word not in figures))
+
     def _asks(self, question: _Question) -> Asks:
         """What a message asks besides its entry and years, which shapes the answer: the
         knowledge base's concepts `total` ("tilsammen"), `share` ("procent") and `difference`
@@ -558,7 +567,12 @@ class Assistant:
         """The answer a follow-up asks for, or None when the message is not one."""
         cue = cue_of(question.words)
         period_entry = self._period_entry
-        if cue is None or period_entry is None:
+        if period_entry is None:
+            return None
+        if cue is None and context.periods and self._asks_only_a_figure(question):
+            # "hvad er det i procent?" after a year's use: that year's share.
+            return self.answer(period_entry, language, context.periods, asks=self._asks(question))
+        if cue is None:
             return None
         about_periods = context.entry_id == period_entry or bool(context.periods)
         usage = self.knowledge.facts.usage

@@ -156,6 +156,24 @@ def test_a_person_pointed_back_at_is_the_contact(
     assert [entry for entry, _ in conversation(assistant, *messages)] == ["contact", "contact"]
 
 
+@pytest.mark.parametrize(
+    ("messages", "line"),
+    [
+        (("hvor mange timer blev brugt i 2014", "hvad er det i procent"), "2014: 16,9 %"),
+        (
+            ("how many hours in 2014 and 2015", "what is the difference?"),
+            "Difference between 2014 and 2015: 820 hours (reported)",
+        ),
+    ],
+)
+def test_a_share_or_a_difference_asked_after_years_is_theirs(
+    assistant: Assistant, messages: tuple[str, str], line: str
+) -> None:
+    *_, (entry, text) = conversation(assistant, *messages)
+    assert entry == "usage"
+    assert line in text
+
+
 def test_two_digits_are_a_year_only_after_an_answer_about_years(assistant: Assistant) -> None:
     (_, _), (entry, _) = conversation(assistant, "hvad koster snitfladerne", "og 14")
     assert entry is None
