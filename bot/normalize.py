@@ -36,6 +36,8 @@ _SPAN = (
     rf"|until(?:\s+the\s+end\s+of)?|through)\s*({_YEAR})\b"
 )
 _PERIOD = re.compile(rf"{_BETWEEN}|{_SPAN}")
+# "2010-12", "2013–15": a span whose end keeps only its last two digits.
+_SHORT_SPAN = re.compile(rf"\b({_YEAR})\s*[-–—]\s*(\d\d)\b(?![.,/-]?\d)")
 # "forskellen mellem 2013 og 2014" compares two years; it does not ask for the span between.
 _PERIOD_COMPARED = re.compile(_SPAN)
 _COMPARING = re.compile(r"\b(?:forskel|forskellen|difference|differencen|the difference)\b")
@@ -239,6 +241,14 @@ def extract_periods(text: str) -> tuple[str, list[Period]]:
         periods.append(Period(value, value))
         return _PADDED_YEAR
 
+    def short_span(match: re.Match[str]) -> str:
+        first = int(match.group(1))
+        last = first // 100 * 100 + int(match.group(2))
+        if last <= first:
+            return match.group(0)  # "2014-12" is a date, not a span
+        periods.append(Period(first, last))
+        return _PADDED_YEAR
+
     def phrased(make: Callable[[int], Period]) -> Callable[[re.Match[str]], str]:
         def found(match: re.Match[str]) -> str:
             periods.append(make(int(match.group(1))))
@@ -251,6 +261,7 @@ def extract_periods(text: str) -> tuple[str, list[Period]]:
         spans = _PERIOD_COMPARED if _COMPARING.search(text) else _PERIOD
         text = spans.sub(period, text)
     if years:
+        text = _SHORT_SPAN.sub(short_span, text)
         said = len(periods)
         for pattern, make in _YEAR_PHRASES:
             text = pattern.sub(phrased(make), text)

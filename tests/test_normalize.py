@@ -245,6 +245,9 @@ def test_a_question_asked_indirectly_asks(text: str, asking: bool) -> None:
         ("fra 2013 og frem til 2015", (Period(2013, 2015),)),
         ("forskellen mellem 2013 og 2014", (Period(2013, 2013), Period(2014, 2014))),
         ("forbrug mellem 2013 og 2015", (Period(2013, 2015),)),
+        ("hours spent 2010-12?", (Period(2010, 2012),)),
+        ("forbrug 2013–15", (Period(2013, 2015),)),
+        ("møde 2010-12-01", (Period(2010, 2010),)),
     ],
 )
 def test_more_ways_of_naming_periods(text: str, periods: tuple[Period, ...]) -> None:
