@@ -581,7 +581,9 @@ class Assistant:
             return self.answer(context.entry_id, language, ())
         if cue in ("years", "checked"):
             # "og 14?" after a year's use: two digits are that year.
-            periods = question.periods or (short_years(question.words) if about_periods else ())
+            periods = question.periods
+            if not periods and about_periods and usage:
+                periods = short_years(question.words, usage[0].first_year, usage[-1].last_year)
         elif cue == "compared" and about_periods:
             periods = tuple(dict.fromkeys((*context.periods, *question.periods)))
         elif cue in ("first", "last") and about_periods and usage:

@@ -137,18 +137,11 @@ def shifted(periods: tuple[Period, ...], years: int) -> tuple[Period, ...]:
     return (Period(last, last),)
 
 
-def short_years(words: tuple[str, ...]) -> tuple[Period, ...]:
+def short_years(words: tuple[str, ...], first: int, last: int) -> tuple[Period, ...]:
     """Years written with two digits in a follow-up about years ("og 14?", "hvad med 16"):
-    2014, 2016. Only this century's first decades, as with "'14"."""
-    return tuple(
-        Period(2000 + int(word), 2000 + int(word))
-        for word in words
-        if len(word) == 2 and word.isdigit() and int(word) < SHORT_YEAR_LIMIT
-    )
-
-
-# Two digits below this are a year of this century in a follow-up about years ("og 14").
-SHORT_YEAR_LIMIT = 30
+    2014, 2016; only years from `first` to `last` (the table's), so "og 20?" stays a number."""
+    years = (2000 + int(word) for word in words if len(word) == 2 and word.isdigit())
+    return tuple(Period(year, year) for year in years if first <= year <= last)
 
 
 def cue_of(words: tuple[str, ...]) -> str | None:

@@ -51,7 +51,7 @@ exactly precisely since
 thing things stuff keep keeps kept mention mentions mentioning mentioned hear heard hearing talking
 meant
 well um uh erm oh ah hmm btw tho though yo lol haha hehe
-sentence sentences nutshell briefly one two three else confirm confirmation verify
+sentence sentences nutshell briefly one two three confirm confirmation verify
 """.split()
 
 
