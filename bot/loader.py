@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -459,15 +459,8 @@ class _Builder:
     ) -> tuple[str, ...]:
         """The concepts that name what the card is not about; each must be a concept. Their
         words and expressions are kept to refuse a phrasing that says one (`_phrasings`)."""
-        names: list[str] = []
-        for item in self.r.sequence(node, "off_topic") or []:
-            name = self.r.string(item, "off_topic[]")
-            if name is None:
-                continue
-            if name not in concepts:
-                self.r.problem(item, f"off_topic: '{name}' is not one of the concepts")
-                continue
-            names.append(name)
+        names = self._names_among(node, "off_topic", concepts, "the concepts")
+        for name in names:
             for words in concepts[name].values():
                 for text in words:
                     phrase = normalize(text).words
@@ -491,15 +484,22 @@ class _Builder:
     ) -> tuple[str, ...]:
         """The neutral words that name the card itself; each must be a neutral word."""
         known = {word for words in neutral.values() for word in words}
+        return tuple(self._names_among(node, "card_names", known, "the neutral_words"))
+
+    def _names_among(
+        self, node: yaml.Node, key: str, known: Collection[str], among: str
+    ) -> list[str]:
+        """A list of names, each of which must be one of `known` (`among` says which)."""
         names: list[str] = []
-        for item in self.r.sequence(node, "card_names") or []:
-            name = self.r.string(item, "card_names[]")
+        for item in self.r.sequence(node, key) or []:
+            name = self.r.string(item, f"{key}[]")
             if name is None:
                 continue
             if name not in known:
-                self.r.problem(item, f"card_names: '{name}' is not one of the neutral_words")
+                self.r.problem(item, f"{key}: '{name}' is not one of {among}")
+                continue
             names.append(name)
-        return tuple(names)
+        return names
 
     def _languages(self, node: yaml.Node) -> tuple[str, ...]:
         items = self.r.sequence(node, "languages")
