@@ -287,7 +287,9 @@ class Assistant:
         )
         if decision is Outcome.ANSWERED and (cue_of(question.words) in RELATIVE_CUES or foreign):
             decision = Outcome.SUGGESTED
-        if context is not None:
+        own_score = ranking[0].score if ranking else 0.0
+        if context is not None and self.settings.suggest_at <= own_score < COMPLETE_SCORE:
+            # Only a message with words of a topic of its own, yet not a whole question.
             pointed = self._read_with_subject(question, context, follow_lang)
             if pointed is not None:
                 return pointed
@@ -419,9 +421,23 @@ class Assistant:
         """Whether a message names KMD, KL or KOMBIT and not the card ("hvad er KMD's
         telefonnummer?"): an entry with a `named_answer` then says what the source has of the
         organisation's own."""
-        # "KOMBITs", "KMDs": a genitive written without an apostrophe is the name too.
-        words = {*question.words, *(word.removesuffix("s") for word in question.words)}
-        return not self._other_names.isdisjoint(words) and self._card_words.isdisjoint(words)
+        said = question.words
+        # "KOMBITs", "KMDs": a genitive written without an apostrophe is the name too; "kl 10"
+        # is a time of day, not KL.
+        words = {
+            name
+            for position, word in enumerate(said)
+            for name in (word, word.removesuffix("s"))
+            if not (position + 1 < len(said) and said[position + 1].isdigit())
+        }
+        return not self._organisations.isdisjoint(words) and self._card_words.isdisjoint(words)
+
+    @cached_property
+    def _organisations(self) -> frozenset[str]:
+        """The organisations the source names but does not describe, as words are folded."""
+        return frozenset(
+            word for name in self.knowledge.organisations for word in normalize(name).words
+        )
 
     @cached_property
     def _card_words(self) -> frozenset[str]:
@@ -583,7 +599,9 @@ class Assistant:
             # "og 14?" after a year's use: two digits are that year.
             periods = question.periods
             if not periods and about_periods and usage:
-                periods = short_years(question.words, usage[0].first_year, usage[-1].last_year)
+                # A year either side of the table is told it has no use ("og 17?").
+                first, last = usage[0].first_year - 1, usage[-1].last_year + 1
+                periods = short_years(question.words, first, last)
         elif cue == "compared" and about_periods:
             periods = tuple(dict.fromkeys((*context.periods, *question.periods)))
         elif cue in ("first", "last") and about_periods and usage:
@@ -664,7 +682,9 @@ class Assistant:
         if self.matcher.strangers(ranking[0].entry_id, own, language):
             return None
         periods = question.periods or context.periods
-        return self.answer(ranking[0].entry_id, language, periods, ranking[0].score)
+        return self.answer(
+            ranking[0].entry_id, language, periods, ranking[0].score, self._asks(question)
+        )
 
     def _leans_on_context(self, question: _Question) -> bool:
         """Whether a message points back ("hvem indgik den?"), asks with question words

@@ -15,6 +15,7 @@ _DANISH = frozenset(
     bliver var være noget kunne fra ved må godt også eller men når så stadig tilbage koster
     snitfladerne snitflader klippekortet kontakte mange forbrug puljen brug år året årene alt
     pr fik gik dag godmorgen goddag mere endnu hvilken nogen skal kommer afsluttet rapporten
+    forskel forskellen procent andel tilsammen mellem
     """.split()
 )
 _ENGLISH = frozenset(
@@ -23,6 +24,7 @@ _ENGLISH = frozenset(
     about have has not thanks thank hello hi was were used me my our you your be do does did
     from by may also or but still left cost costs interfaces interface contact pool year years
     usage total get got there any more yet much card clip some report please help use
+    difference percentage percent share combined between than
     """.split()
 )
 _ONLY_DANISH = _DANISH - _ENGLISH

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from bot.matcher import CONCEPT_MARK, Concepts
 from bot.model import (
     PLACEHOLDER_RE,
     SUPPORTED_LANGUAGES,
@@ -28,6 +29,7 @@ from bot.model import (
     UsageRow,
 )
 from bot.normalize import fold, normalize
+from bot.stopwords import ALL_STOPWORDS
 
 try:  # libyaml is about four times faster; fall back to the pure loader where it is missing.
     _Loader: type[Any] = yaml.CSafeLoader
@@ -359,10 +361,9 @@ class _Builder:
         self.file_path = file_path
         self.languages: tuple[str, ...] = SUPPORTED_LANGUAGES
         self.templates: list[_Template] = []
-        # The words and expressions of the off-topic concepts, each with its concept.
-        self.off_topic_phrases: dict[tuple[str, ...], str] = {}
-        # The same phrases by their first word, to look for them quickly.
-        self._starts_of: dict[str, list[tuple[str, ...]]] = {}
+        # The concepts, to read phrasings for the off-topic ones (by their tokens).
+        self.concept_reader: Concepts | None = None
+        self.off_topic_tokens: dict[str, str] = {}
 
     def build(self, root: yaml.Node) -> KnowledgeBase | None:
         r = self.r
@@ -370,7 +371,14 @@ class _Builder:
             root,
             "the file",
             required=("schema", "languages", "facts", "entries", "ui", "sources"),
-            optional=("neutral_words", "card_names", "concepts", "off_topic", "yearly_only"),
+            optional=(
+                "neutral_words",
+                "card_names",
+                "organisations",
+                "concepts",
+                "off_topic",
+                "yearly_only",
+            ),
         )
         if top is None:
             return None
@@ -396,6 +404,11 @@ class _Builder:
             self._word_lists(top["yearly_only"], "yearly_only") if "yearly_only" in top else {}
         )
         card_names = self._card_names(top["card_names"], neutral) if "card_names" in top else ()
+        organisations = (
+            self._card_names(top["organisations"], neutral, "organisations")
+            if "organisations" in top
+            else ()
+        )
         if facts is None:
             return None
         self._check_templates(facts)
@@ -408,6 +421,7 @@ class _Builder:
             entries=entries,
             neutral_words=neutral,
             card_names=card_names,
+            organisations=organisations,
             concepts=concepts,
             off_topic=off_topic,
             yearly_only=yearly_only,
@@ -460,13 +474,11 @@ class _Builder:
         """The concepts that name what the card is not about; each must be a concept. Their
         words and expressions are kept to refuse a phrasing that says one (`_phrasings`)."""
         names = self._names_among(node, "off_topic", concepts, "the concepts")
-        for name in names:
-            for words in concepts[name].values():
-                for text in words:
-                    phrase = normalize(text).words
-                    if phrase:
-                        self.off_topic_phrases[phrase] = name
-                        self._starts_of.setdefault(phrase[0], []).append(phrase)
+        if names:
+            # Read as the matcher reads phrasings: also typed without æøå, and an expression
+            # with a filler word inside.
+            self.concept_reader = Concepts(concepts, ALL_STOPWORDS)
+            self.off_topic_tokens = {CONCEPT_MARK + name: name for name in names}
         return tuple(names)
 
     def _word_lists(self, node: yaml.Node, name: str) -> dict[str, tuple[str, ...]]:
@@ -480,11 +492,11 @@ class _Builder:
         return lists
 
     def _card_names(
-        self, node: yaml.Node, neutral: Mapping[str, tuple[str, ...]]
+        self, node: yaml.Node, neutral: Mapping[str, tuple[str, ...]], key: str = "card_names"
     ) -> tuple[str, ...]:
-        """The neutral words that name the card itself; each must be a neutral word."""
+        """Neutral words of one kind (`card_names`, `organisations`); each must be one."""
         known = {word for words in neutral.values() for word in words}
-        return tuple(self._names_among(node, "card_names", known, "the neutral_words"))
+        return tuple(self._names_among(node, key, known, "the neutral_words"))
 
     def _names_among(
         self, node: yaml.Node, key: str, known: Collection[str], among: str
@@ -827,13 +839,12 @@ class _Builder:
                 for name in PLACEHOLDER_RE.findall(text):
                     if name not in PHRASING_PLACEHOLDERS:
                         r.problem(item, f"{where}: phrasing placeholder '{{{name}}}' is unknown")
-                said = self._off_topic_said(text)
-                if said is not None:
-                    phrase, concept = said
+                concept = self._off_topic_said(text)
+                if concept is not None:
                     r.problem(
                         item,
-                        f"{where}: phrasing '{text}' says '{phrase}' of the off-topic concept"
-                        f" '{concept}', which would then no longer keep a message from an answer",
+                        f"{where}: phrasing '{text}' says the off-topic concept '{concept}',"
+                        " which would then no longer keep a message from an answer",
                     )
                 texts.append(text)
             if not texts:
@@ -841,15 +852,14 @@ class _Builder:
             phrasings[language] = tuple(texts)
         return phrasings
 
-    def _off_topic_said(self, text: str) -> tuple[str, str] | None:
-        """The word or expression of an off-topic concept a phrasing says, and the concept."""
-        if not self.off_topic_phrases:
+    def _off_topic_said(self, text: str) -> str | None:
+        """The off-topic concept a phrasing says, if any."""
+        if self.concept_reader is None:
             return None
-        words = normalize(text).words
-        for at, word in enumerate(words):
-            for phrase in self._starts_of.get(word, ()):
-                if words[at : at + len(phrase)] == phrase:
-                    return " ".join(phrase), self.off_topic_phrases[phrase]
+        for token in self.concept_reader.fold(normalize(text).words):
+            name = self.off_topic_tokens.get(token)
+            if name is not None:
+                return name
         return None
 
     def _variants(

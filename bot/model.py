@@ -132,6 +132,8 @@ class KnowledgeBase:
     # The neutral words that name the card itself; the others (KMD, KL, KOMBIT) name
     # organisations the source does not describe.
     card_names: tuple[str, ...] = ()
+    # The neutral words that are organisations (KMD, KL, KOMBIT), not the card nor a municipality.
+    organisations: tuple[str, ...] = ()
     # Words and expressions that mean the same for matching, by concept and language.
     concepts: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     # The concepts that name what the card is not about; no phrasing says them.

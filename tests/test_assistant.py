@@ -216,6 +216,8 @@ def test_the_card_s_own_contact_gets_the_plain_answer(assistant: Assistant) -> N
     for text in (
         "hvem kan jeg ringe til om klippekortet",
         "who do I call at KOMBIT about the card",
+        "Kan jeg ringe til projektchefen kl 10?",  # a time of day, not KL
+        "Who should our municipality call?",  # a municipality is no organisation of the source
     ):
         reply = assistant.reply(text)
         assert reply.entry_id == "contact"
@@ -313,7 +315,7 @@ def test_a_year_inside_the_period_has_no_share_of_its_own(assistant: Assistant) 
             "Forskellen mellem 2013 og 2014: 131 timer (rapporteret)",
         ),
         (
-            "how many more hours were used in 2014 than in 2015",
+            "what is the difference between 2014 and 2015",
             "Difference between 2014 and 2015: 820 hours (reported)",
         ),
     ],
@@ -327,3 +329,11 @@ def test_ranges_open_at_one_end_and_differences(assistant: Assistant, text: str,
 def test_a_difference_between_two_years_is_not_their_span(assistant: Assistant) -> None:
     reply = assistant.reply("hvad er forskellen mellem 2013 og 2014")
     assert "I alt" not in reply.text
+
+
+def test_a_short_english_question_about_a_share_is_answered_in_english(
+    assistant: Assistant,
+) -> None:
+    reply = assistant.reply("percentage 2013?")
+    assert reply.language == "en"
+    assert "17.0%" in reply.text

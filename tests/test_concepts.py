@@ -139,6 +139,7 @@ def test_a_concept_met_only_through_a_filler_inside_an_expression_is_found() -> 
         ("who else works at KOMBIT?", None),
         ("hvorfor blev KMD solgt", None),
         ("hvad kostede kmd", None),
+        ("how many more hours are left?", "remaining_hours"),
         ("what's the project manager's name", "contact"),
         ("kan vi stadig bestille en ny snitflade over klippekortet?", "remaining_hours"),
         ("blev der lavet andet end snitflader", "purpose"),

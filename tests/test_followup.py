@@ -177,6 +177,18 @@ def test_a_share_or_a_difference_asked_after_years_is_theirs(
 def test_two_digits_are_a_year_only_after_an_answer_about_years(assistant: Assistant) -> None:
     (_, _), (entry, _) = conversation(assistant, "hvad koster snitfladerne", "og 14")
     assert entry is None
+    # A year just past the table is told it had no use, not given the last answer again.
+    *_, (entry, text) = conversation(assistant, "hvor mange timer i 2016", "og 17?")
+    assert entry == "usage"
+    assert "2017" in text
+    assert "3.031" not in text
+
+
+def test_a_message_with_no_topic_of_its_own_is_not_read_with_the_subject(
+    assistant: Assistant,
+) -> None:
+    *_, (entry, _) = conversation(assistant, "Hvad koster snitfladerne?", "I dont get it")
+    assert entry is None
 
 
 def test_a_month_after_a_year_is_told_the_source_has_years_only(assistant: Assistant) -> None:

@@ -277,7 +277,25 @@ def test_a_phrasing_that_says_an_off_topic_concept_is_refused(
     text = kb_text.replace(anchor, anchor + phrasing, 1)
     problem = only_problem(write_kb(text))
     assert problem.line == line_of(text, "- did they do anything besides the interfaces?")
-    assert "says 'besides' of the off-topic concept 'other_matters'" in problem.reason
+    assert "says the off-topic concept 'other_matters'" in problem.reason
+
+
+def test_an_off_topic_concept_typed_without_aeoeaa_is_refused_too(
+    kb_text: str, write_kb: Callable[[str], Path]
+) -> None:
+    phrasing = "        - hvad er prisen pa timerne\n"
+    anchor = "        - What do the interfaces cost?\n"
+    text = kb_text.replace(anchor, anchor + phrasing, 1)
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "- hvad er prisen pa timerne")
+    assert "off-topic concept 'hourly_rate'" in problem.reason
+
+
+def test_organisations_are_neutral_words(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    text = kb_text.replace("organisations: [kmd,", "organisations: [netcompany, kmd,", 1)
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "organisations: [netcompany,")
+    assert "organisations: 'netcompany' is not one of the neutral_words" in problem.reason
 
 
 def test_off_topic_names_concepts(kb_text: str, write_kb: Callable[[str], Path]) -> None:
