@@ -8,7 +8,7 @@ HTML is the adapter's business.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +24,7 @@ from bot.followup import POINTERS, Context, Conversations, cue_of, shifted, shor
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
 from bot.language import SUPPORTED, language_evidence, language_of, sure_of
 from bot.matcher import CONCEPT_MARK, Matcher, MatchSettings, Outcome, Scored, decide
+from bot.model import UsageRow
 from bot.normalize import (
     MIXED,
     QUESTION_WORDS,
@@ -157,6 +158,19 @@ GOING_ON_WORDS = 1
 # A piece of these words alone asks about something said before it: "nogen nævner klippekortet
 # hele tiden, hvad er det?", "What exactly is it?", "Passer det?".
 _POINTING_ONLY = ALL_STOPWORDS | QUESTION_WORDS | POINTERS
+
+
+def _one_row_once(periods: tuple[Period, ...], usage: Sequence[UsageRow]) -> tuple[Period, ...]:
+    """Two years compared inside one row of the table ("forskel mellem 2010 og 2012") are
+    that row, asked once: the table has no figure for either alone."""
+    if len(periods) != 2:
+        return periods
+    first, second = periods
+    for row in usage:
+        inside = all(row.first_year <= p.first and p.last <= row.last_year for p in periods)
+        if row.is_multi_year and inside and first != second:
+            return (Period(min(first.first, second.first), max(first.last, second.last)),)
+    return periods
 
 
 def _own_words(words: tuple[str, ...]) -> list[str]:
@@ -755,6 +769,7 @@ class Assistant:
         if usage:
             # "før 2016" is 2010-2015: an open end closes at the years there are figures for.
             periods = tuple(p.within(usage[0].first_year, usage[-1].last_year) for p in periods)
+            periods = _one_row_once(periods, usage)
         return _Question(normalized.words, periods, pieces, evidence, ranked, asking)
 
     def _rank(self, question: _Question, language: str, outcome_only: bool = False) -> list[Scored]:

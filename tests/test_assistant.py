@@ -337,3 +337,10 @@ def test_a_short_english_question_about_a_share_is_answered_in_english(
     reply = assistant.reply("percentage 2013?")
     assert reply.language == "en"
     assert "17.0%" in reply.text
+
+
+def test_two_years_inside_the_first_period_are_answered_once(assistant: Assistant) -> None:
+    reply = assistant.reply("Er der forskel på forbruget mellem 2010 og 2012?")
+    assert reply.entry_id == "usage"
+    assert reply.periods == (Period(2010, 2012),)
+    assert "alene" not in reply.text  # not "no figure for 2010 alone" and again for 2012
