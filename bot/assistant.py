@@ -301,6 +301,9 @@ class Assistant:
         )
         if decision is Outcome.ANSWERED and (cue_of(question.words) in RELATIVE_CUES or foreign):
             decision = Outcome.SUGGESTED
+        acknowledged = self._acknowledged(question, lang)
+        if acknowledged is not None:
+            return acknowledged
         own_score = ranking[0].score if ranking else 0.0
         if context is not None and self.settings.suggest_at <= own_score < COMPLETE_SCORE:
             # Only a message with words of a topic of its own, yet not a whole question.
@@ -676,6 +679,23 @@ class Assistant:
             # itself when nothing reads better with it: that answer is given again.
             return self.answer(context.entry_id, language, context.periods, 0.0)
         return None  # not answered with the title, or the title carried it, not the message
+
+    def _acknowledged(self, question: _Question, language: str) -> Reply | None:
+        """The chit-chat answer to a message that asks nothing, opens with thanks said whole and
+        names no topic clearly after it ("tak, det hjalp med 2014-tallet"): it tells, so no
+        fact is due ("tak. forbruget i 2015" still asks for 2015's use)."""
+        if len(question.pieces) < 2 or any(question.asking):
+            return None
+        first = self._piece_ranking(question.pieces[0], language, False)
+        if not first or first[0].score < COMPLETE_SCORE:
+            return None
+        if not self.knowledge.entries[first[0].entry_id].chitchat:
+            return None
+        for piece in question.pieces[1:]:
+            ranking = self._piece_ranking(piece, language, False)
+            if ranking and ranking[0].score >= self.settings.answer_at:
+                return None
+        return self.answer(first[0].entry_id, language, (), first[0].score)
 
     def _read_with_subject(
         self, question: _Question, context: Context, language: str

@@ -405,3 +405,22 @@ def test_one_shared_word_is_not_containment(assistant: Assistant) -> None:
     assert assistant.matcher.contained(("hvor", "mange", "timer"), "da") == []
     text = "Hej. Vi har travlt. Hvor mange timer er der i en arbejdsuge hos jer?"
     assert answered(assistant, text) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["tak, det hjalp med 2014 tallet", "thanks, that helped with the 2014 figure"]
+)
+def test_thanks_that_mention_a_topic_get_no_fact(assistant: Assistant, text: str) -> None:
+    reply = assistant.reply(text)
+    assert reply.outcome is Outcome.ANSWERED
+    assert assistant.knowledge.entries[reply.entry_id].chitchat
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [("tak. forbruget i 2015", "usage"), ("thanks. and the contact number", "contact")],
+)
+def test_thanks_before_a_request_still_get_the_answer(
+    assistant: Assistant, text: str, entry: str
+) -> None:
+    assert assistant.reply(text).entry_id == entry
