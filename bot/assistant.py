@@ -33,6 +33,7 @@ from bot.normalize import (
     normalize,
     signature_start,
     without_salutation,
+    words_of,
 )
 from bot.render import (
     difference_text,
@@ -93,6 +94,8 @@ class _Question:
     ranked: tuple[tuple[str, ...], ...]
     # Which pieces ask something (the others introduce, thank or sign).
     asking: tuple[bool, ...]
+    # The words with concepts named ("~cost"), as the classifier and `Asks` read them.
+    folded: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -239,6 +242,8 @@ class Assistant:
         # By entry, language, periods, dated or not, and what else the question asks.
         self._answers: dict[tuple[str, str, tuple[Period, ...], bool, Asks], Reply] = {}
         self._pieces: dict[tuple[tuple[str, ...], str, bool], list[Scored]] = {}
+        # The classifier's reading of the last message (`_probabilities`).
+        self._last_probabilities: tuple[tuple[str, ...], dict[str, float]] | None = None
         # Each sentence's containment (`_clearly_contained`), by sentence and index.
         self._containment: dict[tuple[tuple[str, ...], str], list[Scored]] = {}
         # A sentence of only these words names no topic of its own (`_topics_asked`).
@@ -350,7 +355,7 @@ class Assistant:
         assert self.signal is not None
         if decision is Outcome.UNKNOWN:
             return ranking, decision
-        probabilities = self.signal.probabilities(self.matcher.concepts.fold(question.words))
+        probabilities = self._probabilities(question)
         if decision is Outcome.ANSWERED:
             if probabilities.get(ranking[0].entry_id, 0.0) < VETO_BELOW:
                 return ranking, Outcome.SUGGESTED
@@ -405,7 +410,7 @@ class Assistant:
     def _asks_only_a_figure(self, question: _Question) -> bool:
         """Whether a message asks for nothing but a share or a difference ("og i procent?",
         "hvad er forskellen så?"), besides stop words, question words and pointers."""
-        folded = self.matcher.concepts.fold(question.words)
+        folded = question.folded
         if SHARE_CONCEPT not in folded and DIFFERENCE_CONCEPT not in folded:
             return False
         figures = {SHARE_CONCEPT, DIFFERENCE_CONCEPT}
@@ -416,7 +421,7 @@ class Assistant:
         knowledge base's concepts `total` ("tilsammen"), `share` ("procent") and `difference`
         ("forskellen"), a finer split than per year (`yearly_only`), another organisation than
         the card (`card_names`)."""
-        folded = self.matcher.concepts.fold(question.words)
+        folded = question.folded
         return Asks(
             named=self._names_others_only(question),
             finer=not self._yearly_only.isdisjoint(question.words),
@@ -427,12 +432,7 @@ class Assistant:
 
     @cached_property
     def _yearly_only(self) -> frozenset[str]:
-        return frozenset(
-            word
-            for words in self.knowledge.yearly_only.values()
-            for text in words
-            for word in normalize(text).words
-        )
+        return words_of(text for texts in self.knowledge.yearly_only.values() for text in texts)
 
     def _names_others_only(self, question: _Question) -> bool:
         """Whether a message names KMD, KL or KOMBIT and not the card ("hvad er KMD's
@@ -452,16 +452,12 @@ class Assistant:
     @cached_property
     def _organisations(self) -> frozenset[str]:
         """The organisations the source names but does not describe, as words are folded."""
-        return frozenset(
-            word for name in self.knowledge.organisations for word in normalize(name).words
-        )
+        return words_of(self.knowledge.organisations)
 
     @cached_property
     def _card_words(self) -> frozenset[str]:
         """The card's names, as messages' words are folded."""
-        return frozenset(
-            word for name in self.knowledge.card_names for word in normalize(name).words
-        )
+        return words_of(self.knowledge.card_names)
 
     @cached_property
     def _other_names(self) -> frozenset[str]:
@@ -491,11 +487,23 @@ class Assistant:
         top = ranked[0]
         if top.score < CONTAINED_AT or top.score - runner_up < CONTAINED_MARGIN:
             return None
-        if self.signal is not None:
-            words = self.matcher.concepts.fold(question.words)
-            if self.signal.probabilities(words).get(top.entry_id, 0.0) < CONTAINED_PROBABILITY:
-                return None
+        if self._probabilities(question).get(top.entry_id, 1.0) < CONTAINED_PROBABILITY:
+            return None
         return top
+
+    def _probabilities(self, question: _Question) -> dict[str, float]:
+        """The classifier's probability of each entry for a message, worked out once per
+        message (the second opinion and each sentence's containment ask for it); none without
+        the signal."""
+        if self.signal is None:
+            return {}
+        known = self._last_probabilities
+        if known is None or known[0] != question.folded:
+            known = self._last_probabilities = (
+                question.folded,
+                self.signal.probabilities(question.folded),
+            )
+        return known[1]
 
     def _topics_asked(self, question: _Question, language: str, ranking: list[Scored]) -> list[str]:
         """The entries a message of several sentences asks, in its order, each answered well
@@ -790,7 +798,8 @@ class Assistant:
             # "før 2016" is 2010-2015: an open end closes at the years there are figures for.
             periods = tuple(p.within(usage[0].first_year, usage[-1].last_year) for p in periods)
             periods = _one_row_once(periods, usage)
-        return _Question(normalized.words, periods, pieces, evidence, ranked, asking)
+        folded = tuple(self.matcher.concepts.fold(normalized.words))
+        return _Question(normalized.words, periods, pieces, evidence, ranked, asking, folded)
 
     def _rank(self, question: _Question, language: str, outcome_only: bool = False) -> list[Scored]:
         sure = sure_of(question.evidence) == language

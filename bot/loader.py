@@ -403,9 +403,13 @@ class _Builder:
         yearly_only = (
             self._word_lists(top["yearly_only"], "yearly_only") if "yearly_only" in top else {}
         )
-        card_names = self._card_names(top["card_names"], neutral) if "card_names" in top else ()
+        card_names = (
+            self._neutral_names(top["card_names"], neutral, "card_names")
+            if "card_names" in top
+            else ()
+        )
         organisations = (
-            self._card_names(top["organisations"], neutral, "organisations")
+            self._neutral_names(top["organisations"], neutral, "organisations")
             if "organisations" in top
             else ()
         )
@@ -491,8 +495,8 @@ class _Builder:
             lists[language] = tuple(w for w in words if w is not None)
         return lists
 
-    def _card_names(
-        self, node: yaml.Node, neutral: Mapping[str, tuple[str, ...]], key: str = "card_names"
+    def _neutral_names(
+        self, node: yaml.Node, neutral: Mapping[str, tuple[str, ...]], key: str
     ) -> tuple[str, ...]:
         """Neutral words of one kind (`card_names`, `organisations`); each must be one."""
         known = {word for words in neutral.values() for word in words}

@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.model import Entry
-from bot.normalize import MIXED, QUESTION_WORDS, YEAR_TOKEN, normalize, stem_words
+from bot.normalize import MIXED, QUESTION_WORDS, YEAR_TOKEN, normalize, stem_words, words_of
 from bot.stopwords import ALL_STOPWORDS, STOPWORDS, ascii_variants, content_words
 
 CACHE_LIMIT = 50_000
@@ -170,12 +170,7 @@ class Matcher:
         neutral = neutral_words or {}
         # The domain's own name ("klippekortet", "KMD") stays in the text, so "hvad er
         # klippekortet" reads differently from "hvad kan du", but weighs almost nothing.
-        self.neutral = {
-            language: frozenset(
-                word for text in neutral.get(language, ()) for word in normalize(text).words
-            )
-            for language in ("da", "en")
-        }
+        self.neutral = {language: words_of(neutral.get(language, ())) for language in ("da", "en")}
         self.neutral[MIXED] = self.neutral["da"] | self.neutral["en"]
         # The domain's longer names, longest first, as the head of a compound.
         self.long_names = sorted(

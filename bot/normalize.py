@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,7 +40,7 @@ _PERIOD = re.compile(rf"{_BETWEEN}|{_SPAN}")
 _SHORT_SPAN = re.compile(rf"\b({_YEAR})\s*[-–—]\s*(\d\d)\b(?![.,/-]?\d)")
 # "forskellen mellem 2013 og 2014" compares two years; it does not ask for the span between.
 _PERIOD_COMPARED = re.compile(_SPAN)
-_COMPARING = re.compile(r"\b(?:forskel|forskellen|difference|differencen|the difference)\b")
+_COMPARING = re.compile(r"\b(?:forskel|forskellen|difference|differencen)\b")
 # A year said with words around it, in the order they are looked for, and the period each
 # makes of the year: "året før 2016" is 2015 and "the year after 2013" 2014; "før 2016", "by
 # the end of 2013", "efter 2013" and "since 2014" are periods open at one end, which stays
@@ -596,6 +596,11 @@ def normalize(text: str, pieces: bool = False) -> Normalized:
         if end is not None:
             start = end.end()
     return Normalized(words, tuple(periods), tuple(found), tuple(asking))
+
+
+def words_of(texts: Iterable[str]) -> frozenset[str]:
+    """Every word of some texts (names, word lists), as a message's words are normalised."""
+    return frozenset(word for text in texts for word in normalize(text).words)
 
 
 def _words(text: str) -> tuple[str, ...]:

@@ -116,9 +116,7 @@ def period_texts(
     """Answer texts for the years and periods a usage question names, in order."""
     texts: list[str] = []
     for period in periods:
-        rows = [
-            r for r in facts.usage if r.first_year <= period.last and r.last_year >= period.first
-        ]
+        rows = _overlapping(facts, period)
         uncovered = [
             y for y in range(period.first, period.last + 1) if facts.row_for_year(y) is None
         ]
@@ -133,9 +131,10 @@ def period_texts(
         if uncovered:
             values = dict(base, year=_year_span(uncovered[0], uncovered[-1]))
             texts.append(fill(variants["out_of_range"][language], values))
-        if len(rows) > 1 and all(_inside(row, period) for row in rows):
-            label = _year_span(rows[0].first_year, rows[-1].last_year)
-            total = format_number(sum(r.reported for r in rows), language)
+        whole = _whole(facts, period) if len(rows) > 1 else None
+        if whole is not None:
+            label, hours = whole
+            total = format_number(hours, language)
             texts.append(fill(ui["usage_sum"][language], {"period": label, "reported": total}))
     return texts
 
@@ -173,24 +172,34 @@ def difference_text(
     ("forskellen mellem 2013 og 2014"), when each is whole rows of the table."""
     if len(periods) != 2:
         return None
-    sides: list[tuple[str, int]] = []
-    for period in periods:
-        rows = _rows_of(facts, period)
-        if not rows:
-            return None
-        label = _year_span(rows[0].first_year, rows[-1].last_year)
-        sides.append((label, sum(row.reported for row in rows)))
-    (first, first_hours), (second, second_hours) = sides
+    first_side, second_side = (_whole(facts, period) for period in periods)
+    if first_side is None or second_side is None:
+        return None
+    (first, first_hours), (second, second_hours) = first_side, second_side
     hours = format_number(abs(first_hours - second_hours), language)
     return fill(
         ui["usage_difference"][language], {"first": first, "second": second, "hours": hours}
     )
 
 
+def _overlapping(facts: Facts, period: Period) -> list[UsageRow]:
+    """The rows of the table that share a year with a period."""
+    return [r for r in facts.usage if r.first_year <= period.last and r.last_year >= period.first]
+
+
 def _rows_of(facts: Facts, period: Period) -> list[UsageRow]:
     """The rows of the table a period is made of; none when it cuts one (2011 alone)."""
-    rows = [r for r in facts.usage if r.first_year <= period.last and r.last_year >= period.first]
+    rows = _overlapping(facts, period)
     return rows if all(_inside(row, period) for row in rows) else []
+
+
+def _whole(facts: Facts, period: Period) -> tuple[str, int] | None:
+    """A period made of whole rows of the table, as its label ("2013–2015") and its reported
+    hours; None when it cuts a row or has none."""
+    rows = _rows_of(facts, period)
+    if not rows:
+        return None
+    return _year_span(rows[0].first_year, rows[-1].last_year), sum(r.reported for r in rows)
 
 
 def share_texts(
@@ -204,13 +213,12 @@ def share_texts(
     the table (2011 alone has no figure to share)."""
     texts: list[str] = []
     for period in periods:
-        rows = _rows_of(facts, period)
-        if not rows or not facts.pool_hours:
+        whole = _whole(facts, period)
+        if whole is None or not facts.pool_hours:
             continue
-        share = 100 * sum(row.reported for row in rows) / facts.pool_hours
-        label = _year_span(rows[0].first_year, rows[-1].last_year)
-        values = dict(base, period=label, share=format_share(share, language))
-        texts.append(fill(ui["usage_share"][language], values))
+        label, hours = whole
+        share = format_share(100 * hours / facts.pool_hours, language)
+        texts.append(fill(ui["usage_share"][language], dict(base, period=label, share=share)))
     return texts
 
 
