@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
 
-from bot.assistant import Assistant
+from bot.assistant import Asks, Assistant
 from bot.normalize import Period
 from tests.conftest import SEED
 
@@ -56,3 +57,31 @@ def test_no_links_or_names_invented(assistant: Assistant) -> None:
         assert "http" not in text
         assert "www" not in text
         assert "@" not in text
+
+
+def test_every_figure_an_asked_for_sum_share_or_difference_shows_follows_from_the_source(
+    assistant: Assistant,
+) -> None:
+    """Sums of years named one by one, shares of the pool and differences (`Asks`) are plain
+    arithmetic on the source's reported figures; nothing else may appear."""
+    source = SEED.read_text(encoding="utf-8")
+    source_numbers = {n.replace(".", "") for n in re.findall(r"\d[\d.]*\d|\d", source)}
+    facts = assistant.knowledge.facts
+    reported = [row.reported for row in facts.usage]
+    sums = {
+        sum(c) for k in range(1, len(reported) + 1) for c in itertools.combinations(reported, k)
+    }
+    derived = {str(n) for n in sums | {abs(a - b) for a in sums for b in sums}}
+    derived |= {"0", str(facts.used_total)} | {str(r.used - r.reported) for r in facts.usage}
+    derived |= {f"{100 * n / facts.pool_hours:.1f}".replace(".", "") for n in sums}
+    periods = [Period(y, y) for y in range(2009, 2018)] + [Period(2010, 2012), Period(2013, 2016)]
+    every = Asks(named=True, finer=True, summed=True, shared=True, compared=True)
+    for language in assistant.knowledge.languages:
+        for entry_id in assistant.knowledge.entries:
+            for asked in [(), *((p,) for p in periods), *itertools.combinations(periods, 2)]:
+                text = assistant.answer(entry_id, language, asked, asks=every).text
+                for number in re.findall(r"\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d)?", text):
+                    plain = re.sub(r"[.,]", "", number)
+                    if len(plain) == 4 and plain.startswith(("19", "20")):
+                        continue  # a year
+                    assert plain in source_numbers or plain in derived, (number, text)
