@@ -45,6 +45,8 @@ DEV_SETS = (
     DATA / "dev_followups6.yaml",
     DATA / "dev_blind7.yaml",
     DATA / "dev_followups7.yaml",
+    DATA / "dev_blind8.yaml",
+    DATA / "dev_followups8.yaml",
 )
 HELDOUT_SETS = (
     DATA / "heldout.yaml",
@@ -60,6 +62,8 @@ HELDOUT_SETS = (
     DATA / "heldout_followups6.yaml",
     DATA / "heldout_blind7.yaml",
     DATA / "heldout_followups7.yaml",
+    DATA / "heldout_blind8.yaml",
+    DATA / "heldout_followups8.yaml",
 )
 
 
