@@ -299,6 +299,15 @@ class Assistant:
             if contained is not None:
                 ranking = [contained, *(s for s in ranking if s.entry_id != contained.entry_id)]
                 decision = Outcome.ANSWERED
+        if (
+            decision is not Outcome.ANSWERED
+            and len(question.pieces) == 1
+            and self.matcher.mixes(question.pieces)
+        ):
+            runs = self._in_its_languages(question, lang)
+            if runs is not None:
+                ranking = [runs, *(s for s in ranking if s.entry_id != runs.entry_id)]
+                decision = Outcome.ANSWERED
         # A message naming something no entry is about ("vores serviceaftale på 200 timer")
         # is only offered choices, even when it asks two of the topics' questions.
         foreign = self.matcher.names_foreign(question.words) or (
@@ -800,6 +809,23 @@ class Assistant:
             periods = _one_row_once(periods, usage)
         folded = tuple(self.matcher.concepts.fold(normalized.words))
         return _Question(normalized.words, periods, pieces, evidence, ranked, asking, folded)
+
+    def _in_its_languages(self, question: _Question, language: str) -> Scored | None:
+        """The entry a message that mixes languages asks about when it is cut where its
+        language changes: "can someone explain hvad klippekortet egentlig er?" asks in Danish
+        what the card is, and neither language's phrasings meet the whole."""
+        runs = [run for piece in question.ranked for run in self.matcher.language_runs(piece)]
+        if len(runs) <= len(question.ranked):
+            return None
+        ranking = self.matcher.rank(runs, None, False, outcome_only=True)
+        runner_up = ranking[1].score if len(ranking) > 1 else 0.0
+        if not ranking or ranking[0].score < CONTAINED_AT:
+            return None
+        if ranking[0].score - runner_up < CONTAINED_MARGIN:
+            return None
+        if self._probabilities(question).get(ranking[0].entry_id, 1.0) < CONTAINED_PROBABILITY:
+            return None
+        return ranking[0]
 
     def _rank(self, question: _Question, language: str, outcome_only: bool = False) -> list[Scored]:
         sure = sure_of(question.evidence) == language

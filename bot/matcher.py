@@ -59,6 +59,8 @@ RARE_SPELLING = 5
 COMMON_FACTOR = 5
 # The content words a phrasing must say, and a sentence must share with it, for the
 # sentence to contain it (`Matcher.contained`).
+# The fewest words a part of a sentence in one language has (`Matcher.language_runs`).
+LANGUAGE_RUN_WORDS = 3
 CONTAINED_WORDS = 2
 
 
@@ -622,6 +624,33 @@ class Matcher:
         """Whether a message uses words of more than one language's phrasings."""
         words = {word for piece in pieces for word in piece}
         return sum(1 for own in self.only_in.values() if not own.isdisjoint(words)) > 1
+
+    def language_runs(self, piece: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+        """A sentence cut where it changes language ("can someone explain hvad klippekortet
+        egentlig er"): each part a language's phrasings can meet whole. A word only one
+        language uses marks its part; the others go with the part they are in. A part of fewer
+        than `LANGUAGE_RUN_WORDS` words stays with the one before ("hvor mange hours er der
+        left" is one part), and a sentence that does not change is itself."""
+        runs: list[list[str]] = [[]]
+        current: str | None = None
+        cut = 0  # where the words after the last one in the current language begin
+        for word in piece:
+            own = [language for language, words in self.only_in.items() if word in words]
+            language = own[0] if len(own) == 1 else None
+            if language is not None and current is not None and language != current:
+                # Words of neither language between the two go with what follows.
+                runs[-1], moved = runs[-1][:cut], runs[-1][cut:]
+                runs.append(moved)
+            runs[-1].append(word)
+            if language is not None:
+                current, cut = language, len(runs[-1])
+        merged: list[list[str]] = []
+        for run in runs:
+            if merged and (len(run) < LANGUAGE_RUN_WORDS or len(merged[-1]) < LANGUAGE_RUN_WORDS):
+                merged[-1].extend(run)
+            else:
+                merged.append(run)
+        return tuple(tuple(run) for run in merged)
 
     def strangers(self, entry_id: str, words: Sequence[str], language: str) -> list[str]:
         """The words that other entries know and `entry_id` does not, as the index holds

@@ -48,6 +48,34 @@ def test_the_mixed_reading_keeps_each_words_own_language(assistant: Assistant) -
     assert answered(assistant, "what time is it?") is None
 
 
+def test_a_sentence_that_changes_language_is_read_in_its_parts(assistant: Assistant) -> None:
+    # Neither language's phrasings meet "can someone explain hvad klippekortet egentlig er"
+    # whole; its Danish part asks what the card is.
+    for text, entry_id in (
+        ("can someone explain hvad klippekortet egentlig er?", "what_is"),
+        ("could somebody please tell me hvem man skal ringe til om klippekortet", "contact"),
+    ):
+        assert answered(assistant, text) == entry_id
+    # The parts of a sentence that names nothing of the card stay unanswered.
+    for text in (
+        "can someone explain hvad KMD laver i dag",
+        "tell me hvor mange timer der er i en uge",
+        "please tell me hvem der ejer KMD nu",
+    ):
+        assert answered(assistant, text) is None
+
+
+def test_a_sentence_is_cut_where_its_language_changes(assistant: Assistant) -> None:
+    runs = assistant.matcher.language_runs
+    assert runs(("can", "someone", "explain", "hvad", "klippekortet", "egentlig", "er")) == (
+        ("can", "someone", "explain"),
+        ("hvad", "klippekortet", "egentlig", "er"),
+    )
+    # A word or two of the other language is part of the sentence, not a part of its own.
+    words = ("hvor", "mange", "hours", "er", "der", "left")
+    assert runs(words) == (words,)
+
+
 def test_only_a_message_that_mixes_is_read_in_both_languages(assistant: Assistant) -> None:
     # English phrasings ("who paid for the clip card") must not answer a Danish message.
     assert answered(assistant, "koster det noget?") == "interface_costs"
