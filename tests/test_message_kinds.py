@@ -452,3 +452,28 @@ def test_thanks_before_a_request_still_get_the_answer(
     assistant: Assistant, text: str, entry: str
 ) -> None:
     assert assistant.reply(text).entry_id == entry
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        # "korrekt" was mended to "kortet" (two slips), a topic word of its own.
+        ("Er det korrekt at klippekortet blev afsluttet i juni 2016?", "status"),
+        ("I have 18,000 hours written down for 2013 in my notes, is that right?", "usage"),
+        ("is it true that the card has closed?", "status"),
+    ],
+)
+def test_asking_whether_something_is_right_says_nothing_of_the_topic(
+    assistant: Assistant, text: str, entry_id: str
+) -> None:
+    assert answered(assistant, text) == entry_id
+
+
+def test_a_month_is_read_as_a_date_of_any_topic(assistant: Assistant) -> None:
+    # One concept for all twelve months: a date in a question about the end, or about use.
+    assert answered(assistant, "lukkede klippekortet i maj 2016?") == "status"
+    assert answered(assistant, "hvor mange timer blev brugt i oktober 2014") == "usage"
+    reply = assistant.reply("hvor mange timer blev brugt i oktober 2014")
+    assert "16.880" in reply.text and "pr. år" in reply.text
+    # A month alone names no topic of the card.
+    assert answered(assistant, "hvad sker der i juni") is None
