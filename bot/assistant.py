@@ -357,13 +357,12 @@ class Assistant:
         self, question: _Question, language: str, ranking: list[Scored], decision: Outcome
     ) -> tuple[list[Scored], Outcome]:
         """The matcher's ranking and outcome as the classifier seconds them: an answer it finds
-        very unlikely is only offered; a question the matcher offers choices for is answered
-        with the classifier's confident pick when the matcher finds enough of the pick's words.
-        A question the matcher cannot place at all stays unanswered: the classifier reads every
-        message as some entry's, so it cannot tell that one is about something else."""
+        very unlikely is only offered; a question the matcher does not answer is answered with
+        the classifier's confident pick when the matcher scores the pick at least
+        `RESCUE_EVIDENCE` ("hvem leverede selve timerne": the words are the entry's, too few to
+        answer alone). The classifier reads every message as some entry's, so it never
+        answers one whose words the matcher does not find."""
         assert self.signal is not None
-        if decision is Outcome.UNKNOWN:
-            return ranking, decision
         probabilities = self._probabilities(question)
         if decision is Outcome.ANSWERED:
             if probabilities.get(ranking[0].entry_id, 0.0) < VETO_BELOW:

@@ -128,6 +128,22 @@ def test_an_answer_it_adds_always_has_the_matchers_evidence(
             assert scores.get(reply.entry_id or "", 0.0) >= classifier.RESCUE_EVIDENCE
 
 
+def test_it_answers_a_question_the_matcher_finds_too_few_words_of(
+    matcher_alone: Assistant, with_signal: Assistant
+) -> None:
+    # The matcher scores "who" between RESCUE_EVIDENCE and a suggestion: too few words to
+    # offer it, enough with the classifier's confidence.
+    text = "hvem leverede selve timerne"
+    assert matcher_alone.reply(text).outcome is Outcome.UNKNOWN
+    ranking = matcher_alone.matcher.rank(matcher_alone._read(text).pieces, "da", floor=0.0)
+    assert ranking[0].entry_id == "who"
+    assert classifier.RESCUE_EVIDENCE <= ranking[0].score < matcher_alone.settings.suggest_at
+    reply = with_signal.reply(text)
+    assert (reply.outcome, reply.entry_id) == (Outcome.ANSWERED, "who")
+    # What people earn is a concept of its own, never the contact's.
+    assert with_signal.reply("Hvad tjener en projektchef?").outcome is not Outcome.ANSWERED
+
+
 def test_it_survives_the_cache_round_trip(with_signal: Assistant) -> None:
     # bot.cache pickles the built assistant; the signal must come back whole and answer alike.
     question = "Er API'erne gratis?"
