@@ -72,6 +72,9 @@ TOTAL_CONCEPT = CONCEPT_MARK + "total"
 SHARE_CONCEPT = CONCEPT_MARK + "share"
 # The concept that asks for the difference between two years ("forskellen mellem 2013 og 2014").
 DIFFERENCE_CONCEPT = CONCEPT_MARK + "difference"
+# The most and the least use, in an answer about both (slot `extremes`).
+MOST_CONCEPT = CONCEPT_MARK + "most"
+LEAST_CONCEPT = CONCEPT_MARK + "least"
 # A message that alone says one of an entry's phrasings whole ("er der hours left") is a
 # complete question: a word in it that may point back ("der") does not bend it to the last topic.
 COMPLETE_SCORE = 100.0
@@ -216,6 +219,9 @@ class Asks:
     shared: bool = False
     # The difference between the two years it names.
     compared: bool = False
+    # Only the most, or only the least, of an entry about both (slot `extremes`).
+    most: bool = False
+    least: bool = False
 
 
 class Assistant:
@@ -436,6 +442,8 @@ class Assistant:
             summed=TOTAL_CONCEPT in folded,
             shared=SHARE_CONCEPT in folded,
             compared=DIFFERENCE_CONCEPT in folded,
+            most=MOST_CONCEPT in folded,
+            least=LEAST_CONCEPT in folded,
         )
 
     @cached_property
@@ -649,6 +657,9 @@ class Assistant:
         elif cue == "total" and context.entry_id == period_entry:
             periods = ()
         elif cue == "reported" and about_periods:
+            periods = context.periods
+        elif cue == "amount" and context.periods:
+            # "hvor mange var det?" after the busiest year: that year's use.
             periods = context.periods
         else:
             return None
@@ -905,6 +916,8 @@ class Assistant:
             summed=asks.summed and len(asked) > 1,
             shared=asks.shared and bool(asked),
             compared=asks.compared and len(asked) == 2,
+            most=asks.most and entry.slot == "extremes",
+            least=asks.least and entry.slot == "extremes",
         )
         key = (entry_id, lang, asked, dated, asks)
         rendered = self._answers.get(key)
@@ -956,8 +969,21 @@ class Assistant:
             title=title,
             source=source,
             related=self._choices(entry.related, lang),
-            periods=asked,
+            periods=self._extremes(asks) if entry.slot == "extremes" else asked,
         )
+
+    def _extremes(self, asks: Asks) -> tuple[Period, ...]:
+        """The periods an answer about the most and least use is about: the single year of most
+        use, of least use, or both when the question asked neither or both alone. A follow-up
+        goes on from them ("hvor mange var det?", "og året efter?")."""
+        years = [row for row in self.knowledge.facts.usage if not row.is_multi_year]
+        if not years:
+            return ()
+        peak = max(years, key=lambda row: row.used)
+        lowest = min(years, key=lambda row: row.used)
+        rows = [peak] if asks.most and not asks.least else []
+        rows += [lowest] if asks.least and not asks.most else []
+        return tuple(Period(row.first_year, row.last_year) for row in rows or (peak, lowest))
 
     def _source(self, entry: Entry, language: str) -> str | None:
         if entry.source is None:

@@ -147,12 +147,15 @@ def short_years(words: tuple[str, ...], first: int, last: int) -> tuple[Period, 
 def cue_of(words: tuple[str, ...]) -> str | None:
     """Which follow-up a message's words make: "years" when they say nothing but years (and
     filler), "checked" when they check a year against the last answer ("var det 2015?"),
+    "amount" when they ask how many, and of nothing but hours ("hvor mange var det?"),
     "compared" when they compare years, "before", "after", "first", "last", "total" or
     "reported"; None for anything else."""
     said = {w for w in words if w != YEAR_TOKEN}
     if YEAR_TOKEN in words and _CHECKING.issuperset(said) and not POINTERS.isdisjoint(said):
         return "checked"
     core = _core(words)
+    if YEAR_TOKEN not in words and not _AMOUNT.isdisjoint(words) and _YEAR_USE.issuperset(core):
+        return "amount"
     if not core:
         return "years"
     for name, phrases in _CUES:
@@ -176,6 +179,8 @@ _IGNORED = (
     | POINTERS
     | frozenset(normalize("hvor meget mange af blev var was were how much many of by").words)
 )
+# Asking how many ("hvor mange timer var det?").
+_AMOUNT = frozenset(normalize("mange meget many much").words)
 # Checking a year against the last answer: "var det 2015?", "was it in 2015?".
 _CHECKING = frozenset(normalize("var det er was it is in i").words)
 # What a question about the use in a year says besides it ("hvor stor en del gik til

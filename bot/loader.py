@@ -37,6 +37,8 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 REQUIRED_ENTRIES = ("remaining_hours", "usage", "interface_costs", "contact")
+# What an entry answers about (`Entry.slot`).
+SLOTS = ("period", "extremes")
 PERIOD_VARIANTS = ("single_year", "multi_year", "year_in_period", "out_of_range")
 PHRASING_PLACEHOLDERS = frozenset({"year"})
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -778,15 +780,16 @@ class _Builder:
         slot = None
         if "slot" in fields:
             slot = r.string(fields["slot"], f"{where}: slot")
-            if slot is not None and slot != "period":
-                r.problem(fields["slot"], f"{where}: unknown slot '{slot}' (only 'period')")
+            if slot is not None and slot not in SLOTS:
+                known = " or ".join(f"'{name}'" for name in SLOTS)
+                r.problem(fields["slot"], f"{where}: unknown slot '{slot}' (only {known})")
         variants = self._variants(fields.get("variants"), where, slot, node)
         dated_answer = self._other_answer(
             fields,
             "dated_answer",
             where,
             "dated_answer is for an entry that takes no period and is no chit-chat"
-            if slot is not None or chitchat
+            if slot == "period" or chitchat
             else None,
         )
         named_answer = self._other_answer(

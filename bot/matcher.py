@@ -328,7 +328,7 @@ class Matcher:
                 words = self._stems(
                     language, _asked_words(self.concepts.fold(raw), self.stopwords[language])
                 )
-                if entry.slot is None:
+                if entry.slot != "period":
                     # "lukkede det i 2016" is about that year, not any year: an entry that
                     # takes no period must not be found by a year alone ("Hvad skete der i 2014?").
                     words = [word for word in words if word != YEAR_TOKEN]

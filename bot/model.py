@@ -113,6 +113,8 @@ class Entry:
     # that points back at it ("og hvem må bruge dem?") is read with them in the pointer's place.
     subject: Localized | None = None
     source: str | None = None
+    # "period": the entry answers per period asked (usage). "extremes": it names the periods of
+    # most and least use (the busiest year), which a follow-up goes on from ("og året efter?").
     slot: str | None = None
     chitchat: bool = False
     line: int = 0

@@ -262,6 +262,9 @@ def test_contexts_expire_and_are_kept_per_key() -> None:
         ("mere eller mindre?", None),
         ("og hvad med vejret i 2015?", None),
         ("hvem kan jeg ringe til om det?", None),
+        ("hvor mange var det?", "amount"),
+        ("how many hours was that", "amount"),
+        ("hvor mange timer er der tilbage?", None),
     ],
 )
 def test_cues(text: str, cue: str | None) -> None:
@@ -325,3 +328,35 @@ def test_the_whole_period_is_the_total(assistant: Assistant) -> None:
     replies = conversation(assistant, "timer i 2015?", "og over hele perioden?")
     assert replies[1][0] == "usage"
     assert "100.000" in replies[1][1]
+
+
+@pytest.mark.parametrize(
+    ("messages", "expected"),
+    [
+        (
+            ("hvilket år gik der færrest timer?", "hvor mange var det?"),
+            "I 2016 blev der brugt 3.031",
+        ),
+        (("which year had the most hours used", "how many hours was that"), "In 2013, 17,011"),
+        (("which year had the most hours used", "and the year after?"), "In 2014, 16,880"),
+        (("hvornår blev der brugt mest?", "og året før?"), "2010–2012"),
+    ],
+)
+def test_an_answer_about_the_busiest_year_is_gone_on_from(
+    assistant: Assistant, messages: tuple[str, ...], expected: str
+) -> None:
+    # The busiest year's answer names the years of most and least use; the one asked for is
+    # what a follow-up asks about.
+    replies = conversation(assistant, *messages)
+    assert replies[0][0] == "busiest_year"
+    assert replies[-1][0] == "usage"
+    assert expected in replies[-1][1]
+
+
+def test_asking_how_many_goes_on_only_from_an_answer_about_years(assistant: Assistant) -> None:
+    # After the contact there are no years: "hvor mange var det?" is read alone.
+    replies = conversation(assistant, "hvem skal jeg ringe til?", "hvor mange var det?")
+    assert replies[-1][0] != "usage"
+    # Asked neither the most nor the least, both years are what the answer is about.
+    both = assistant.answer("busiest_year", "da")
+    assert [p.first for p in both.periods] == [2013, 2016]

@@ -74,6 +74,13 @@ def test_unknown_field(kb_text: str, write_kb: Callable[[str], Path]) -> None:
     assert "unknown field 'colour'" in problem.reason
 
 
+def test_an_unknown_slot_is_refused(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    text = kb_text.replace("    slot: extremes\n", "    slot: busiest\n", 1)
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "slot: busiest")
+    assert "unknown slot 'busiest' (only 'period' or 'extremes')" in problem.reason
+
+
 def test_wrong_type(kb_text: str, write_kb: Callable[[str], Path]) -> None:
     text = kb_text.replace("pool_hours: 100000", "pool_hours: many")
     problems = problems_of(write_kb(text))
