@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from bot.normalize import YEAR_TOKEN, Period, normalize
+from bot.stopwords import ALL_STOPWORDS
 
 DEFAULT_TIMEOUT_SECONDS = 15 * 60
 # Conversations remembered at most; the oldest are forgotten first.
@@ -174,8 +175,16 @@ def _core(words: tuple[str, ...]) -> tuple[str, ...]:
 
 
 # Words too small to change what a follow-up asks ("hvor meget af det blev rapporteret").
+# Stop words too ("kun 2010 altså"), except those that make a cue ("the one before").
+_CUE_WORDS = frozenset(
+    word
+    for phrases in (YEAR_BEFORE, YEAR_AFTER, FIRST_PERIOD, LAST_PERIOD, TOTAL, REPORTED)
+    for phrase in phrases
+    for word in phrase
+)
 _IGNORED = (
     FILLER
+    | (ALL_STOPWORDS - _CUE_WORDS)
     | POINTERS
     | frozenset(normalize("hvor meget mange af blev var was were how much many of by").words)
 )

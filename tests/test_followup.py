@@ -263,6 +263,8 @@ def test_contexts_expire_and_are_kept_per_key() -> None:
         ("og hvad med vejret i 2015?", None),
         ("hvem kan jeg ringe til om det?", None),
         ("hvor mange var det?", "amount"),
+        ("kun 2010 altså", "years"),
+        ("men hvad så med 2014 egentlig", "years"),
         ("how many hours was that", "amount"),
         ("hvor mange timer er der tilbage?", None),
     ],
