@@ -143,6 +143,21 @@ def test_a_pointer_to_the_last_answer_s_subject_reads_as_the_subject(
 
 
 @pytest.mark.parametrize(
+    ("messages", "entries"),
+    [
+        (("hvad blev timerne brugt til", "hvem leverede dem?"), ["purpose", "who"]),
+        (("hvem havde timerne", "hvad lavede de med dem"), ["who", "purpose"]),
+        (("who had the hours?", "and who got them?"), ["who", "who"]),
+    ],
+)
+def test_the_hours_are_what_an_answer_about_who_had_them_or_their_use_is_about(
+    assistant: Assistant, messages: tuple[str, str], entries: list[str]
+) -> None:
+    # "dem" after who had the hours, or what they were for, are the hours.
+    assert [entry for entry, _ in conversation(assistant, *messages)] == entries
+
+
+@pytest.mark.parametrize(
     "messages",
     [
         ("hvem er projektchef for klippekortet", "kan jeg ringe til vedkommende"),
