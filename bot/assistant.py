@@ -159,6 +159,7 @@ class Reply:
 
 # A message going on from the last answer starts with one of these ("og for leverandører?")
 # and says this many words of its own at most: one more is a question of its own.
+_WHY = frozenset(normalize("hvorfor why").words)
 _GOING_ON = frozenset(normalize("og and også ogsaa also plus men but").words)
 GOING_ON_WORDS = 1
 # A piece of these words alone asks about something said before it: "nogen nævner klippekortet
@@ -626,6 +627,11 @@ class Assistant:
         period_entry = self._period_entry
         if period_entry is None:
             return None
+        end = self._end_entry
+        if end is not None and self._asks_why_it_ended(question, context):
+            # "why so few?" after the closing year's use: the card ended that year. The years
+            # stay the conversation's ("og i alt?" next is still about the use).
+            return replace(self.answer(end, language), periods=context.periods)
         if cue is None and context.periods and self._asks_only_a_figure(question):
             # "hvad er det i procent?" after a year's use: that year's share.
             return self.answer(period_entry, language, context.periods, asks=self._asks(question))
@@ -654,7 +660,7 @@ class Assistant:
             # "og året før?" after the whole table has no year to go from: the table again,
             # which has the year meant, rather than "I don't know".
             periods = ()
-        elif cue == "total" and context.entry_id == period_entry:
+        elif cue == "total" and about_periods:
             periods = ()
         elif cue == "reported" and about_periods:
             periods = context.periods
@@ -769,6 +775,21 @@ class Assistant:
     def _bare(question: _Question) -> bool:
         """Whether a message is question words alone ("hvorfor ikke?", "and when?")."""
         return not _own_words(question.words) and not QUESTION_WORDS.isdisjoint(question.words)
+
+    @cached_property
+    def _end_entry(self) -> str | None:
+        """The entry that tells how the card ended (slot `end`)."""
+        return next((e.id for e in self.knowledge.entries.values() if e.slot == "end"), None)
+
+    def _asks_why_it_ended(self, question: _Question, context: Context) -> bool:
+        """Whether a message asks only why ("hvorfor?", "why so few?") after an answer about
+        years that end with the year the card closed, when its use was short."""
+        closed = self.knowledge.facts.closed_year
+        return (
+            self._bare(question)
+            and not _WHY.isdisjoint(question.words)
+            and any(period.last == closed for period in context.periods)
+        )
 
     @cached_property
     def _period_entry(self) -> str | None:

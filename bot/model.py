@@ -115,6 +115,8 @@ class Entry:
     source: str | None = None
     # "period": the entry answers per period asked (usage). "extremes": it names the periods of
     # most and least use (the busiest year), which a follow-up goes on from ("og året efter?").
+    # "end": it tells how the card ended, which is why its last year was short ("hvorfor så få?"
+    # after 2016's use).
     slot: str | None = None
     chitchat: bool = False
     line: int = 0

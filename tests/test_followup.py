@@ -377,3 +377,25 @@ def test_asking_how_many_goes_on_only_from_an_answer_about_years(assistant: Assi
     # Asked neither the most nor the least, both years are what the answer is about.
     both = assistant.answer("busiest_year", "da")
     assert [p.first for p in both.periods] == [2013, 2016]
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ("hours used 2016?", "why so few"),
+        ("hvilket år blev der brugt færrest timer?", "hvorfor?"),
+        ("hvor mange timer gik der i 2016", "hvorfor så få"),
+    ],
+)
+def test_why_after_the_closing_year_is_told_the_card_ended(
+    assistant: Assistant, messages: tuple[str, str]
+) -> None:
+    replies = conversation(assistant, *messages, "og i alt?")
+    assert replies[1][0] == "status"
+    # The conversation is still about the use: "og i alt?" next gets the whole table.
+    assert replies[2][0] == "usage"
+
+
+def test_why_after_another_year_is_not_about_the_end(assistant: Assistant) -> None:
+    replies = conversation(assistant, "hvor mange timer blev brugt i 2014", "hvorfor?")
+    assert replies[1][0] != "status"
