@@ -37,10 +37,12 @@ from bot.normalize import (
 )
 from bot.render import (
     difference_text,
+    extremes_texts,
     fact_values,
     fill,
     period_texts,
     share_texts,
+    single_years_of,
     sum_text,
     tidy,
 )
@@ -353,8 +355,9 @@ class Assistant:
             if len(topics) > 1:
                 return self._together(topics, lang, question.periods, ranking[0].score)
         if decision is Outcome.ANSWERED:
+            entry_id = self._compared(ranking[0].entry_id, question)
             return self.answer(
-                ranking[0].entry_id, lang, question.periods, ranking[0].score, self._asks(question)
+                entry_id, lang, question.periods, ranking[0].score, self._asks(question)
             )
         if decision is Outcome.SUGGESTED:
             return self._suggest(ranking, lang)
@@ -779,7 +782,22 @@ class Assistant:
     @cached_property
     def _end_entry(self) -> str | None:
         """The entry that tells how the card ended (slot `end`)."""
-        return next((e.id for e in self.knowledge.entries.values() if e.slot == "end"), None)
+        return self._entry_with_slot("end")
+
+    def _entry_with_slot(self, slot: str) -> str | None:
+        return next((e.id for e in self.knowledge.entries.values() if e.slot == slot), None)
+
+    def _compared(self, entry_id: str, question: _Question) -> str:
+        """The entry about the most and least use for a usage question that asks which of the
+        years it names used the most or the fewest ("blev der brugt mest i 2014 eller 2015?");
+        `entry_id` otherwise."""
+        extremes = self._entry_with_slot("extremes")
+        if extremes is None or self.knowledge.entries[entry_id].slot != "period":
+            return entry_id
+        if MOST_CONCEPT not in question.folded and LEAST_CONCEPT not in question.folded:
+            return entry_id
+        compares = self._compares(self.knowledge.entries[extremes], question.periods)
+        return extremes if compares else entry_id
 
     def _asks_why_it_ended(self, question: _Question, context: Context) -> bool:
         """Whether a message asks only why ("hvorfor?", "why so few?") after an answer about
@@ -794,7 +812,7 @@ class Assistant:
     @cached_property
     def _period_entry(self) -> str | None:
         """The entry that answers per period (usage), which follow-ups about years go to."""
-        return next((e.id for e in self.knowledge.entries.values() if e.slot == "period"), None)
+        return self._entry_with_slot("period")
 
     def rank(self, text: str, language: str | None = None) -> list[Scored]:
         """The matcher's ranking of entries for a question (before the outcome is decided)."""
@@ -927,7 +945,7 @@ class Assistant:
         entry = self.knowledge.entries[entry_id]
         lang = language if language in self.knowledge.languages else self.default_language
         assert lang is not None
-        asked = periods if entry.slot == "period" else ()
+        asked = periods if entry.slot == "period" or self._compares(entry, periods) else ()
         # Years asked of an entry that takes none ("tilbage efter 2013?") get its dated answer.
         dated = bool(periods) and entry.dated_answer is not None
         # Only what the entry and its years can say counts, so equal answers share a cache key.
@@ -963,6 +981,8 @@ class Assistant:
             body = fill(entry.named_answer[lang], values)
         elif dated and entry.dated_answer is not None:
             body = fill(entry.dated_answer[lang], values)
+        elif asked and entry.slot == "extremes":
+            body = "\n".join(extremes_texts(single_years_of(facts, asked), ui, lang))
         elif asked:
             texts = period_texts(facts, asked, entry.variants, ui, lang, values)
             extra = [
@@ -990,14 +1010,26 @@ class Assistant:
             title=title,
             source=source,
             related=self._choices(entry.related, lang),
-            periods=self._extremes(asks) if entry.slot == "extremes" else asked,
+            periods=self._extremes(asks, asked) if entry.slot == "extremes" else asked,
         )
 
-    def _extremes(self, asks: Asks) -> tuple[Period, ...]:
+    def _compares(self, entry: Entry, periods: tuple[Period, ...]) -> bool:
+        """Whether periods asked of an entry about the most and least use (slot `extremes`)
+        name two single years or more to compare ("brugte 2014 eller 2015 flest timer?")."""
+        facts = self.knowledge.facts
+        return entry.slot == "extremes" and len(single_years_of(facts, periods)) >= 2
+
+    def _extremes(self, asks: Asks, compared: tuple[Period, ...] = ()) -> tuple[Period, ...]:
         """The periods an answer about the most and least use is about: the single year of most
-        use, of least use, or both when the question asked neither or both alone. A follow-up
-        goes on from them ("hvor mange var det?", "og året efter?")."""
-        years = [row for row in self.knowledge.facts.usage if not row.is_multi_year]
+        use, of least use, or both when the question asked neither or both alone; among the
+        years `compared` when it names some. A follow-up goes on from them ("hvor mange var
+        det?", "og året efter?")."""
+        facts = self.knowledge.facts
+        years = (
+            single_years_of(facts, compared)
+            if compared
+            else [row for row in facts.usage if not row.is_multi_year]
+        )
         if not years:
             return ()
         peak = max(years, key=lambda row: row.used)

@@ -60,6 +60,7 @@ UI_TEMPLATE_NAMES: Mapping[str, frozenset[str]] = {
     "usage_yearly_only": frozenset(),
     "usage_share": frozenset({"period", "share"}),
     "usage_difference": frozenset({"first", "second", "hours"}),
+    "usage_extremes": frozenset({"most", "most_hours", "least", "least_hours"}),
     "topics": frozenset(),
     "chart_title": frozenset(),
     "chart_axis": frozenset(),

@@ -182,6 +182,30 @@ def difference_text(
     )
 
 
+def single_years_of(facts: Facts, periods: tuple[Period, ...]) -> list[UsageRow]:
+    """The single-year rows that the periods asked are made of, in the table's order: the
+    years a question compares ("brugte 2014 eller 2015 flest timer?"). A period counted as a
+    whole (2010–2012) has no single year to compare."""
+    rows = {row for period in periods for row in _rows_of(facts, period)}
+    return [row for row in facts.usage if row in rows and not row.is_multi_year]
+
+
+def extremes_texts(
+    rows: list[UsageRow], ui: Mapping[str, Mapping[str, str]], language: str
+) -> list[str]:
+    """The use of each year compared, then which of them used the most and the fewest hours."""
+    most = max(rows, key=lambda row: row.used)
+    least = min(rows, key=lambda row: row.used)
+    lines = ["• " + fill(ui["usage_row"][language], row_values(row, language)) for row in rows]
+    values = {
+        "most": most.label,
+        "most_hours": format_number(most.used, language),
+        "least": least.label,
+        "least_hours": format_number(least.used, language),
+    }
+    return [*lines, fill(ui["usage_extremes"][language], values)]
+
+
 def _overlapping(facts: Facts, period: Period) -> list[UsageRow]:
     """The rows of the table that share a year with a period."""
     return [r for r in facts.usage if r.first_year <= period.last and r.last_year >= period.first]

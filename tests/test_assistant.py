@@ -344,3 +344,35 @@ def test_two_years_inside_the_first_period_are_answered_once(assistant: Assistan
     assert reply.entry_id == "usage"
     assert reply.periods == (Period(2010, 2012),)
     assert "alene" not in reply.text  # not "no figure for 2010 alone" and again for 2012
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "period"),
+    [
+        (
+            "Blev der brugt mest i 2014 eller 2015?",
+            "Flest timer af de nævnte år: 2014 (16.880 timer). Færrest: 2015 (16.060 timer).",
+            Period(2014, 2014),
+        ),
+        (
+            "of 2013, 2014 and 2016, which was the quietest year?",
+            "Most hours of the years asked about: 2013 (17,011 hours). Fewest: 2016 (3,031 hours).",
+            Period(2016, 2016),
+        ),
+    ],
+)
+def test_years_compared_for_the_most_or_least_use_are_answered_among_themselves(
+    assistant: Assistant, text: str, line: str, period: Period
+) -> None:
+    reply = assistant.reply(text)
+    assert reply.entry_id == "busiest_year"
+    assert line in reply.text.splitlines()
+    # The one asked about is what a follow-up goes on from.
+    assert reply.periods == (period,)
+
+
+def test_a_period_counted_as_a_whole_is_not_compared_with_a_year(assistant: Assistant) -> None:
+    # 2010-2012 has no single year to set against 2013: both figures, no "most".
+    reply = assistant.reply("brugte 2010-2012 eller 2013 flest timer")
+    assert reply.entry_id == "usage"
+    assert "Flest timer af de nævnte år" not in reply.text
