@@ -32,7 +32,7 @@ ting naevne naevner naevnt naevnte snakker snakket hoerer hele tiden
 mente mener
 nå nåh øh øhm hmm ehm jamen apropos forresten tja ik ikk vel
 sætning sætninger tre bekræfte bekræftelse bekræftet vedkommende
-korrekt korrekte rigtig rigtigt rigtige sandt passer stemmer
+korrekt korrekte rigtig rigtigt rigtige sandt passer stemmer ej henne
 """.split()
 
 _ENGLISH = """

@@ -461,6 +461,8 @@ def test_thanks_before_a_request_still_get_the_answer(
         ("Er det korrekt at klippekortet blev afsluttet i juni 2016?", "status"),
         ("I have 18,000 hours written down for 2013 in my notes, is that right?", "usage"),
         ("is it true that the card has closed?", "status"),
+        ("is klippekortet afsluttet eller ej", "status"),
+        ("hvor er afslutningsrapporten henne?", "final_report"),
     ],
 )
 def test_asking_whether_something_is_right_says_nothing_of_the_topic(
