@@ -480,3 +480,12 @@ def test_a_month_is_read_as_a_date_of_any_topic(assistant: Assistant) -> None:
     assert "pr. år" in reply.text
     # A month alone names no topic of the card.
     assert answered(assistant, "hvad sker der i juni") is None
+
+
+def test_who_is_asked_and_in_which_language_say_nothing_of_the_topic(assistant: Assistant) -> None:
+    # "someone" and "english" weighed as words of their own and sank "what the card is".
+    text = "could someone explain in plain English what the Klippekortet is?"
+    assert answered(assistant, text) == "what_is"
+    assert answered(assistant, "kan nogen forklare på dansk hvad klippekortet er") == "what_is"
+    # A work year is time in general, whatever its country.
+    assert answered(assistant, "How many working hours are there in a Danish work year?") is None
