@@ -47,6 +47,7 @@ DEV_SETS = (
     DATA / "dev_followups7.yaml",
     DATA / "dev_blind8.yaml",
     DATA / "dev_followups8.yaml",
+    DATA / "dev_blind9.yaml",
 )
 HELDOUT_SETS = (
     DATA / "heldout.yaml",
@@ -64,6 +65,7 @@ HELDOUT_SETS = (
     DATA / "heldout_followups7.yaml",
     DATA / "heldout_blind8.yaml",
     DATA / "heldout_followups8.yaml",
+    DATA / "heldout_blind9.yaml",
 )
 
 
