@@ -17,6 +17,7 @@ from bot.classifier import (
     ON_BY_DEFAULT,
     RESCUE_AT,
     RESCUE_EVIDENCE,
+    UNPLACED_RESCUE_EVIDENCE,
     VETO_BELOW,
     train_for,
 )
@@ -370,8 +371,9 @@ class Assistant:
         very unlikely is only offered; a question the matcher does not answer is answered with
         the classifier's confident pick when the matcher scores the pick at least
         `RESCUE_EVIDENCE` ("hvem leverede selve timerne": the words are the entry's, too few to
-        answer alone). The classifier reads every message as some entry's, so it never
-        answers one whose words the matcher does not find."""
+        answer alone); below a suggestion, the pick must be the matcher's own best too, scored
+        at least `UNPLACED_RESCUE_EVIDENCE`. The classifier reads every message as some
+        entry's, so it never answers one whose words the matcher does not find."""
         assert self.signal is not None
         probabilities = self._probabilities(question)
         if decision is Outcome.ANSWERED:
@@ -385,6 +387,11 @@ class Assistant:
         closer = self.matcher.rank(question.pieces, language, sure, floor=RESCUE_EVIDENCE)
         found = next((scored for scored in closer if scored.entry_id == pick), None)
         if found is None:
+            return ranking, decision
+        if decision is Outcome.UNKNOWN and (
+            closer[0].entry_id != pick or found.score < UNPLACED_RESCUE_EVIDENCE
+        ):
+            # Below a suggestion both must agree, on more of the entry's words.
             return ranking, decision
         return [found, *(s for s in ranking if s.entry_id != pick)], Outcome.ANSWERED
 
