@@ -154,6 +154,8 @@ def test_a_concept_met_only_through_a_filler_inside_an_expression_is_found() -> 
         ("vi vil gerne have en rammeaftale med KL, hvem skal vi skrive til?", None),
         ("vi har købt et klippekort på 50 timer hos et softwarehus, hvor mange er brugt?", None),
         ("hvad tjener en projektchef", None),
+        ("what did the 2015 satisfaction survey among IT managers find?", None),
+        ("hvad siger udbudsreglerne om kontrakter under 500.000 kr", None),
     ],
 )
 def test_concepts_of_everyday_words(assistant: Assistant, text: str, entry: str | None) -> None:
