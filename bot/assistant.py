@@ -84,6 +84,7 @@ COMPLETE_SCORE = 100.0
 # Follow-up cues that mean nothing without the conversation they follow: "og året før?" alone
 # names no year, "og i alt?" no total; offered as choices, never answered outright.
 RELATIVE_CUES = frozenset({"before", "after", "total"})
+_STEPS = frozenset({"before", "after"})
 # Rendered answers kept: one per entry, language and years asked.
 ANSWER_CACHE_SIZE = 1024
 
@@ -323,7 +324,10 @@ class Assistant:
         foreign = self.matcher.names_foreign(question.words) or (
             context is None and self._only_other_names(question)
         )
-        if decision is Outcome.ANSWERED and (cue_of(question.words) in RELATIVE_CUES or foreign):
+        # "og i alt?" alone has no years to add up; after an answer that is not about years
+        # ("hvor mange er der tilbage?"), the total is the pool's.
+        relative = cue_of(question.words) in (RELATIVE_CUES if context is None else _STEPS)
+        if decision is Outcome.ANSWERED and (relative or foreign):
             decision = Outcome.SUGGESTED
         acknowledged = self._acknowledged(question, lang)
         if acknowledged is not None:

@@ -399,3 +399,22 @@ def test_why_after_the_closing_year_is_told_the_card_ended(
 def test_why_after_another_year_is_not_about_the_end(assistant: Assistant) -> None:
     replies = conversation(assistant, "hvor mange timer blev brugt i 2014", "hvorfor?")
     assert replies[1][0] != "status"
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ("hvor mange hours er der left på klippekortet", "what was the total"),
+        ("who had the hours?", "how many in total?"),
+    ],
+)
+def test_the_total_after_an_answer_not_about_years_is_the_pool(
+    assistant: Assistant, messages: tuple[str, str]
+) -> None:
+    assert conversation(assistant, *messages)[-1][0] == "pool_size"
+
+
+def test_the_total_alone_is_only_offered(assistant: Assistant) -> None:
+    # With nothing before it, "og i alt?" has nothing to add up.
+    reply = assistant.reply("what was the total")
+    assert reply.outcome is not Outcome.ANSWERED
