@@ -710,6 +710,9 @@ class Assistant:
             )
         if not self._leans_on_context(question):
             return None
+        if self._bare(question) and not _WHY.isdisjoint(question.words):
+            # "hvorfor ikke?" after "kan vi stadig bestille ...?" asks why that answer is so.
+            return self.answer(context.entry_id, language, context.periods, 0.0)
         title = self.knowledge.entries[context.entry_id].title[language]
         combined = self._read(" ".join(question.words) + " " + title)
         ranking = self._rank(combined, language, outcome_only=True)

@@ -418,3 +418,18 @@ def test_the_total_alone_is_only_offered(assistant: Assistant) -> None:
     # With nothing before it, "og i alt?" has nothing to add up.
     reply = assistant.reply("what was the total")
     assert reply.outcome is not Outcome.ANSWERED
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ("kan vi stadig bestille udvikling paa klippekortet?", "hvorfor ikke?"),
+        ("Can we still use klippekort hours for a new interface project?", "why not?"),
+    ],
+)
+def test_why_alone_asks_why_the_last_answer_is_so(
+    assistant: Assistant, messages: tuple[str, str]
+) -> None:
+    # The last answer says why (the pool is used up); "why" is not another topic's word.
+    replies = conversation(assistant, *messages)
+    assert replies[0][0] == replies[1][0] == "remaining_hours"
