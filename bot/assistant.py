@@ -17,6 +17,7 @@ from bot.classifier import (
     ON_BY_DEFAULT,
     RESCUE_AT,
     RESCUE_EVIDENCE,
+    TIE_FACTOR,
     UNPLACED_RESCUE_EVIDENCE,
     VETO_BELOW,
     train_for,
@@ -385,6 +386,14 @@ class Assistant:
                 return ranking, Outcome.SUGGESTED
             return ranking, decision
         pick = max(probabilities, key=probabilities.__getitem__)
+        tied = [s.entry_id for s in ranking if ranking and s.score == ranking[0].score]
+        if len(tied) > 1 and ranking[0].score >= self.settings.answer_at and pick in tied:
+            # Two entries the matcher finds equally good ("what's the clip card": what it is,
+            # what it was for): the classifier's pick between them, when it is much the likelier.
+            others = max(probabilities[entry_id] for entry_id in tied if entry_id != pick)
+            if probabilities[pick] >= TIE_FACTOR * others:
+                winner = next(s for s in ranking if s.entry_id == pick)
+                return [winner, *(s for s in ranking if s.entry_id != pick)], Outcome.ANSWERED
         if probabilities[pick] < RESCUE_AT:
             return ranking, decision
         sure = sure_of(question.evidence) == language

@@ -52,6 +52,9 @@ RESCUE_EVIDENCE = 30.0
 # well, scored this much: on the dev sets 30 answered two hard negatives that scored exactly 30
 # (another number for KL's reception; municipalities' payment deadlines); 33 answers none.
 UNPLACED_RESCUE_EVIDENCE = 33.0
+# Entries the matcher ties on, at an answer's score, are decided by the classifier when it finds
+# one this many times likelier than the others.
+TIE_FACTOR = 4.0
 
 Fold = Callable[[Sequence[str]], list[str]]
 

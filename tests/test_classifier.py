@@ -144,6 +144,17 @@ def test_it_answers_a_question_the_matcher_finds_too_few_words_of(
     assert with_signal.reply("Hvad tjener en projektchef?").outcome is not Outcome.ANSWERED
 
 
+def test_it_decides_between_entries_the_matcher_ties_on(
+    matcher_alone: Assistant, with_signal: Assistant
+) -> None:
+    text = "what is this 'clip card' everyone keeps mentioning"
+    ranking = matcher_alone.rank(text)
+    assert ranking[0].score == ranking[1].score >= matcher_alone.settings.answer_at
+    assert matcher_alone.reply(text).outcome is Outcome.SUGGESTED
+    reply = with_signal.reply(text)
+    assert (reply.outcome, reply.entry_id) == (Outcome.ANSWERED, "what_is")
+
+
 def test_it_survives_the_cache_round_trip(with_signal: Assistant) -> None:
     # bot.cache pickles the built assistant; the signal must come back whole and answer alike.
     question = "Er API'erne gratis?"
