@@ -164,6 +164,10 @@ class Reply:
 
 # A message going on from the last answer starts with one of these ("og for leverandører?")
 # and says this many words of its own at most: one more is a question of its own.
+# Going back to the card after something else: "tilbage til (kmd-)klippekortet", "back to the
+# clip card"; the card's name within this many words after it.
+_RETURNING = frozenset({("tilbage", "til"), ("back", "to")})
+RETURNING_REACH = 3
 _WHY = frozenset(normalize("hvorfor why").words)
 _GOING_ON = frozenset(normalize("og and også ogsaa also plus men but").words)
 GOING_ON_WORDS = 1
@@ -867,6 +871,7 @@ class Assistant:
         greeted = without_salutation(normalized.pieces[:kept], self._names_nothing)
         dropped = kept - len(greeted)
         pieces, asking = _joined_to_what_they_point_at(greeted, normalized.asking[dropped:kept])
+        pieces = tuple(self._without_returning(piece) for piece in pieces)
         ranked = pieces
         if normalized.periods and len(pieces) > 1:
             # The years a message names belong to its question: "jeg skal bruge tallet for
@@ -879,8 +884,9 @@ class Assistant:
             # "før 2016" is 2010-2015: an open end closes at the years there are figures for.
             periods = tuple(p.within(usage[0].first_year, usage[-1].last_year) for p in periods)
             periods = _one_row_once(periods, usage)
-        folded = tuple(self.matcher.concepts.fold(normalized.words))
-        return _Question(normalized.words, periods, pieces, evidence, ranked, asking, folded)
+        words = self._without_returning(normalized.words)
+        folded = tuple(self.matcher.concepts.fold(words))
+        return _Question(words, periods, pieces, evidence, ranked, asking, folded)
 
     def _in_its_languages(self, question: _Question, language: str) -> Scored | None:
         """The entry a message that mixes languages asks about when it is cut where its
@@ -898,6 +904,19 @@ class Assistant:
         if self._probabilities(question).get(ranking[0].entry_id, 1.0) < CONTAINED_PROBABILITY:
             return None
         return ranking[0]
+
+    def _without_returning(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """Words without the turn that opens them by going back to the card ("ok, tilbage til
+        klippekortet: hvor mange timer var der?", "back to the clip card"): "tilbage" there
+        is no balance. Inside a question ("timer tilbage til klippekortet") it stays."""
+        start = 0
+        while start < len(words) and words[start] in ALL_STOPWORDS:
+            start += 1
+        if tuple(words[start : start + 2]) not in _RETURNING:
+            return words
+        if self._card_words.isdisjoint(words[start + 2 : start + 2 + RETURNING_REACH]):
+            return words
+        return words[:start] + words[start + 2 :]
 
     def _rank(self, question: _Question, language: str, outcome_only: bool = False) -> list[Scored]:
         sure = sure_of(question.evidence) == language

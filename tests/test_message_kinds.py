@@ -489,3 +489,19 @@ def test_who_is_asked_and_in_which_language_say_nothing_of_the_topic(assistant: 
     assert answered(assistant, "kan nogen forklare på dansk hvad klippekortet er") == "what_is"
     # A work year is time in general, whatever its country.
     assert answered(assistant, "How many working hours are there in a Danish work year?") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("tilbage til klippekortet, hvor mange timer havde de", "pool_size"),
+        ("ok tilbage til kmd-klippekortet, hvad var formålet med det", "purpose"),
+        ("back to the clip card: how many hours were in it?", "pool_size"),
+        # Inside the question, "tilbage" is the balance.
+        ("hvor mange timer er der tilbage til klippekortet", "remaining_hours"),
+    ],
+)
+def test_going_back_to_the_card_is_not_a_balance(
+    assistant: Assistant, text: str, entry_id: str
+) -> None:
+    assert answered(assistant, text) == entry_id
