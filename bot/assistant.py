@@ -334,7 +334,7 @@ class Assistant:
         relative = cue_of(question.words) in (RELATIVE_CUES if context is None else _STEPS)
         if decision is Outcome.ANSWERED and (relative or foreign):
             decision = Outcome.SUGGESTED
-        acknowledged = self._acknowledged(question, lang)
+        acknowledged = self._acknowledged(question, lang) or self._reacting(question, lang)
         if acknowledged is not None:
             return acknowledged
         own_score = ranking[0].score if ranking else 0.0
@@ -759,6 +759,30 @@ class Assistant:
             if ranking and ranking[0].score >= self.settings.answer_at:
                 return None
         return self.answer(first[0].entry_id, language, (), first[0].score)
+
+    def _reacting(self, question: _Question, language: str) -> Reply | None:
+        """The answer of a `reaction` entry to a message that asks nothing and opens with one
+        of its phrasings ("haha det klippekort har jeg hørt meget om", "godt at vide at der
+        ikke er flere timer"): it comments on the card, so no fact is due."""
+        if any(question.asking):
+            return None
+        words = question.words
+        for opening, entry_id in self._openings:
+            if words[: len(opening)] == opening:
+                return self.answer(entry_id, language, (), COMPLETE_SCORE)
+        return None
+
+    @cached_property
+    def _openings(self) -> tuple[tuple[tuple[str, ...], str], ...]:
+        """The phrasings of `reaction` entries as words, longest first."""
+        found = {
+            (normalize(text).words, entry.id)
+            for entry in self.knowledge.entries.values()
+            if entry.reaction
+            for texts in entry.phrasings.values()
+            for text in texts
+        }
+        return tuple(sorted((o for o in found if o[0]), key=lambda o: (-len(o[0]), o)))
 
     def _read_with_subject(
         self, question: _Question, context: Context, language: str

@@ -734,6 +734,7 @@ class _Builder:
                 "source",
                 "slot",
                 "chitchat",
+                "reaction",
             ),
         )
         if fields is None or "id" not in fields:
@@ -746,6 +747,11 @@ class _Builder:
         chitchat = False
         if "chitchat" in fields:
             chitchat = bool(r.boolean(fields["chitchat"], f"{where}: chitchat"))
+        reaction = False
+        if "reaction" in fields:
+            reaction = bool(r.boolean(fields["reaction"], f"{where}: reaction"))
+            if reaction and not chitchat:
+                r.problem(fields["reaction"], f"{where}: reaction is for a chit-chat entry")
         # Chit-chat never states a figure, so its templates may use only the list of topics.
         names = frozenset({"topics"}) if chitchat else frozenset()
         title = (
@@ -815,6 +821,7 @@ class _Builder:
             source=source,
             slot=slot,
             chitchat=chitchat,
+            reaction=reaction,
             line=node.start_mark.line + 1,
         )
 

@@ -119,6 +119,9 @@ class Entry:
     # after 2016's use).
     slot: str | None = None
     chitchat: bool = False
+    # A chit-chat entry whose phrasings, opening a message that asks nothing, make the whole
+    # message a reaction ("haha det har jeg hørt om", "godt at vide at der ikke er flere timer").
+    reaction: bool = False
     line: int = 0
 
 

@@ -237,6 +237,13 @@ def test_a_dated_answer_is_for_an_entry_that_takes_no_period(
     assert "dated_answer is for an entry that takes no period" in problem.reason
 
 
+def test_only_chit_chat_is_a_reaction(kb_text: str, write_kb: Callable[[str], Path]) -> None:
+    text = kb_text.replace("    slot: period\n", "    slot: period\n    reaction: true\n", 1)
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "reaction: true")
+    assert "reaction is for a chit-chat entry" in problem.reason
+
+
 def test_chit_chat_has_no_named_answer(kb_text: str, write_kb: Callable[[str], Path]) -> None:
     named = "    named_answer: {da: Ikke KMD's., en: Not KMD's.}\n"
     text = kb_text.replace("    chitchat: true\n", "    chitchat: true\n" + named, 1)

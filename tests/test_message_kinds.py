@@ -505,3 +505,31 @@ def test_going_back_to_the_card_is_not_a_balance(
     assistant: Assistant, text: str, entry_id: str
 ) -> None:
     assert answered(assistant, text) == entry_id
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "haha det klippekort har jeg hørt meget om",
+        "godt at vide at der ikke er flere timer",
+        "nice, I'll tell my boss about the report",
+        "jeg har ikke flere spørgsmål om klippekortet",
+    ],
+)
+def test_a_reaction_that_asks_nothing_gets_no_fact(assistant: Assistant, text: str) -> None:
+    reply = assistant.reply(text)
+    assert reply.entry_id == "reaction"
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("haha ok, hvem kan jeg ringe til om klippekortet", "contact"),
+        ("lol ok. what is the KMD klippekort then", "what_is"),
+        ("nice, which was the biggest year", "busiest_year"),
+    ],
+)
+def test_a_reaction_before_a_question_still_asks(
+    assistant: Assistant, text: str, entry_id: str
+) -> None:
+    assert answered(assistant, text) == entry_id
