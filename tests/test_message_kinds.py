@@ -533,3 +533,9 @@ def test_a_reaction_before_a_question_still_asks(
     assistant: Assistant, text: str, entry_id: str
 ) -> None:
     assert answered(assistant, text) == entry_id
+
+
+def test_testing_the_bot_or_asking_if_it_is_there_is_a_greeting(assistant: Assistant) -> None:
+    # "test" was the interfaces' test costs, "still" the card still running.
+    for text in ("test", "are you still there?"):
+        assert assistant.reply(text).entry_id == "greeting"
