@@ -17,6 +17,7 @@ from bot.classifier import (
     ON_BY_DEFAULT,
     RESCUE_AT,
     RESCUE_EVIDENCE,
+    SWITCH_WITHIN,
     TIE_FACTOR,
     UNPLACED_RESCUE_EVIDENCE,
     VETO_BELOW,
@@ -377,17 +378,30 @@ class Assistant:
         self, question: _Question, language: str, ranking: list[Scored], decision: Outcome
     ) -> tuple[list[Scored], Outcome]:
         """The matcher's ranking and outcome as the classifier seconds them: an answer it finds
-        very unlikely is only offered; a question the matcher does not answer is answered with
-        the classifier's confident pick when the matcher scores the pick at least
-        `RESCUE_EVIDENCE` ("hvem leverede selve timerne": the words are the entry's, too few to
-        answer alone); below a suggestion, the pick must be the matcher's own best too, scored
-        at least `UNPLACED_RESCUE_EVIDENCE`. The classifier reads every message as some
-        entry's, so it never answers one whose words the matcher does not find."""
+        very unlikely is only offered, and one it is sure is another entry's, which the matcher
+        scores nearly as well (`SWITCH_WITHIN`), is that entry's; a question the matcher does
+        not answer is answered with the classifier's confident pick when the matcher scores the
+        pick at least `RESCUE_EVIDENCE` ("hvem leverede selve timerne": the words are the
+        entry's, too few to answer alone); below a suggestion, the pick must be the matcher's
+        own best too, scored at least `UNPLACED_RESCUE_EVIDENCE`. The classifier reads every
+        message as some entry's, so it never answers one whose words the matcher does not
+        find."""
         assert self.signal is not None
         probabilities = self._probabilities(question)
         if decision is Outcome.ANSWERED:
             if probabilities.get(ranking[0].entry_id, 0.0) < VETO_BELOW:
                 return ranking, Outcome.SUGGESTED
+            pick = max(probabilities, key=probabilities.__getitem__)
+            if pick == ranking[0].entry_id or probabilities[pick] < RESCUE_AT:
+                return ranking, decision
+            # Sure of another entry the matcher finds nearly as good: "er alle timerne på
+            # klippekortet brugt" asks what is left, not how the hours were used.
+            sure = sure_of(question.evidence) == language
+            floor = max(RESCUE_EVIDENCE, ranking[0].score - SWITCH_WITHIN)
+            closer = self.matcher.rank(question.ranked, language, sure, floor=floor)
+            rival = next((s for s in closer if s.entry_id == pick), None)
+            if rival is not None:
+                return [rival, *(s for s in ranking if s.entry_id != pick)], decision
             return ranking, decision
         pick = max(probabilities, key=probabilities.__getitem__)
         tied = [s.entry_id for s in ranking if ranking and s.score == ranking[0].score]

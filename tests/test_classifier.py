@@ -155,6 +155,15 @@ def test_it_decides_between_entries_the_matcher_ties_on(
     assert (reply.outcome, reply.entry_id) == (Outcome.ANSWERED, "what_is")
 
 
+def test_an_answer_is_another_entrys_when_it_is_sure_and_the_matcher_nearly_agrees(
+    matcher_alone: Assistant, with_signal: Assistant
+) -> None:
+    # "brugt" is the use's word; all the hours used asks what is left.
+    text = "er alle timerne på klippekortet brugt"
+    assert matcher_alone.reply(text).entry_id == "usage"
+    assert with_signal.reply(text).entry_id == "remaining_hours"
+
+
 def test_it_survives_the_cache_round_trip(with_signal: Assistant) -> None:
     # bot.cache pickles the built assistant; the signal must come back whole and answer alike.
     question = "Er API'erne gratis?"
