@@ -150,6 +150,7 @@ def test_a_concept_met_only_through_a_filler_inside_an_expression_is_found() -> 
         ("what was the sale price of KMD", None),
         ("er snitfladerne en del af basismodulet", "interface_costs"),
         ("er snitfladerne stadig i drift", "interface_access"),
+        ("what did they spend the hours on", "purpose"),
         ("hvem er formand for KL nu", None),
         ("vi vil gerne have en rammeaftale med KL, hvem skal vi skrive til?", None),
         ("vi har købt et klippekort på 50 timer hos et softwarehus, hvor mange er brugt?", None),
