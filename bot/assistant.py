@@ -174,7 +174,15 @@ _GOING_ON = frozenset(normalize("og and også ogsaa also plus men but").words)
 GOING_ON_WORDS = 1
 # A piece of these words alone asks about something said before it: "nogen nævner klippekortet
 # hele tiden, hvad er det?", "What exactly is it?", "Passer det?".
-_POINTING_ONLY = ALL_STOPWORDS | QUESTION_WORDS | POINTERS
+# Asking what something means ("hvad betyder det helt konkret?", "what does that mean in
+# practice?") points back as well.
+_MEANING = frozenset(
+    normalize(
+        "betyder betyde betød mean means meaning meant praksis practice konkret konkrete "
+        "concretely concrete"
+    ).words
+)
+_POINTING_ONLY = ALL_STOPWORDS | QUESTION_WORDS | POINTERS | _MEANING
 
 
 def _one_row_once(periods: tuple[Period, ...], usage: Sequence[UsageRow]) -> tuple[Period, ...]:

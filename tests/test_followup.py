@@ -433,3 +433,12 @@ def test_why_alone_asks_why_the_last_answer_is_so(
     # The last answer says why (the pool is used up); "why" is not another topic's word.
     replies = conversation(assistant, *messages)
     assert replies[0][0] == replies[1][0] == "remaining_hours"
+
+
+def test_asking_what_the_last_answer_means_is_that_answer(assistant: Assistant) -> None:
+    replies = conversation(
+        assistant,
+        "do we have to pay for the interfaces built under the klippekort",
+        "what does that mean in practice",
+    )
+    assert [entry for entry, _ in replies] == ["interface_costs", "interface_costs"]
