@@ -48,6 +48,7 @@ DEV_SETS = (
     DATA / "dev_blind8.yaml",
     DATA / "dev_followups8.yaml",
     DATA / "dev_blind9.yaml",
+    DATA / "dev_followups10.yaml",
 )
 HELDOUT_SETS = (
     DATA / "heldout.yaml",
@@ -66,6 +67,7 @@ HELDOUT_SETS = (
     DATA / "heldout_blind8.yaml",
     DATA / "heldout_followups8.yaml",
     DATA / "heldout_blind9.yaml",
+    DATA / "heldout_followups10.yaml",
 )
 
 
