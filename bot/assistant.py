@@ -1139,11 +1139,17 @@ class Assistant:
     def _suggest(self, ranking: list[Scored], language: str) -> Reply:
         s = self.settings
         best = ranking[0].score
+        # Chit-chat is never a choice ("1. Reaktion"); with no choice left, the bot says it
+        # does not know rather than offer an empty menu.
         picked = [
             scored.entry_id
             for scored in ranking[: s.max_suggestions]
-            if scored.score >= s.suggest_at and best - scored.score <= s.window
+            if scored.score >= s.suggest_at
+            and best - scored.score <= s.window
+            and not self.knowledge.entries[scored.entry_id].chitchat
         ]
+        if not picked:
+            return self._unknown(language, best)
         choices = self._choices(picked, language)
         intro = self.knowledge.ui["suggest"][language]
         lines = [intro, *(f"{n}. {c.title}" for n, c in enumerate(choices, 1))]

@@ -376,3 +376,15 @@ def test_a_period_counted_as_a_whole_is_not_compared_with_a_year(assistant: Assi
     reply = assistant.reply("brugte 2010-2012 eller 2013 flest timer")
     assert reply.entry_id == "usage"
     assert "Flest timer af de nævnte år" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "text", ["hvad var det højeste forbrug på et år", "nice 2014?", "lol what"]
+)
+def test_an_offer_of_choices_is_never_empty_nor_chit_chat(assistant: Assistant, text: str) -> None:
+    # An answer made a suggestion (a year in general) may have no entry left to offer; and
+    # "Reaktion" or "Tak" is never a choice.
+    reply = assistant.reply(text)
+    if reply.outcome is Outcome.SUGGESTED:
+        assert reply.suggestions
+    assert all(not assistant.knowledge.entries[c.entry_id].chitchat for c in reply.suggestions)
