@@ -174,6 +174,9 @@ _GOING_ON = frozenset(normalize("og and også ogsaa also plus men but").words)
 GOING_ON_WORDS = 1
 # A piece of these words alone asks about something said before it: "nogen nævner klippekortet
 # hele tiden, hvad er det?", "What exactly is it?", "Passer det?".
+# The words that stand for what the last answer was about ("og hvem må bruge dem?"); not "der",
+# which is "there" as often ("hvor mange var der?").
+_SUBJECT_POINTERS = POINTERS - frozenset({"der"})
 # Asking what something means ("hvad betyder det helt konkret?", "what does that mean in
 # practice?") points back as well.
 _MEANING = frozenset(
@@ -813,11 +816,11 @@ class Assistant:
         dem?" after the interfaces' costs), read with the last entry's `subject` in place of
         the pointer: answered when that reading is, in words the entry knows."""
         subject = self.knowledge.entries[context.entry_id].subject
-        if subject is None or POINTERS.isdisjoint(question.words):
+        if subject is None or _SUBJECT_POINTERS.isdisjoint(question.words):
             return None
         if self.matcher.names_foreign(question.words):
             return None
-        own = [word for word in question.words if word not in POINTERS]
+        own = [word for word in question.words if word not in _SUBJECT_POINTERS]
         reading = self._read(" ".join(own) + " " + subject[language])
         ranking = self._rank(reading, language, outcome_only=True)
         if decide(ranking, self.settings) is not Outcome.ANSWERED:

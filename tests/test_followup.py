@@ -442,3 +442,10 @@ def test_asking_what_the_last_answer_means_is_that_answer(assistant: Assistant) 
         "what does that mean in practice",
     )
     assert [entry for entry, _ in replies] == ["interface_costs", "interface_costs"]
+
+
+def test_there_is_no_pointer_to_the_subject(assistant: Assistant) -> None:
+    # "der" in "hvor mange var der?" is "there": read with "timerne" in its place it asked for
+    # the hours left, and got 0.
+    replies = conversation(assistant, "hvem fik timerne?", "og hvor mange var der?")
+    assert replies[1][0] != "remaining_hours"
