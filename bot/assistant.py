@@ -372,14 +372,19 @@ class Assistant:
                 resolved.entry_id == context.entry_id or self._bare(question)
             ):
                 return resolved
+        compared = self._comparison(ranking[0].entry_id, question) if ranking else None
+        if compared is not None and decision is not Outcome.UNKNOWN and not foreign:
+            # "hvilket år blev der brugt mest, 2014 eller 2015?": one question, not two topics.
+            return self.answer(
+                compared, lang, question.periods, ranking[0].score, self._asks(question)
+            )
         if len(question.pieces) > 1 and decision is not Outcome.UNKNOWN and not foreign:
             topics = self._topics_asked(question, lang, ranking)
             if len(topics) > 1:
                 return self._together(topics, lang, question.periods, ranking[0].score)
         if decision is Outcome.ANSWERED:
-            entry_id = self._compared(ranking[0].entry_id, question)
             return self.answer(
-                entry_id, lang, question.periods, ranking[0].score, self._asks(question)
+                ranking[0].entry_id, lang, question.periods, ranking[0].score, self._asks(question)
             )
         if decision is Outcome.SUGGESTED:
             return self._suggest(ranking, lang)
@@ -863,17 +868,17 @@ class Assistant:
     def _entry_with_slot(self, slot: str) -> str | None:
         return next((e.id for e in self.knowledge.entries.values() if e.slot == slot), None)
 
-    def _compared(self, entry_id: str, question: _Question) -> str:
-        """The entry about the most and least use for a usage question that asks which of the
-        years it names used the most or the fewest ("blev der brugt mest i 2014 eller 2015?");
-        `entry_id` otherwise."""
+    def _comparison(self, entry_id: str, question: _Question) -> str | None:
+        """The entry about the most and least use, when a question about use or about the
+        busiest year asks which of the years it names used the most or the fewest ("blev der
+        brugt mest i 2014 eller 2015?"); None otherwise."""
         extremes = self._entry_with_slot("extremes")
-        if extremes is None or self.knowledge.entries[entry_id].slot != "period":
-            return entry_id
+        if extremes is None or self.knowledge.entries[entry_id].slot not in ("period", "extremes"):
+            return None
         if MOST_CONCEPT not in question.folded and LEAST_CONCEPT not in question.folded:
-            return entry_id
+            return None
         compares = self._compares(self.knowledge.entries[extremes], question.periods)
-        return extremes if compares else entry_id
+        return extremes if compares else None
 
     def _asks_why_it_ended(self, question: _Question, context: Context) -> bool:
         """Whether a message asks only why ("hvorfor?", "why so few?") after an answer about

@@ -184,10 +184,16 @@ def difference_text(
 
 def single_years_of(facts: Facts, periods: tuple[Period, ...]) -> list[UsageRow]:
     """The single-year rows that the periods asked are made of, in the table's order: the
-    years a question compares ("brugte 2014 eller 2015 flest timer?"). A period counted as a
-    whole (2010–2012) has no single year to compare."""
-    rows = {row for period in periods for row in _rows_of(facts, period)}
-    return [row for row in facts.usage if row in rows and not row.is_multi_year]
+    years a question compares ("brugte 2014 eller 2015 flest timer?"). None when a period
+    has no rows of its own (2017), cuts a row (2012 alone) or takes in the period counted as a
+    whole (2010–2012), which has no single year to compare: each must be answered as it is."""
+    rows: set[UsageRow] = set()
+    for period in periods:
+        covered = _rows_of(facts, period)
+        if not covered or any(row.is_multi_year for row in covered):
+            return []
+        rows.update(covered)
+    return [row for row in facts.usage if row in rows]
 
 
 def extremes_texts(

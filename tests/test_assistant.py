@@ -355,6 +355,11 @@ def test_two_years_inside_the_first_period_are_answered_once(assistant: Assistan
             Period(2014, 2014),
         ),
         (
+            "hvilket år blev der brugt mest, 2014 eller 2015?",
+            "Flest timer af de nævnte år: 2014 (16.880 timer). Færrest: 2015 (16.060 timer).",
+            Period(2014, 2014),
+        ),
+        (
             "of 2013, 2014 and 2016, which was the quietest year?",
             "Most hours of the years asked about: 2013 (17,011 hours). Fewest: 2016 (3,031 hours).",
             Period(2016, 2016),
@@ -388,3 +393,16 @@ def test_an_offer_of_choices_is_never_empty_nor_chit_chat(assistant: Assistant, 
     if reply.outcome is Outcome.SUGGESTED:
         assert reply.suggestions
     assert all(not assistant.knowledge.entries[c.entry_id].chitchat for c in reply.suggestions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["blev der brugt mest i 2012 eller 2013 eller 2014?", "blev der brugt mest i 2013 eller 2017"],
+)
+def test_years_without_a_figure_of_their_own_are_not_compared_silently(
+    assistant: Assistant, text: str
+) -> None:
+    # 2012 has no figure alone, 2017 none at all: each year is answered as it is.
+    reply = assistant.reply(text)
+    assert reply.entry_id == "usage"
+    assert "Flest timer af de nævnte år" not in reply.text
