@@ -492,7 +492,12 @@ class Matcher:
                 for key in _one_deleted(word) | {word}
                 for candidate in self.filler_deletions.get(key, ())
             }
-            close = [c for c in fillers if OSA.distance(word, c, score_cutoff=1) <= 1]
+            close = [
+                c
+                for c in fillers
+                if OSA.distance(word, c, score_cutoff=1) <= 1
+                and (len(c) != len(word) or c[:2] == word[:2] or _swapped(c, word))
+            ]
             return min(close) if close else word
         return min(close, key=lambda c: (OSA.distance(word, c), -index.frequency.get(c, 0), c))
 

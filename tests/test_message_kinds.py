@@ -539,3 +539,12 @@ def test_testing_the_bot_or_asking_if_it_is_there_is_a_greeting(assistant: Assis
     # "test" was the interfaces' test costs, "still" the card still running.
     for text in ("test", "are you still there?"):
         assert assistant.reply(text).entry_id == "greeting"
+
+
+def test_a_word_one_letter_from_a_filler_word_is_not_that_filler(assistant: Assistant) -> None:
+    # "brevet" (the letter) was mended to "blevet", a stop word, and "hvem fik brevet" became
+    # "hvem fik" (who got the hours). A slip that swaps, drops or keeps the first two letters
+    # is still mended ("who shuold I call").
+    assert answered(assistant, "hvem fik brevet") is None
+    assert answered(assistant, "hvem modtog brevet") is None
+    assert answered(assistant, "who shuold I call") == "contact"
