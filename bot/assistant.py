@@ -174,6 +174,13 @@ _GOING_ON = frozenset(normalize("og and også ogsaa also plus men but").words)
 GOING_ON_WORDS = 1
 # A piece of these words alone asks about something said before it: "nogen nævner klippekortet
 # hele tiden, hvad er det?", "What exactly is it?", "Passer det?".
+# Words that make a message a request though it asks nothing: "fedt, fortæl om snitfladerne",
+# "nice. jeg mangler telefonnummeret".
+_REQUESTS = frozenset(
+    normalize(
+        "fortæl forklar beskriv mangler send giv vis tell explain describe need send give show"
+    ).words
+)
 # The words that stand for what the last answer was about ("og hvem må bruge dem?"); not "der",
 # which is "there" as often ("hvor mange var der?").
 _SUBJECT_POINTERS = POINTERS - frozenset({"der"})
@@ -346,7 +353,9 @@ class Assistant:
         relative = cue_of(question.words) in (RELATIVE_CUES if context is None else _STEPS)
         if decision is Outcome.ANSWERED and (relative or foreign):
             decision = Outcome.SUGGESTED
-        acknowledged = self._acknowledged(question, lang) or self._reacting(question, lang)
+        acknowledged = self._acknowledged(question, follow_lang) or self._reacting(
+            question, follow_lang
+        )
         if acknowledged is not None:
             return acknowledged
         own_score = ranking[0].score if ranking else 0.0
@@ -779,6 +788,8 @@ class Assistant:
         fact is due ("tak. forbruget i 2015" still asks for 2015's use)."""
         if len(question.pieces) < 2 or any(question.asking):
             return None
+        if not _REQUESTS.isdisjoint(question.words):
+            return None  # "tak. send mig tallene for 2014"
         first = self._piece_ranking(question.pieces[0], language, False)
         if not first or first[0].score < COMPLETE_SCORE:
             return None
@@ -791,10 +802,10 @@ class Assistant:
         return self.answer(first[0].entry_id, language, (), first[0].score)
 
     def _reacting(self, question: _Question, language: str) -> Reply | None:
-        """The answer of a `reaction` entry to a message that asks nothing and opens with one
-        of its phrasings ("haha det klippekort har jeg hørt meget om", "godt at vide at der
+        """The answer of a `reaction` entry to a message that asks nothing, requests nothing
+        and opens with one of its phrasings ("haha det klippekort har jeg hørt meget om", "godt at vide at der
         ikke er flere timer"): it comments on the card, so no fact is due."""
-        if any(question.asking):
+        if any(question.asking) or not _REQUESTS.isdisjoint(question.words):
             return None
         words = question.words
         for opening, entry_id in self._openings:

@@ -449,3 +449,8 @@ def test_there_is_no_pointer_to_the_subject(assistant: Assistant) -> None:
     # the hours left, and got 0.
     replies = conversation(assistant, "hvem fik timerne?", "og hvor mange var der?")
     assert replies[1][0] != "remaining_hours"
+
+
+def test_a_reaction_is_in_the_conversations_language(assistant: Assistant) -> None:
+    replies = conversation(assistant, "how many hours are left?", "cool")
+    assert replies[1] == ("reaction", assistant.answer("reaction", "en").text)

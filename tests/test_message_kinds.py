@@ -548,3 +548,15 @@ def test_a_word_one_letter_from_a_filler_word_is_not_that_filler(assistant: Assi
     assert answered(assistant, "hvem fik brevet") is None
     assert answered(assistant, "hvem modtog brevet") is None
     assert answered(assistant, "who shuold I call") == "contact"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fedt, fortæl om snitfladerne",
+        "cool tell me about the interfaces",
+        "nice. send me the figures",
+    ],
+)
+def test_a_reaction_before_a_request_is_no_reaction(assistant: Assistant, text: str) -> None:
+    assert assistant.reply(text).entry_id not in ("reaction", "thanks")
