@@ -8,6 +8,7 @@ HTML is the adapter's business.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -176,11 +177,19 @@ GOING_ON_WORDS = 1
 # hele tiden, hvad er det?", "What exactly is it?", "Passer det?".
 # Words that make a message a request though it asks nothing: "fedt, fortæl om snitfladerne",
 # "nice. jeg mangler telefonnummeret".
-_REQUESTS = frozenset(
-    normalize(
-        "fortæl forklar beskriv mangler send giv vis tell explain describe need send give show"
-    ).words
-)
+_REQUESTS = frozenset(normalize("fortæl forklar beskriv mangler explain describe need").words)
+# ... and these said to the bot: "send mig", "tell me" ("I'll tell my boss" requests nothing).
+_REQUEST_VERBS = frozenset(normalize("send giv vis tell give show").words)
+_TO_THE_ASKER = frozenset(normalize("mig os me us").words)
+
+
+def _requests(words: tuple[str, ...]) -> bool:
+    """Whether a message requests something though it asks nothing."""
+    return not _REQUESTS.isdisjoint(words) or any(
+        verb in _REQUEST_VERBS and whom in _TO_THE_ASKER for verb, whom in itertools.pairwise(words)
+    )
+
+
 # The words that stand for what the last answer was about ("og hvem må bruge dem?"); not "der",
 # which is "there" as often ("hvor mange var der?").
 _SUBJECT_POINTERS = POINTERS - frozenset({"der"})
@@ -788,7 +797,7 @@ class Assistant:
         fact is due ("tak. forbruget i 2015" still asks for 2015's use)."""
         if len(question.pieces) < 2 or any(question.asking):
             return None
-        if not _REQUESTS.isdisjoint(question.words):
+        if _requests(question.words):
             return None  # "tak. send mig tallene for 2014"
         first = self._piece_ranking(question.pieces[0], language, False)
         if not first or first[0].score < COMPLETE_SCORE:
@@ -803,9 +812,10 @@ class Assistant:
 
     def _reacting(self, question: _Question, language: str) -> Reply | None:
         """The answer of a `reaction` entry to a message that asks nothing, requests nothing
-        and opens with one of its phrasings ("haha det klippekort har jeg hørt meget om", "godt at vide at der
-        ikke er flere timer"): it comments on the card, so no fact is due."""
-        if any(question.asking) or not _REQUESTS.isdisjoint(question.words):
+        and opens with one of its phrasings ("haha det klippekort har jeg hørt meget om",
+        "godt at vide at der ikke er flere timer"): it comments on the card, so no fact is
+        due."""
+        if any(question.asking) or _requests(question.words):
             return None
         words = question.words
         for opening, entry_id in self._openings:
