@@ -170,6 +170,7 @@ class Reply:
 # clip card"; the card's name within this many words after it.
 _RETURNING = frozenset({("tilbage", "til"), ("back", "to")})
 RETURNING_REACH = 3
+_HOW_MANY = frozenset(normalize("mange meget many much").words)
 _WHY = frozenset(normalize("hvorfor why").words)
 _GOING_ON = frozenset(normalize("og and også ogsaa also plus men but").words)
 GOING_ON_WORDS = 1
@@ -201,7 +202,11 @@ _MEANING = frozenset(
         "concretely concrete"
     ).words
 )
-_POINTING_ONLY = ALL_STOPWORDS | QUESTION_WORDS | POINTERS | _MEANING
+# Asking whether the last answer is right ("er det korrekt?", "are you sure?").
+_CHECKS = frozenset(
+    normalize("korrekt rigtigt rigtig passer stemmer sandt sikker right correct true sure").words
+)
+_POINTING_ONLY = ALL_STOPWORDS | QUESTION_WORDS | POINTERS | _MEANING | _CHECKS
 
 
 def _one_row_once(periods: tuple[Period, ...], usage: Sequence[UsageRow]) -> tuple[Period, ...]:
@@ -499,12 +504,13 @@ class Assistant:
 
     def _asks_only_a_figure(self, question: _Question) -> bool:
         """Whether a message asks for nothing but a share or a difference ("og i procent?",
-        "hvad er forskellen så?"), besides stop words, question words and pointers."""
+        "hvor mange procent var det?", "hvad er forskellen så?"), besides stop words, question
+        words, pointers and how many."""
         folded = question.folded
         if SHARE_CONCEPT not in folded and DIFFERENCE_CONCEPT not in folded:
             return False
-        figures = {SHARE_CONCEPT, DIFFERENCE_CONCEPT}
-        return not _own_words(tuple(word for word in folded if word not in figures))
+        ignored = {SHARE_CONCEPT, DIFFERENCE_CONCEPT} | _HOW_MANY
+        return not _own_words(tuple(word for word in folded if word not in ignored))
 
     def _asks(self, question: _Question) -> Asks:
         """What a message asks besides its entry and years, which shapes the answer: the
@@ -702,6 +708,9 @@ class Assistant:
         period_entry = self._period_entry
         if period_entry is None:
             return None
+        if _CHECKS.intersection(question.words) and _POINTING_ONLY.issuperset(question.words):
+            # "passer det?", "is that right?": the last answer again, as it stands.
+            return self.answer(context.entry_id, language, context.periods)
         end = self._end_entry
         if end is not None and self._asks_why_it_ended(question, context):
             # "why so few?" after the closing year's use: the card ended that year. The years
@@ -903,12 +912,12 @@ class Assistant:
 
     def _asks_why_it_ended(self, question: _Question, context: Context) -> bool:
         """Whether a message asks only why ("hvorfor?", "why so few?") after an answer about
-        years that end with the year the card closed, when its use was short."""
+        the year the card closed alone, whose use was short for that reason."""
         closed = self.knowledge.facts.closed_year
         return (
             self._bare(question)
             and not _WHY.isdisjoint(question.words)
-            and any(period.last == closed for period in context.periods)
+            and Period(closed, closed) in context.periods
         )
 
     @cached_property

@@ -454,3 +454,30 @@ def test_there_is_no_pointer_to_the_subject(assistant: Assistant) -> None:
 def test_a_reaction_is_in_the_conversations_language(assistant: Assistant) -> None:
     replies = conversation(assistant, "how many hours are left?", "cool")
     assert replies[1] == ("reaction", assistant.answer("reaction", "en").text)
+
+
+@pytest.mark.parametrize(
+    "check", ["er det korrekt?", "passer det?", "is that right?", "er du sikker"]
+)
+def test_asking_whether_the_last_answer_is_right_gets_it_again(
+    assistant: Assistant, check: str
+) -> None:
+    replies = conversation(assistant, "hvor mange timer blev brugt i 2014", check)
+    assert replies[1][0] == "usage"
+    assert "16.880" in replies[1][1]
+
+
+def test_a_share_asked_with_how_many_after_the_busiest_year_is_that_years(
+    assistant: Assistant,
+) -> None:
+    replies = conversation(
+        assistant, "hvilket år blev der brugt flest timer?", "hvor mange procent var det?"
+    )
+    assert "2013: 17,0 % af puljen" in replies[1][1]
+
+
+def test_why_after_a_span_ending_in_the_closing_year_is_not_about_the_end(
+    assistant: Assistant,
+) -> None:
+    replies = conversation(assistant, "brugt i 2010-2016?", "hvorfor?")
+    assert replies[1][0] != "status"
