@@ -9,6 +9,7 @@ HTML is the adapter's business.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -44,6 +45,7 @@ from bot.render import (
     extremes_texts,
     fact_values,
     fill,
+    most_and_least,
     period_texts,
     share_texts,
     single_years_of,
@@ -353,7 +355,7 @@ class Assistant:
             and len(question.pieces) == 1
             and self.matcher.mixes(question.pieces)
         ):
-            runs = self._in_its_languages(question, lang)
+            runs = self._in_its_languages(question)
             if runs is not None:
                 ranking = [runs, *(s for s in ranking if s.entry_id != runs.entry_id)]
                 decision = Outcome.ANSWERED
@@ -443,7 +445,7 @@ class Assistant:
                 return [rival, *(s for s in ranking if s.entry_id != pick)], decision
             return ranking, decision
         pick = max(probabilities, key=probabilities.__getitem__)
-        tied = [s.entry_id for s in ranking if ranking and s.score == ranking[0].score]
+        tied = [s.entry_id for s in ranking if math.isclose(s.score, ranking[0].score)]
         if len(tied) > 1 and ranking[0].score >= self.settings.answer_at and pick in tied:
             # Two entries the matcher finds equally good ("what's the clip card": what it is,
             # what it was for): the classifier's pick between them, when it is much the likelier.
@@ -972,7 +974,7 @@ class Assistant:
         folded = tuple(self.matcher.concepts.fold(words))
         return _Question(words, periods, pieces, evidence, ranked, asking, folded)
 
-    def _in_its_languages(self, question: _Question, language: str) -> Scored | None:
+    def _in_its_languages(self, question: _Question) -> Scored | None:
         """The entry a message that mixes languages asks about when it is cut where its
         language changes: "can someone explain hvad klippekortet egentlig er?" asks in Danish
         what the card is, and neither language's phrasings meet the whole."""
@@ -1158,8 +1160,7 @@ class Assistant:
         )
         if not years:
             return ()
-        peak = max(years, key=lambda row: row.used)
-        lowest = min(years, key=lambda row: row.used)
+        peak, lowest = most_and_least(years)
         rows = [peak] if asks.most and not asks.least else []
         rows += [lowest] if asks.least and not asks.most else []
         return tuple(Period(row.first_year, row.last_year) for row in rows or (peak, lowest))

@@ -84,8 +84,7 @@ def fact_values(
         "topics": ui["topics"][language] if ui is not None else "",
     }
     if single_years:
-        peak = max(single_years, key=lambda row: row.used)
-        lowest = min(single_years, key=lambda row: row.used)
+        peak, lowest = most_and_least(single_years)
         values |= {
             "peak_period": peak.label,
             "peak_hours": fmt(peak.used, language),
@@ -182,6 +181,11 @@ def difference_text(
     )
 
 
+def most_and_least(rows: list[UsageRow]) -> tuple[UsageRow, UsageRow]:
+    """The rows of most and of least use among `rows` (not empty)."""
+    return max(rows, key=lambda row: row.used), min(rows, key=lambda row: row.used)
+
+
 def single_years_of(facts: Facts, periods: tuple[Period, ...]) -> list[UsageRow]:
     """The single-year rows that the periods asked are made of, in the table's order: the
     years a question compares ("brugte 2014 eller 2015 flest timer?"). None when a period
@@ -200,8 +204,7 @@ def extremes_texts(
     rows: list[UsageRow], ui: Mapping[str, Mapping[str, str]], language: str
 ) -> list[str]:
     """The use of each year compared, then which of them used the most and the fewest hours."""
-    most = max(rows, key=lambda row: row.used)
-    least = min(rows, key=lambda row: row.used)
+    most, least = most_and_least(rows)
     lines = ["• " + fill(ui["usage_row"][language], row_values(row, language)) for row in rows]
     values = {
         "most": most.label,
