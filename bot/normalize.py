@@ -199,10 +199,22 @@ _SHORT_YEAR = re.compile(r"(?:\b2k|(?<![\w'])')([0-2]\d)\b")
 
 
 def spell_out_short_years(text: str) -> str:
-    """Write "2k15" and "'14" as 2015 and 2014."""
+    """Write "2k15" and "'14" as 2015 and 2014, and a year typed with a letter for a digit
+    ("2o14", "2O15", "20l6") as the year."""
+    if "2" in text:
+        text = _LETTERED_YEAR.sub(_digits_for_letters, text)
     if "2k" not in text and "'" not in text:
         return text
     return _SHORT_YEAR.sub(lambda m: "20" + m.group(1), text)
+
+
+# A year with the letter o for a zero or l for a one, as thumbs type them: "2o14", "2ol5".
+_LETTERED_YEAR = re.compile(r"\b2[0o][0-9ol][0-9ol]\b")
+_AS_DIGITS = str.maketrans("ol", "01")
+
+
+def _digits_for_letters(match: re.Match[str]) -> str:
+    return match.group().translate(_AS_DIGITS)
 
 
 # Thousands written short: "100k", "100 tusind", "100 thousand" are 100000, as the source's

@@ -155,7 +155,9 @@ def test_an_open_end_closes_at_the_years_with_figures() -> None:
     assert Period(2013, 2014).within(2010, 2016) == Period(2013, 2014)
 
 
-@pytest.mark.parametrize("text", ["timeforbrug 2k15", "forbrug '15", "forbrug ’15"])
+@pytest.mark.parametrize(
+    "text", ["timeforbrug 2k15", "forbrug '15", "forbrug ’15", "forbrug 2o15", "brugt 2O15", "2ol5"]
+)
 def test_a_year_written_short_is_the_year(text: str) -> None:
     assert normalize(text).periods == (Period(2015, 2015),)
 
@@ -252,3 +254,7 @@ def test_a_question_asked_indirectly_asks(text: str, asking: bool) -> None:
 )
 def test_more_ways_of_naming_periods(text: str, periods: tuple[Period, ...]) -> None:
     assert normalize(text).periods == periods
+
+
+def test_a_word_that_is_no_year_keeps_its_letters() -> None:
+    assert normalize("hello 2old").words == ("hello", "2old")
