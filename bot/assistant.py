@@ -750,6 +750,10 @@ class Assistant:
             periods = ()
         elif cue == "reported" and about_periods:
             periods = context.periods
+        elif cue == "trend" and context.periods:
+            # "faldt det?" after one year: that year and the one before it.
+            before = shifted(context.periods, -1) if len(context.periods) == 1 else ()
+            periods = (*before, *context.periods)
         elif cue == "amount" and context.periods:
             # "hvor mange var det?" after the busiest year: that year's use.
             periods = context.periods
@@ -757,7 +761,10 @@ class Assistant:
             return None
         if cue in ("years", "checked") and not periods:
             return None
-        return self.answer(period_entry, language, periods, asks=self._asks(question))
+        asks = self._asks(question)
+        if cue == "trend":
+            asks = replace(asks, compared=True)  # by how much it went up or down
+        return self.answer(period_entry, language, periods, asks=asks)
 
     def _in_context(
         self,

@@ -67,7 +67,17 @@ LAST_PERIOD = _phrases(
 COMPARED = frozenset(
     normalize(
         "sammenlignet sammenligne sammenligning forhold versus vs mere mindre flere færre "
-        "eller det end compared compare comparison more less fewer or than it that"
+        "eller det end samme ca cirka compared compare comparison more less fewer or than it "
+        "that same around roughly approximately"
+    ).words
+)
+# Whether the use went up or down ("faldt det?", "so it dropped?"): after years, those years
+# (and after one year, the year before it too).
+TREND = frozenset(
+    normalize(
+        "faldt faldet falder steg steget stiger dykket dykkede gik ned op dropped drop drops fell "
+        "fall falling rose rise rising increased increase decreased decrease went down up grew "
+        "shrank"
     ).words
 )
 REPORTED = _phrases(
@@ -149,6 +159,7 @@ def cue_of(words: tuple[str, ...]) -> str | None:
     """Which follow-up a message's words make: "years" when they say nothing but years (and
     filler), "checked" when they check a year against the last answer ("var det 2015?"),
     "amount" when they ask how many, and of nothing but hours ("hvor mange var det?"),
+    "trend" when they ask whether the use went up or down ("faldt det?"),
     "compared" when they compare years, "before", "after", "first", "last", "total" or
     "reported"; None for anything else."""
     said = {w for w in words if w != YEAR_TOKEN}
@@ -159,6 +170,8 @@ def cue_of(words: tuple[str, ...]) -> str | None:
         return "amount"
     if not core:
         return "years"
+    if YEAR_TOKEN not in words and TREND.issuperset(core):
+        return "trend"
     for name, phrases in _CUES:
         if core in phrases:
             return name

@@ -282,6 +282,9 @@ def test_contexts_expire_and_are_kept_per_key() -> None:
         ("men hvad så med 2014 egentlig", "years"),
         ("how many hours was that", "amount"),
         ("hvor mange timer er der tilbage?", None),
+        ("faldt det?", "trend"),
+        ("so it dropped?", "trend"),
+        ("og 2014 ca det samme?", "compared"),
     ],
 )
 def test_cues(text: str, cue: str | None) -> None:
@@ -481,3 +484,9 @@ def test_why_after_a_span_ending_in_the_closing_year_is_not_about_the_end(
 ) -> None:
     replies = conversation(assistant, "brugt i 2010-2016?", "hvorfor?")
     assert replies[1][0] != "status"
+
+
+def test_whether_the_use_went_down_is_told_with_the_year_before(assistant: Assistant) -> None:
+    replies = conversation(assistant, "hvor mange timer blev brugt i 2014", "faldt det?")
+    assert replies[1][0] == "usage"
+    assert "Forskellen mellem 2013 og 2014: 131 timer (rapporteret)" in replies[1][1]
