@@ -172,6 +172,10 @@ class Reply:
 # clip card"; the card's name within this many words after it.
 _RETURNING = frozenset({("tilbage", "til"), ("back", "to")})
 RETURNING_REACH = 3
+# Words around a figure a message checks ("wasn't it around 3,000?", "var det ikke ca. 17.000").
+_APPROXIMATELY = frozenset(
+    normalize("ca cirka omkring ikke around about roughly approximately not wasn isn weren").words
+)
 _HOW_MANY = frozenset(normalize("mange meget many much").words)
 _WHY = frozenset(normalize("hvorfor why").words)
 _GOING_ON = frozenset(normalize("og and også ogsaa also plus men but").words)
@@ -710,8 +714,8 @@ class Assistant:
         period_entry = self._period_entry
         if period_entry is None:
             return None
-        if _CHECKS.intersection(question.words) and _POINTING_ONLY.issuperset(question.words):
-            # "passer det?", "is that right?": the last answer again, as it stands.
+        if self._checks_the_answer(question):
+            # "passer det?", "wasn't it around 3,000?": the last answer again, as it stands.
             return self.answer(context.entry_id, language, context.periods)
         end = self._end_entry
         if end is not None and self._asks_why_it_ended(question, context):
@@ -918,6 +922,18 @@ class Assistant:
             return None
         compares = self._compares(self.knowledge.entries[extremes], question.periods)
         return extremes if compares else None
+
+    @staticmethod
+    def _checks_the_answer(question: _Question) -> bool:
+        """Whether a message only checks the last answer: "er det korrekt?", "passer det?",
+        "wasn't it around 3,000?" (a figure of its own, said with nothing else)."""
+        words = question.words
+        # Two digits are a year after an answer about years ("og 14?"), not a figure.
+        figures = [word for word in words if word.isdigit() and len(word) > 2]
+        said = [word for word in words if word not in figures and word not in _APPROXIMATELY]
+        if not _POINTING_ONLY.issuperset(said):
+            return False
+        return bool(figures) or not _CHECKS.isdisjoint(words)
 
     def _asks_why_it_ended(self, question: _Question, context: Context) -> bool:
         """Whether a message asks only why ("hvorfor?", "why so few?") after an answer about

@@ -490,3 +490,15 @@ def test_whether_the_use_went_down_is_told_with_the_year_before(assistant: Assis
     replies = conversation(assistant, "hvor mange timer blev brugt i 2014", "faldt det?")
     assert replies[1][0] == "usage"
     assert "Forskellen mellem 2013 og 2014: 131 timer (rapporteret)" in replies[1][1]
+
+
+@pytest.mark.parametrize("check", ["wasn't it around 3,000?", "var det ikke ca. 3000"])
+def test_a_figure_checked_against_the_last_answer_gets_it_again(
+    assistant: Assistant, check: str
+) -> None:
+    replies = conversation(assistant, "how many hours in 2016", check)
+    assert replies[1][0] == "usage"
+    assert "3" in replies[1][1]
+    assert "031" in replies[1][1]
+    # Two digits are still a year.
+    assert "16.060" in conversation(assistant, "brugt i 2016", "og 15?")[1][1]
