@@ -176,6 +176,10 @@ RETURNING_REACH = 3
 _APPROXIMATELY = frozenset(
     normalize("ca cirka omkring ikke around about roughly approximately not wasn isn weren").words
 )
+# Where something is written ("står det et sted?", "hvad er kilden?", "where does it say that?").
+_WRITTEN = frozenset(
+    normalize("står sted steder kilde kilden kilder source sources say says").words
+)
 _HOW_MANY = frozenset(normalize("mange meget many much").words)
 _WHY = frozenset(normalize("hvorfor why").words)
 _GOING_ON = frozenset(normalize("og and også ogsaa also plus men but").words)
@@ -714,7 +718,7 @@ class Assistant:
         period_entry = self._period_entry
         if period_entry is None:
             return None
-        if self._checks_the_answer(question):
+        if self._checks_the_answer(question) or self._asks_where_it_is_written(question):
             # "passer det?", "wasn't it around 3,000?": the last answer again, as it stands.
             return self.answer(context.entry_id, language, context.periods)
         end = self._end_entry
@@ -934,6 +938,13 @@ class Assistant:
         if not _POINTING_ONLY.issuperset(said):
             return False
         return bool(figures) or not _CHECKS.isdisjoint(words)
+
+    @staticmethod
+    def _asks_where_it_is_written(question: _Question) -> bool:
+        """Whether a message only asks where the last answer is written ("står det et sted?",
+        "hvad er kilden?", "source?"): the answer names its section of the source."""
+        words = question.words
+        return not _WRITTEN.isdisjoint(words) and (_POINTING_ONLY | _WRITTEN).issuperset(words)
 
     def _asks_why_it_ended(self, question: _Question, context: Context) -> bool:
         """Whether a message asks only why ("hvorfor?", "why so few?") after an answer about

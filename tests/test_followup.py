@@ -502,3 +502,16 @@ def test_a_figure_checked_against_the_last_answer_gets_it_again(
     assert "031" in replies[1][1]
     # Two digits are still a year.
     assert "16.060" in conversation(assistant, "brugt i 2016", "og 15?")[1][1]
+
+
+@pytest.mark.parametrize("ask", ["står det et sted", "hvad er kilden?", "where does it say that?"])
+def test_asking_where_the_last_answer_is_written_gets_it_with_its_source(
+    assistant: Assistant, ask: str
+) -> None:
+    replies = conversation(assistant, "koster snitfladerne noget?", ask)
+    assert replies[1][0] == "interface_costs"
+    # Who wrote something is another question.
+    after_report = conversation(
+        assistant, "hvad står der i afslutningsrapporten?", "hvem skrev den"
+    )
+    assert after_report[1][0] != "final_report"
