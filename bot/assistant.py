@@ -180,6 +180,9 @@ _APPROXIMATELY = frozenset(
 _WRITTEN = frozenset(
     normalize("står sted steder kilde kilden kilder source sources say says").words
 )
+# "not klippekortet", "ikke om klippekortet": a word this close before the card's name denies it.
+_DENIALS = frozenset(normalize("ikke not").words)
+DENIAL_REACH = 1
 _HOW_MANY = frozenset(normalize("mange meget many much").words)
 _WHY = frozenset(normalize("hvorfor why").words)
 _GOING_ON = frozenset(normalize("og and også ogsaa also plus men but").words)
@@ -369,8 +372,10 @@ class Assistant:
                 decision = Outcome.ANSWERED
         # A message naming something no entry is about ("vores serviceaftale på 200 timer")
         # is only offered choices, even when it asks two of the topics' questions.
-        foreign = self.matcher.names_foreign(question.words) or (
-            context is None and self._only_other_names(question)
+        foreign = (
+            self.matcher.names_foreign(question.words)
+            or (context is None and self._only_other_names(question))
+            or self._denies_the_card(question.words)
         )
         # "og i alt?" alone has no years to add up; after an answer that is not about years
         # ("hvor mange er der tilbage?"), the total is the pool's.
@@ -556,6 +561,16 @@ class Assistant:
             if not (position + 1 < len(said) and said[position + 1].isdigit())
         }
         return not self._organisations.isdisjoint(words) and self._card_words.isdisjoint(words)
+
+    def _denies_the_card(self, words: tuple[str, ...]) -> bool:
+        """Whether a message names the card only to say it is not about it ("for our KMD
+        project, not klippekortet", "det er ikke klippekortet men vores egen aftale")."""
+        card = self._card_words
+        named = [position for position, word in enumerate(words) if word in card]
+        return bool(named) and all(
+            not _DENIALS.isdisjoint(words[max(0, position - DENIAL_REACH) : position])
+            for position in named
+        )
 
     @cached_property
     def _organisations(self) -> frozenset[str]:

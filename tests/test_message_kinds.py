@@ -560,3 +560,10 @@ def test_a_word_one_letter_from_a_filler_word_is_not_that_filler(assistant: Assi
 )
 def test_a_reaction_before_a_request_is_no_reaction(assistant: Assistant, text: str) -> None:
     assert assistant.reply(text).entry_id not in ("reaction", "thanks")
+
+
+def test_a_message_that_says_it_is_not_about_the_card_gets_no_fact(assistant: Assistant) -> None:
+    text = "Jeg skal summere timer per medarbejder for our KMD project, not klippekortet. Formel?"
+    assert answered(assistant, text) is None
+    # Negation elsewhere is the question's own.
+    assert answered(assistant, "er der ikke flere timer på klippekortet") == "remaining_hours"
