@@ -515,3 +515,11 @@ def test_asking_where_the_last_answer_is_written_gets_it_with_its_source(
         assistant, "hvad står der i afslutningsrapporten?", "hvem skrev den"
     )
     assert after_report[1][0] != "final_report"
+
+
+def test_the_contacts_title_is_the_contact(assistant: Assistant) -> None:
+    replies = conversation(
+        assistant, "hvem ringer jeg til om klippekortet", "hvilken stilling har vedkommende"
+    )
+    assert replies[1][0] == "contact"
+    assert "projektchefen" in replies[1][1]
