@@ -183,6 +183,8 @@ _WRITTEN = frozenset(
 # "not klippekortet", "ikke om klippekortet": a word this close before the card's name denies it.
 _DENIALS = frozenset(normalize("ikke not").words)
 DENIAL_REACH = 1
+# Reactions that open questions as often as they stand alone ("ok hvor mange timer ...").
+_FILLER_REACTIONS = frozenset(normalize("ok okay k oki ah ahh hmm").words)
 _HOW_MANY = frozenset(normalize("mange meget many much").words)
 _WHY = frozenset(normalize("hvorfor why").words)
 _GOING_ON = frozenset(normalize("og and også ogsaa also plus men but").words)
@@ -352,6 +354,9 @@ class Assistant:
             followed = self._follow_up(question, context, follow_lang)
             if followed is not None:
                 return followed
+        # Whatever else it gets ("ok", "hmm", a new question in words of both languages), the
+        # reply keeps the conversation's language.
+        lang = follow_lang
         ranking = self._rank(question, lang, outcome_only=True)
         decision = decide(ranking, self.settings)
         if self.signal is not None:
@@ -867,12 +872,15 @@ class Assistant:
     @cached_property
     def _openings(self) -> tuple[tuple[tuple[str, ...], str], ...]:
         """The phrasings of `reaction` entries as words, longest first."""
+        # Filler alone ("ok", "hmm") opens questions as often ("ok hvor mange timer ..."): it
+        # is a reaction only as the whole message, which the matcher finds.
         found = {
-            (normalize(text).words, entry.id)
+            (words, entry.id)
             for entry in self.knowledge.entries.values()
             if entry.reaction
             for texts in entry.phrasings.values()
             for text in texts
+            if not _FILLER_REACTIONS.issuperset(words := normalize(text).words)
         }
         return tuple(sorted((o for o in found if o[0]), key=lambda o: (-len(o[0]), o)))
 

@@ -523,3 +523,23 @@ def test_the_contacts_title_is_the_contact(assistant: Assistant) -> None:
     )
     assert replies[1][0] == "contact"
     assert "projektchefen" in replies[1][1]
+
+
+@pytest.mark.parametrize("filler", ["ok", "k", "hmm", "ahh ok", "sounds good", "great"])
+def test_a_filler_turn_keeps_the_conversation_and_its_language(
+    assistant: Assistant, filler: str
+) -> None:
+    replies = conversation(
+        assistant, "How many hours were used in 2014?", filler, "and the year after?"
+    )
+    assert replies[1][0] in ("reaction", "thanks")
+    assert replies[1][1] in (
+        assistant.answer("reaction", "en").text,
+        assistant.answer("thanks", "en").text,
+    )
+    assert replies[2][0] == "usage"
+    assert "16,060" in replies[2][1]
+
+
+def test_ok_before_a_question_is_no_reaction(assistant: Assistant) -> None:
+    assert assistant.reply("ok forbrug 2015").entry_id == "usage"
