@@ -6,14 +6,15 @@ from collections.abc import Sequence
 
 from bot.normalize import fold, normalize
 
-# Frequent function words and domain words; a word in both lists (e.g. "i") tells nothing.
+# Frequent function words and domain words; a word in both lists (e.g. "i") tells nothing, nor
+# does the card's name, which English messages use as it is ("did klippekortet end in 2016?").
 _DANISH = frozenset(
     fold(word)
     for word in """
     hvad hvor hvem hvilke hvilket hvornår hvordan hvorfor hvis hvorfra er der og på til af det den
     de en et jeg vi kan mange timer med om har ikke tak hej blev brugt skal mig min vores jer
     bliver var være noget kunne fra ved må godt også eller men når så stadig tilbage koster
-    snitfladerne snitflader klippekortet kontakte mange forbrug puljen brug år året årene alt
+    snitfladerne snitflader kontakte mange forbrug puljen brug år året årene alt
     pr fik gik dag godmorgen goddag mere endnu hvilken nogen skal kommer afsluttet rapporten
     forskel forskellen procent andel tilsammen mellem
     """.split()
@@ -24,7 +25,7 @@ _ENGLISH = frozenset(
     about have has not thanks thank hello hi was were used me my our you your be do does did
     from by may also or but still left cost costs interfaces interface contact pool year years
     usage total get got there any more yet much card clip some report please help use
-    difference percentage percent share combined between than
+    difference percentage percent share combined between than end ended close closed running
     """.split()
 )
 _ONLY_DANISH = _DANISH - _ENGLISH

@@ -567,3 +567,9 @@ def test_a_message_that_says_it_is_not_about_the_card_gets_no_fact(assistant: As
     assert answered(assistant, text) is None
     # Negation elsewhere is the question's own.
     assert answered(assistant, "er der ikke flere timer på klippekortet") == "remaining_hours"
+
+
+def test_the_cards_name_is_no_danish_word(assistant: Assistant) -> None:
+    # English messages use the name as it is.
+    assert assistant.reply("was klippekortet closed in 2016").language == "en"
+    assert assistant.reply("hvad er klippekortet").language == "da"
