@@ -523,13 +523,14 @@ class Assistant:
         return bool(said) and self._other_names.issuperset(said)
 
     def _asks_only_a_figure(self, question: _Question) -> bool:
-        """Whether a message asks for nothing but a share or a difference ("og i procent?",
-        "hvor mange procent var det?", "hvad er forskellen så?"), besides stop words, question
-        words, pointers and how many."""
+        """Whether a message asks for nothing but a share, a difference or a sum ("og i
+        procent?", "hvor mange procent var det?", "hvad er forskellen så?", "og tilsammen?"),
+        besides stop words, question words, pointers and how many."""
         folded = question.folded
         if SHARE_CONCEPT not in folded and DIFFERENCE_CONCEPT not in folded:
-            return False
-        ignored = {SHARE_CONCEPT, DIFFERENCE_CONCEPT} | _HOW_MANY
+            if TOTAL_CONCEPT not in folded:
+                return False
+        ignored = {SHARE_CONCEPT, DIFFERENCE_CONCEPT, TOTAL_CONCEPT} | _HOW_MANY
         return not _own_words(tuple(word for word in folded if word not in ignored))
 
     def _asks(self, question: _Question) -> Asks:
@@ -769,7 +770,9 @@ class Assistant:
             row = usage[0] if cue == "first" else usage[-1]
             periods = (Period(row.first_year, row.last_year),)
         elif cue in ("before", "after") and context.periods:
-            periods = shifted(context.periods, -1 if cue == "before" else 1)
+            # After years named turn by turn ("2015", "og 2014?"), the last one named.
+            stepped = context.periods[-1:] if context.entry_id == period_entry else context.periods
+            periods = shifted(stepped, -1 if cue == "before" else 1)
         elif cue in ("before", "after") and about_periods:
             # "og året før?" after the whole table has no year to go from: the table again,
             # which has the year meant, rather than "I don't know".
@@ -792,7 +795,12 @@ class Assistant:
         asks = self._asks(question)
         if cue == "trend":
             asks = replace(asks, compared=True)  # by how much it went up or down
-        return self.answer(period_entry, language, periods, asks=asks)
+        reply = self.answer(period_entry, language, periods, asks=asks)
+        if cue == "years" and context.entry_id == period_entry and context.periods:
+            # The conversation now names the years of both turns: "og tilsammen?" or "and the
+            # difference?" next take them together.
+            return replace(reply, periods=tuple(dict.fromkeys((*context.periods, *periods))))
+        return reply
 
     def _in_context(
         self,

@@ -543,3 +543,22 @@ def test_a_filler_turn_keeps_the_conversation_and_its_language(
 
 def test_ok_before_a_question_is_no_reaction(assistant: Assistant) -> None:
     assert assistant.reply("ok forbrug 2015").entry_id == "usage"
+
+
+@pytest.mark.parametrize(
+    ("last", "line"),
+    [
+        ("and the difference?", "Difference between 2015 and 2014: 820 hours (reported)"),
+        ("og tilsammen?", "I alt 2014 + 2015 (rapporteret): 32.940 timer"),
+    ],
+)
+def test_years_named_turn_by_turn_are_taken_together(
+    assistant: Assistant, last: str, line: str
+) -> None:
+    replies = conversation(assistant, "how many hours were used in 2015", "og 2014?", last)
+    assert line in replies[2][1].splitlines()
+
+
+def test_the_year_before_goes_from_the_last_year_named(assistant: Assistant) -> None:
+    replies = conversation(assistant, "brugt i 2015", "og 2014?", "og året før?")
+    assert replies[2][1] == "I 2013 blev der brugt 17.011 timer af Klippekortet."
