@@ -527,10 +527,10 @@ class Assistant:
         procent?", "hvor mange procent var det?", "hvad er forskellen så?", "og tilsammen?"),
         besides stop words, question words, pointers and how many."""
         folded = question.folded
-        if SHARE_CONCEPT not in folded and DIFFERENCE_CONCEPT not in folded:
-            if TOTAL_CONCEPT not in folded:
-                return False
-        ignored = {SHARE_CONCEPT, DIFFERENCE_CONCEPT, TOTAL_CONCEPT} | _HOW_MANY
+        figures = {SHARE_CONCEPT, DIFFERENCE_CONCEPT, TOTAL_CONCEPT}
+        if figures.isdisjoint(folded):
+            return False
+        ignored = figures | _HOW_MANY
         return not _own_words(tuple(word for word in folded if word not in ignored))
 
     def _asks(self, question: _Question) -> Asks:
