@@ -462,6 +462,7 @@ def test_thanks_before_a_request_still_get_the_answer(
         ("I have 18,000 hours written down for 2013 in my notes, is that right?", "usage"),
         ("is it true that the card has closed?", "status"),
         ("is klippekortet afsluttet eller ej", "status"),
+        ("Was everything wrapped up by mid-2016?", "status"),
         ("hvor er afslutningsrapporten henne?", "final_report"),
     ],
 )
