@@ -80,6 +80,8 @@ TOTAL_CONCEPT = CONCEPT_MARK + "total"
 SHARE_CONCEPT = CONCEPT_MARK + "share"
 # The concept that asks for the difference between two years ("forskellen mellem 2013 og 2014").
 DIFFERENCE_CONCEPT = CONCEPT_MARK + "difference"
+# The use ("timeforbrug 14 og 15"): with it, two digits within the table's years are years.
+USAGE_CONCEPT = CONCEPT_MARK + "usage"
 # The most and the least use, in an answer about both (slot `extremes`).
 MOST_CONCEPT = CONCEPT_MARK + "most"
 LEAST_CONCEPT = CONCEPT_MARK + "least"
@@ -222,6 +224,11 @@ _CHECKS = frozenset(
     normalize("korrekt rigtigt rigtig passer stemmer sandt sikker right correct true sure").words
 )
 _POINTING_ONLY = ALL_STOPWORDS | QUESTION_WORDS | POINTERS | _MEANING | _CHECKS
+
+
+def _as_years(words: tuple[str, ...], named: set[str]) -> tuple[str, ...]:
+    """Words with the two-digit years `named` read as years."""
+    return tuple(YEAR_TOKEN if word in named else word for word in words)
 
 
 def _one_row_once(periods: tuple[Period, ...], usage: Sequence[UsageRow]) -> tuple[Period, ...]:
@@ -1037,6 +1044,19 @@ class Assistant:
             periods = _one_row_once(periods, usage)
         words = self._without_returning(normalized.words)
         folded = tuple(self.matcher.concepts.fold(words))
+        if not periods and usage and USAGE_CONCEPT in folded:
+            # "timeforbrug 14 og 15": with the word for use, two digits within the table's
+            # years are years.
+            short = short_years(words, usage[0].first_year, usage[-1].last_year)
+            if short:
+                periods = _one_row_once(short, usage)
+                named = {str(period.first - 2000) for period in short}
+                pieces, ranked, words = (
+                    tuple(_as_years(piece, named) for piece in pieces),
+                    tuple(_as_years(piece, named) for piece in ranked),
+                    _as_years(words, named),
+                )
+                folded = tuple(self.matcher.concepts.fold(words))
         return _Question(words, periods, pieces, evidence, ranked, asking, folded)
 
     def _in_its_languages(self, question: _Question) -> Scored | None:

@@ -11,7 +11,7 @@ import pytest
 from bot.assistant import Assistant
 from bot.language import sure_language
 from bot.matcher import Outcome
-from bot.normalize import normalize, signature_start
+from bot.normalize import Period, normalize, signature_start
 from bot.stopwords import content_words
 
 
@@ -574,3 +574,12 @@ def test_the_cards_name_is_no_danish_word(assistant: Assistant) -> None:
     # English messages use the name as it is.
     assert assistant.reply("was klippekortet closed in 2016").language == "en"
     assert assistant.reply("hvad er klippekortet").language == "da"
+
+
+def test_two_digits_with_the_word_for_use_are_years(assistant: Assistant) -> None:
+    reply = assistant.reply("timeforbrug 14 and 15 pls")
+    assert reply.entry_id == "usage"
+    assert reply.periods == (Period(2014, 2014), Period(2015, 2015))
+    # Without it, or outside the table's years, a number stays a number.
+    assert assistant.reply("hvem er de 14 kommuner").periods == ()
+    assert assistant.reply("forbrug 30").periods == ()
