@@ -354,8 +354,10 @@ class Assistant:
         lang = self._language(question, language, fixed_language)
         if not question.words:
             return self._plain(Outcome.UNKNOWN, lang, self.knowledge.ui["empty"][lang])
-        # A follow-up is in the conversation's language unless its own words say otherwise.
-        unsure = context is not None and not fixed_language and sure_of(question.evidence) is None
+        # A follow-up is in the conversation's language unless its own words lean to the other
+        # ("tak" after an English answer is Danish; "og 15?" is the conversation's).
+        danish, english = question.evidence
+        unsure = context is not None and not fixed_language and danish == english
         follow_lang = context.language if context is not None and unsure else lang
         if context is not None:
             followed = self._follow_up(question, context, follow_lang)

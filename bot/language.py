@@ -26,6 +26,8 @@ _ENGLISH = frozenset(
     from by may also or but still left cost costs interfaces interface contact pool year years
     usage total get got there any more yet much card clip some report please help use
     difference percentage percent share combined between than end ended close closed running
+    phone number email whats will bill charge charged conversion testing yes nope sure cool ty
+    thx great
     """.split()
 )
 _ONLY_DANISH = _DANISH - _ENGLISH

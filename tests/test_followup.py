@@ -467,7 +467,8 @@ def test_asking_whether_the_last_answer_is_right_gets_it_again(
 ) -> None:
     replies = conversation(assistant, "hvor mange timer blev brugt i 2014", check)
     assert replies[1][0] == "usage"
-    assert "16.880" in replies[1][1]
+    # In the message's language where its words lean to one ("is that right?" is English).
+    assert "16.880" in replies[1][1] or "16,880" in replies[1][1]
 
 
 def test_a_share_asked_with_how_many_after_the_busiest_year_is_that_years(
@@ -562,3 +563,14 @@ def test_years_named_turn_by_turn_are_taken_together(
 def test_the_year_before_goes_from_the_last_year_named(assistant: Assistant) -> None:
     replies = conversation(assistant, "brugt i 2015", "og 2014?", "og året før?")
     assert replies[2][1] == "I 2013 blev der brugt 17.011 timer af Klippekortet."
+
+
+@pytest.mark.parametrize(
+    ("reply_to", "language"), [("tak", "da"), ("and 2015?", "en"), ("ok", "en")]
+)
+def test_a_follow_up_is_in_its_own_language_where_its_words_lean_to_one(
+    assistant: Assistant, reply_to: str, language: str
+) -> None:
+    conversations = Conversations()
+    assistant.converse("how many hours were used in 2013", conversations, "k")
+    assert assistant.converse(reply_to, conversations, "k").language == language
