@@ -32,7 +32,8 @@ ting naevne naevner naevnt naevnte snakker snakket hoerer hele tiden
 mente mener
 nå nåh øh øhm hmm ehm jamen apropos forresten tja ik ikk vel
 sætning sætninger tre bekræfte bekræftelse bekræftet vedkommende
-korrekt korrekte rigtig rigtigt rigtige sandt passer stemmer ej henne dansk engelsk medio midten
+korrekt korrekte rigtig rigtigt rigtige forkert forkerte sandt passer stemmer ej henne dansk engelsk
+medio midten
 """.split()
 
 _ENGLISH = """
@@ -53,7 +54,7 @@ thing things stuff keep keeps kept mention mentions mentioning mentioned hear he
 meant
 well um uh erm oh ah hmm btw tho though yo lol haha hehe
 sentence sentences nutshell briefly one two three confirm confirmation verify
-correct true right accurate
+correct true right accurate wrong
 someone somebody anyone anybody everything plain english danish mid
 """.split()
 

@@ -583,3 +583,22 @@ def test_two_digits_with_the_word_for_use_are_years(assistant: Assistant) -> Non
     # Without it, or outside the table's years, a number stays a number.
     assert assistant.reply("hvem er de 14 kommuner").periods == ()
     assert assistant.reply("forbrug 30").periods == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("forkert", "complaint"),
+        ("jeg forstår ikke", "complaint"),
+        ("wrong answer", "complaint"),
+        ("ja", "reaction"),
+        ("nope", "reaction"),
+        ("det giver mening", "reaction"),
+    ],
+)
+def test_a_complaint_or_a_yes_gets_no_fact(assistant: Assistant, text: str, entry_id: str) -> None:
+    assert assistant.reply(text).entry_id == entry_id
+
+
+def test_wrong_in_a_question_is_no_complaint(assistant: Assistant) -> None:
+    assert answered(assistant, "forkert tal for 2014?") == "usage"
