@@ -187,6 +187,8 @@ _DENIALS = frozenset(normalize("ikke not").words)
 DENIAL_REACH = 1
 # Reactions that open questions as often as they stand alone ("ok hvor mange timer ...").
 _FILLER_REACTIONS = frozenset(normalize("ok okay k oki ah ahh hmm").words)
+# Asking for the last answer again ("kan du gentage?", "say that again").
+_REPEAT = frozenset(normalize("gentage gentag gentaget repeat again igen").words)
 _HOW_MANY = frozenset(normalize("mange meget many much").words)
 _WHY = frozenset(normalize("hvorfor why").words)
 _GOING_ON = frozenset(normalize("og and også ogsaa also plus men but").words)
@@ -969,15 +971,16 @@ class Assistant:
 
     @staticmethod
     def _checks_the_answer(question: _Question) -> bool:
-        """Whether a message only checks the last answer: "er det korrekt?", "passer det?",
-        "wasn't it around 3,000?" (a figure of its own, said with nothing else)."""
+        """Whether a message only checks the last answer or asks for it again: "er det
+        korrekt?", "passer det?", "wasn't it around 3,000?" (a figure of its own, said with
+        nothing else), "kan du gentage?"."""
         words = question.words
         # Two digits are a year after an answer about years ("og 14?"), not a figure.
         figures = [word for word in words if word.isdigit() and len(word) > 2]
         said = [word for word in words if word not in figures and word not in _APPROXIMATELY]
-        if not _POINTING_ONLY.issuperset(said):
+        if not (_POINTING_ONLY | _REPEAT).issuperset(said):
             return False
-        return bool(figures) or not _CHECKS.isdisjoint(words)
+        return bool(figures) or not (_CHECKS | _REPEAT).isdisjoint(words)
 
     @staticmethod
     def _asks_where_it_is_written(question: _Question) -> bool:

@@ -56,11 +56,12 @@ FIRST_PERIOD = _phrases(
     "første periode", "den første periode", "første år", "de første år", "de første tre år",
     "starten", "begyndelsen", "first period", "the first period", "first years",
     "the first years", "the first three years", "the early years", "the start", "the beginning",
+    "den første", "det første", "the first one", "the first",
 )  # fmt: skip
 LAST_PERIOD = _phrases(
     "sidste periode", "den sidste periode", "det sidste år", "sidste år det kørte", "slutningen",
     "det sidste år det kørte", "the last period", "the final year", "the last year it ran",
-    "the final period", "the end", "the last year",
+    "the final period", "the end", "the last year", "den sidste", "det sidste", "the last one",
 )  # fmt: skip
 # Comparing with other years ("sammenlignet med 2014?", "var det mere eller mindre end 2014?"):
 # words that ask for the years side by side, said with years.

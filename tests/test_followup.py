@@ -285,6 +285,8 @@ def test_contexts_expire_and_are_kept_per_key() -> None:
         ("faldt det?", "trend"),
         ("so it dropped?", "trend"),
         ("og 2014 ca det samme?", "compared"),
+        ("og den første?", "first"),
+        ("and the last one?", "last"),
     ],
 )
 def test_cues(text: str, cue: str | None) -> None:
@@ -574,3 +576,11 @@ def test_a_follow_up_is_in_its_own_language_where_its_words_lean_to_one(
     conversations = Conversations()
     assistant.converse("how many hours were used in 2013", conversations, "k")
     assert assistant.converse(reply_to, conversations, "k").language == language
+
+
+def test_asking_for_the_answer_again_or_for_the_sum(assistant: Assistant) -> None:
+    replies = conversation(assistant, "brugt i 2014", "og 2015?", "add them up", "kan du gentage")
+    assert "I alt 2014 + 2015 (rapporteret): 32.940 timer" in replies[2][1].splitlines()
+    assert replies[3][0] == "usage"
+    assert "16.880" in replies[3][1]
+    assert "16.060" in replies[3][1]
