@@ -366,8 +366,10 @@ class Assistant:
             if followed is not None:
                 return followed
         # Whatever else it gets ("ok", "hmm", a new question in words of both languages), the
-        # reply keeps the conversation's language.
-        lang = follow_lang
+        # reply keeps the conversation's language, unless the user's client says which
+        # language they read (a hint breaks the tie).
+        if language is None:
+            lang = follow_lang
         ranking = self._rank(question, lang, outcome_only=True)
         decision = decide(ranking, self.settings)
         if self.signal is not None:
