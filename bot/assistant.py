@@ -487,13 +487,15 @@ class Assistant:
         if probabilities[pick] < RESCUE_AT:
             return ranking, decision
         sure = sure_of(question.evidence) == language
-        closer = self.matcher.rank(question.pieces, language, sure, floor=RESCUE_EVIDENCE)
+        # Below a suggestion only a pick the matcher finds best at 33 or more can be answered:
+        # nothing scoring less need be worked out.
+        unplaced = decision is Outcome.UNKNOWN
+        floor = UNPLACED_RESCUE_EVIDENCE if unplaced else RESCUE_EVIDENCE
+        closer = self.matcher.rank(question.pieces, language, sure, unplaced, floor=floor)
         found = next((scored for scored in closer if scored.entry_id == pick), None)
         if found is None:
             return ranking, decision
-        if decision is Outcome.UNKNOWN and (
-            closer[0].entry_id != pick or found.score < UNPLACED_RESCUE_EVIDENCE
-        ):
+        if unplaced and closer[0].entry_id != pick:
             # Below a suggestion both must agree, on more of the entry's words.
             return ranking, decision
         return [found, *(s for s in ranking if s.entry_id != pick)], Outcome.ANSWERED
