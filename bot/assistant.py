@@ -25,7 +25,15 @@ from bot.classifier import (
     VETO_BELOW,
     train_for,
 )
-from bot.followup import POINTERS, Context, Conversations, cue_of, shifted, short_years
+from bot.followup import (
+    HOW_MANY,
+    POINTERS,
+    Context,
+    Conversations,
+    cue_of,
+    shifted,
+    short_years,
+)
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
 from bot.language import SUPPORTED, language_evidence, language_of, sure_of
 from bot.matcher import CONCEPT_MARK, Matcher, MatchSettings, Outcome, Scored, decide
@@ -189,7 +197,6 @@ DENIAL_REACH = 1
 _FILLER_REACTIONS = frozenset(normalize("ok okay k oki ah ahh hmm").words)
 # Asking for the last answer again ("kan du gentage?", "say that again").
 _REPEAT = frozenset(normalize("gentage gentag gentaget repeat again igen").words)
-_HOW_MANY = frozenset(normalize("mange meget many much").words)
 _WHY = frozenset(normalize("hvorfor why").words)
 _GOING_ON = frozenset(normalize("og and også ogsaa also plus men but").words)
 GOING_ON_WORDS = 1
@@ -226,6 +233,16 @@ _CHECKS = frozenset(
     normalize("korrekt rigtigt rigtig passer stemmer sandt sikker right correct true sure").words
 )
 _POINTING_ONLY = ALL_STOPWORDS | QUESTION_WORDS | POINTERS | _MEANING | _CHECKS
+# What a message that asks for the last answer again may say besides (`_asks_again`), worked
+# out once.
+_SAID_WITH_CHECKS = _POINTING_ONLY | _REPEAT
+_CHECKING_AGAIN = _CHECKS | _REPEAT
+_SAID_WITH_WRITTEN = _POINTING_ONLY | _WRITTEN
+
+
+def _first(scored: Scored, ranking: list[Scored]) -> list[Scored]:
+    """`ranking` with `scored` first, in place of its own score for that entry."""
+    return [scored, *(s for s in ranking if s.entry_id != scored.entry_id)]
 
 
 def _as_years(words: tuple[str, ...], named: set[str]) -> tuple[str, ...]:
@@ -374,20 +391,17 @@ class Assistant:
         decision = decide(ranking, self.settings)
         if self.signal is not None:
             ranking, decision = self._second_opinion(question, lang, ranking, decision)
-        if decision is not Outcome.ANSWERED and len(question.pieces) > 1:
-            contained = self._contained(question, lang)
-            if contained is not None:
-                ranking = [contained, *(s for s in ranking if s.entry_id != contained.entry_id)]
-                decision = Outcome.ANSWERED
-        if (
-            decision is not Outcome.ANSWERED
-            and len(question.pieces) == 1
-            and self.matcher.mixes(question.pieces)
-        ):
-            runs = self._in_its_languages(question)
-            if runs is not None:
-                ranking = [runs, *(s for s in ranking if s.entry_id != runs.entry_id)]
-                decision = Outcome.ANSWERED
+        if decision is not Outcome.ANSWERED:
+            # A sentence of a long message that says a phrasing nearly whole; a sentence that
+            # changes language, read in its parts.
+            if len(question.pieces) > 1:
+                lead = self._contained(question, lang)
+            elif self.matcher.mixes(question.pieces):
+                lead = self._in_its_languages(question)
+            else:
+                lead = None
+            if lead is not None:
+                ranking, decision = _first(lead, ranking), Outcome.ANSWERED
         # A message naming something no entry is about ("vores serviceaftale på 200 timer")
         # is only offered choices, even when it asks two of the topics' questions.
         foreign = (
@@ -460,22 +474,19 @@ class Assistant:
         find."""
         assert self.signal is not None
         probabilities = self._probabilities(question)
+        pick = max(probabilities, key=probabilities.__getitem__)
+        sure = sure_of(question.evidence) == language
         if decision is Outcome.ANSWERED:
             if probabilities.get(ranking[0].entry_id, 0.0) < VETO_BELOW:
                 return ranking, Outcome.SUGGESTED
-            pick = max(probabilities, key=probabilities.__getitem__)
             if pick == ranking[0].entry_id or probabilities[pick] < RESCUE_AT:
                 return ranking, decision
             # Sure of another entry the matcher finds nearly as good: "er alle timerne på
             # klippekortet brugt" asks what is left, not how the hours were used.
-            sure = sure_of(question.evidence) == language
             floor = max(RESCUE_EVIDENCE, ranking[0].score - SWITCH_WITHIN)
             closer = self.matcher.rank(question.ranked, language, sure, floor=floor)
             rival = next((s for s in closer if s.entry_id == pick), None)
-            if rival is not None:
-                return [rival, *(s for s in ranking if s.entry_id != pick)], decision
-            return ranking, decision
-        pick = max(probabilities, key=probabilities.__getitem__)
+            return (ranking if rival is None else _first(rival, ranking)), decision
         tied = [s.entry_id for s in ranking if math.isclose(s.score, ranking[0].score)]
         if len(tied) > 1 and ranking[0].score >= self.settings.answer_at and pick in tied:
             # Two entries the matcher finds equally good ("what's the clip card": what it is,
@@ -483,10 +494,9 @@ class Assistant:
             others = max(probabilities[entry_id] for entry_id in tied if entry_id != pick)
             if probabilities[pick] >= TIE_FACTOR * others:
                 winner = next(s for s in ranking if s.entry_id == pick)
-                return [winner, *(s for s in ranking if s.entry_id != pick)], Outcome.ANSWERED
+                return _first(winner, ranking), Outcome.ANSWERED
         if probabilities[pick] < RESCUE_AT:
             return ranking, decision
-        sure = sure_of(question.evidence) == language
         # Below a suggestion only a pick the matcher finds best at 33 or more can be answered:
         # nothing scoring less need be worked out.
         unplaced = decision is Outcome.UNKNOWN
@@ -498,7 +508,7 @@ class Assistant:
         if unplaced and closer[0].entry_id != pick:
             # Below a suggestion both must agree, on more of the entry's words.
             return ranking, decision
-        return [found, *(s for s in ranking if s.entry_id != pick)], Outcome.ANSWERED
+        return _first(found, ranking), Outcome.ANSWERED
 
     def _contained(self, question: _Question, language: str) -> Scored | None:
         """The entry one of whose phrasings a sentence of a long message says nearly whole,
@@ -545,7 +555,7 @@ class Assistant:
         figures = {SHARE_CONCEPT, DIFFERENCE_CONCEPT, TOTAL_CONCEPT}
         if figures.isdisjoint(folded):
             return False
-        ignored = figures | _HOW_MANY
+        ignored = figures | HOW_MANY
         return not _own_words(tuple(word for word in folded if word not in ignored))
 
     def _asks(self, question: _Question) -> Asks:
@@ -625,6 +635,11 @@ class Assistant:
             if len(self._containment) >= PIECE_CACHE_SIZE:
                 self._containment.clear()
             ranked = self._containment[key] = self.matcher.contained(piece, index)
+        return self._clear_lead(ranked, question)
+
+    def _clear_lead(self, ranked: list[Scored], question: _Question) -> Scored | None:
+        """The best of `ranked` when it scores `CONTAINED_AT` or more, `CONTAINED_MARGIN` ahead
+        of the next, and the classifier, when there is one, does not find it unlikely."""
         if not ranked:
             return None
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
@@ -754,7 +769,7 @@ class Assistant:
         period_entry = self._period_entry
         if period_entry is None:
             return None
-        if self._checks_the_answer(question) or self._asks_where_it_is_written(question):
+        if self._asks_again(question):
             # "passer det?", "wasn't it around 3,000?": the last answer again, as it stands.
             return self.answer(context.entry_id, language, context.periods)
         end = self._end_entry
@@ -959,7 +974,16 @@ class Assistant:
         return self._entry_with_slot("end")
 
     def _entry_with_slot(self, slot: str) -> str | None:
-        return next((e.id for e in self.knowledge.entries.values() if e.slot == slot), None)
+        return self._slot_entries.get(slot)
+
+    @cached_property
+    def _slot_entries(self) -> dict[str, str]:
+        """The first entry of each slot, looked up once: asked for on every message."""
+        found: dict[str, str] = {}
+        for entry in self.knowledge.entries.values():
+            if entry.slot is not None:
+                found.setdefault(entry.slot, entry.id)
+        return found
 
     def _comparison(self, entry_id: str, question: _Question) -> str | None:
         """The entry about the most and least use, when a question about use or about the
@@ -974,24 +998,20 @@ class Assistant:
         return extremes if compares else None
 
     @staticmethod
-    def _checks_the_answer(question: _Question) -> bool:
-        """Whether a message only checks the last answer or asks for it again: "er det
-        korrekt?", "passer det?", "wasn't it around 3,000?" (a figure of its own, said with
-        nothing else), "kan du gentage?"."""
+    def _asks_again(question: _Question) -> bool:
+        """Whether a message asks for nothing but the last answer again: it checks it ("er det
+        korrekt?", "passer det?", "wasn't it around 3,000?": a figure of its own, said with
+        nothing else), asks for it again ("kan du gentage?") or asks where it is written
+        ("står det et sted?", "source?": the answer names its section of the source)."""
         words = question.words
+        if not _WRITTEN.isdisjoint(words) and _SAID_WITH_WRITTEN.issuperset(words):
+            return True
         # Two digits are a year after an answer about years ("og 14?"), not a figure.
         figures = [word for word in words if word.isdigit() and len(word) > 2]
         said = [word for word in words if word not in figures and word not in _APPROXIMATELY]
-        if not (_POINTING_ONLY | _REPEAT).issuperset(said):
+        if not _SAID_WITH_CHECKS.issuperset(said):
             return False
-        return bool(figures) or not (_CHECKS | _REPEAT).isdisjoint(words)
-
-    @staticmethod
-    def _asks_where_it_is_written(question: _Question) -> bool:
-        """Whether a message only asks where the last answer is written ("står det et sted?",
-        "hvad er kilden?", "source?"): the answer names its section of the source."""
-        words = question.words
-        return not _WRITTEN.isdisjoint(words) and (_POINTING_ONLY | _WRITTEN).issuperset(words)
+        return bool(figures) or not _CHECKING_AGAIN.isdisjoint(words)
 
     def _asks_why_it_ended(self, question: _Question, context: Context) -> bool:
         """Whether a message asks only why ("hvorfor?", "why so few?") after an answer about
@@ -1075,15 +1095,7 @@ class Assistant:
         runs = [run for piece in question.ranked for run in self.matcher.language_runs(piece)]
         if len(runs) <= len(question.ranked):
             return None
-        ranking = self.matcher.rank(runs, None, False, outcome_only=True)
-        runner_up = ranking[1].score if len(ranking) > 1 else 0.0
-        if not ranking or ranking[0].score < CONTAINED_AT:
-            return None
-        if ranking[0].score - runner_up < CONTAINED_MARGIN:
-            return None
-        if self._probabilities(question).get(ranking[0].entry_id, 1.0) < CONTAINED_PROBABILITY:
-            return None
-        return ranking[0]
+        return self._clear_lead(self.matcher.rank(runs, None, False, outcome_only=True), question)
 
     def _without_returning(self, words: tuple[str, ...]) -> tuple[str, ...]:
         """Words without the turn that opens them by going back to the card ("ok, tilbage til

@@ -167,7 +167,7 @@ def cue_of(words: tuple[str, ...]) -> str | None:
     if YEAR_TOKEN in words and _CHECKING.issuperset(said) and not POINTERS.isdisjoint(said):
         return "checked"
     core = _core(words)
-    if YEAR_TOKEN not in words and not _AMOUNT.isdisjoint(words) and _YEAR_USE.issuperset(core):
+    if YEAR_TOKEN not in words and not HOW_MANY.isdisjoint(words) and _YEAR_USE.issuperset(core):
         return "amount"
     if not core:
         return "years"
@@ -203,7 +203,7 @@ _IGNORED = (
     | frozenset(normalize("hvor meget mange af blev var was were how much many of by").words)
 )
 # Asking how many ("hvor mange timer var det?").
-_AMOUNT = frozenset(normalize("mange meget many much").words)
+HOW_MANY = frozenset(normalize("mange meget many much").words)
 # Checking a year against the last answer: "var det 2015?", "was it in 2015?".
 _CHECKING = frozenset(normalize("var det er was it is in i").words)
 # What a question about the use in a year says besides it ("hvor stor en del gik til
