@@ -49,6 +49,7 @@ DEV_SETS = (
     DATA / "dev_followups8.yaml",
     DATA / "dev_blind9.yaml",
     DATA / "dev_followups10.yaml",
+    DATA / "dev_blind11.yaml",
 )
 HELDOUT_SETS = (
     DATA / "heldout.yaml",
@@ -68,6 +69,7 @@ HELDOUT_SETS = (
     DATA / "heldout_followups8.yaml",
     DATA / "heldout_blind9.yaml",
     DATA / "heldout_followups10.yaml",
+    DATA / "heldout_blind11.yaml",
 )
 
 
