@@ -50,6 +50,7 @@ DEV_SETS = (
     DATA / "dev_blind9.yaml",
     DATA / "dev_followups10.yaml",
     DATA / "dev_blind11.yaml",
+    DATA / "dev_followups12.yaml",
 )
 HELDOUT_SETS = (
     DATA / "heldout.yaml",
@@ -70,6 +71,7 @@ HELDOUT_SETS = (
     DATA / "heldout_blind9.yaml",
     DATA / "heldout_followups10.yaml",
     DATA / "heldout_blind11.yaml",
+    DATA / "heldout_followups12.yaml",
 )
 
 
