@@ -988,14 +988,20 @@ class Assistant:
     def _comparison(self, entry_id: str, question: _Question) -> str | None:
         """The entry about the most and least use, when a question about use or about the
         busiest year asks which of the years it names used the most or the fewest ("blev der
-        brugt mest i 2014 eller 2015?"); None otherwise."""
+        brugt mest i 2014 eller 2015?"); the entry about use when some of those years cannot
+        be ranked; None otherwise."""
         extremes = self._entry_with_slot("extremes")
         if extremes is None or self.knowledge.entries[entry_id].slot not in ("period", "extremes"):
             return None
         if MOST_CONCEPT not in question.folded and LEAST_CONCEPT not in question.folded:
             return None
-        compares = self._compares(self.knowledge.entries[extremes], question.periods)
-        return extremes if compares else None
+        if self._compares(self.knowledge.entries[extremes], question.periods):
+            return extremes
+        if len(question.periods) >= 2:
+            # Years that cannot all be ranked ("mest i 2012 eller 2013?": 2012 has no figure of
+            # its own) are each answered as they are, by the entry about use.
+            return self._period_entry
+        return None
 
     @staticmethod
     def _asks_again(question: _Question) -> bool:

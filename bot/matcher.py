@@ -29,6 +29,7 @@ from functools import cached_property
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.everyday import stem_factors
 from bot.model import Entry
 from bot.normalize import MIXED, QUESTION_WORDS, YEAR_TOKEN, normalize, stem_words, words_of
 from bot.stopwords import ALL_STOPWORDS, STOPWORDS, ascii_variants, content_words
@@ -141,6 +142,9 @@ class _LanguageIndex:
     knows_year: frozenset[int] = frozenset()
     idf: dict[str, float] = field(default_factory=dict)
     unseen_idf: float = 1.0
+    # Stems of words common in everyday language, with the share of their weight they keep
+    # (`bot.everyday`).
+    everyday: Mapping[str, float] = field(default_factory=dict)
     words: frozenset[str] = frozenset()
     # The words of the phrasings themselves (`words` has every concept's words too).
     own_words: frozenset[str] = frozenset()
@@ -306,7 +310,7 @@ class Matcher:
         return canonical
 
     def _build(self, language: str, entries: Mapping[str, Entry]) -> _LanguageIndex:
-        index = _LanguageIndex(language)
+        index = _LanguageIndex(language, everyday=stem_factors(language))
         document_frequency: dict[str, int] = defaultdict(int)
         raw_words: set[str] = set()
         word_counts: dict[str, int] = defaultdict(int)
@@ -394,7 +398,13 @@ class Matcher:
         for word in self._named_apart(canonical.get(w, w) for w in words):
             joined, last = previous + word, previous
             previous = word
-            split_word = last not in self.all_words or word not in self.all_words
+            # Two known words are joined only into the domain's name ("klippe kortet"): "brugt
+            # op" is not "brugtop".
+            split_word = (
+                last not in self.all_words
+                or word not in self.all_words
+                or joined in self.long_names_set
+            )
             if mended and joined in index.words and split_word:
                 mended[-1] = joined  # "klippe kortet" -> "klippekortet"
                 continue
@@ -791,10 +801,13 @@ class Matcher:
         # A count of hours no phrasing has ("var der ikke 50.000 timer?") is one the user
         # quotes: it says as little of the topic as the domain's names do. Small numbers ("2+2",
         # "30 personer") are other matters.
+        # A word of everyday language counts for less (`bot.everyday`): "big" in "did the hours
+        # go to small tasks or to big projects?" says nothing about the purpose entry.
+        everyday = index.everyday
         weights = [
             NEUTRAL_WEIGHT
             if s in neutral or (len(s) >= QUOTED_FIGURE_DIGITS and s.isdigit() and s not in idf)
-            else idf.get(s, unseen_idf)
+            else idf.get(s, unseen_idf) * everyday.get(s, 1.0)
             for s in stems
         ]
         said_weight = {stem: idf[stem] for stem in stems if stem in idf}
