@@ -1076,8 +1076,10 @@ def _asked_words(words: list[str], stopwords: frozenset[str]) -> list[str]:
     if content and QUESTION_WORDS.issuperset(content):
         if len(words) <= len(content):
             return content
-        # Hedges still say nothing: "hvad er det helt præcist?" asks "hvad er det?".
-        return content_words([w for w in words if w not in _HEDGES], frozenset())
+        # Hedges still say nothing: "hvad er det helt præcist?" asks "hvad er det?". The words
+        # are read as typed without æøå, as phrasings are: "hvad kan jeg sporge om" is "spørge".
+        kept = content_words([w for w in words if w not in _HEDGES], frozenset())
+        return [_plainest(word) for word in kept]
     return content
 
 
