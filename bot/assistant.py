@@ -818,6 +818,10 @@ class Assistant:
         elif cue == "amount" and context.periods:
             # "hvor mange var det?" after the busiest year: that year's use.
             periods = context.periods
+        elif cue == "amount" and not about_periods and (pool := self._entry_with_slot("pool")):
+            # "hvor mange var der?" after what is left or what the hours went to: how many
+            # hours there were, the pool.
+            return self.answer(pool, language, ())
         else:
             return None
         if cue in ("years", "checked") and not periods:

@@ -411,12 +411,22 @@ def test_why_after_another_year_is_not_about_the_end(assistant: Assistant) -> No
     [
         ("hvor mange hours er der left på klippekortet", "what was the total"),
         ("who had the hours?", "how many in total?"),
+        ("så alle timerne er brugt?", "hvor mange var der"),
+        ("hvad blev timerne brugt til", "hvor mange var der?"),
     ],
 )
 def test_the_total_after_an_answer_not_about_years_is_the_pool(
     assistant: Assistant, messages: tuple[str, str]
 ) -> None:
     assert conversation(assistant, *messages)[-1][0] == "pool_size"
+
+
+def test_how_many_after_a_year_is_that_years_use(assistant: Assistant) -> None:
+    # The pool only when the answer before was not about years.
+    replies = conversation(
+        assistant, "hvilket år blev der brugt færrest timer", "hvor mange var det?"
+    )
+    assert replies[-1][0] == "usage"
 
 
 def test_the_total_alone_is_only_offered(assistant: Assistant) -> None:
