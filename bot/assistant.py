@@ -818,7 +818,12 @@ class Assistant:
         elif cue == "amount" and context.periods:
             # "hvor mange var det?" after the busiest year: that year's use.
             periods = context.periods
-        elif cue == "amount" and not about_periods and (pool := self._entry_with_slot("pool")):
+        elif (
+            cue == "amount"
+            and not about_periods
+            and USAGE_CONCEPT not in question.folded  # "og hvor mange er brugt?" asks the use
+            and (pool := self._entry_with_slot("pool"))
+        ):
             # "hvor mange var der?" after what is left or what the hours went to: how many
             # hours there were, the pool.
             return self.answer(pool, language, ())

@@ -63,6 +63,10 @@ COMMON_FACTOR = 5
 # The fewest words a part of a sentence in one language has (`Matcher.language_runs`).
 LANGUAGE_RUN_WORDS = 3
 CONTAINED_WORDS = 2
+# Prepositions that may end a question apart from their verb, and how many words may stand
+# between the two (`Concepts.fold`).
+STRANDED_PREPOSITIONS = frozenset({"til", "for", "on", "paa", "pa", "med", "om", "about"})
+STRANDED_GAP = 4
 
 
 @dataclass(frozen=True)
@@ -966,12 +970,28 @@ class Concepts:
         for phrase in sorted(self.by_phrase, key=lambda p: (-len(p), p)):
             self._phrases_from[phrase[0]].append(phrase)
         self.fillers = fillers
+        # Two-word expressions that end in a preposition, by it: at the end of a question the
+        # preposition may stand apart from its verb ("hvad brugte de timerne til?").
+        self._stranded: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for phrase in sorted(self.by_phrase):
+            if len(phrase) == 2 and phrase[1] in STRANDED_PREPOSITIONS:
+                self._stranded[phrase[1]].append(phrase)
 
     def fold(self, words: Sequence[str], with_filler: bool = True) -> list[str]:
         """The words with each concept word or expression replaced by its concept's name (an
-        expression with one filler word inside, too, unless `with_filler` is off)."""
+        expression with one filler word inside, too, unless `with_filler` is off; a verb and
+        its preposition at the very end with up to `STRANDED_GAP` words between: "what did they
+        use the hours for", "hvad brugte de dem til")."""
         if not self.names:
             return list(words)
+        if len(words) > 2 and words[-1] in self._stranded:
+            last = len(words) - 1
+            for verb, _ in self._stranded[words[-1]]:
+                for at in range(last - 2, max(-1, last - 2 - STRANDED_GAP), -1):
+                    if words[at] == verb:
+                        token = self.by_phrase[(verb, words[-1])]
+                        before, between = words[:at], words[at + 1 : last]
+                        return [*self.fold(before, with_filler), token, *self.fold(between)]
         folded: list[str] = []
         position = 0
         while position < len(words):

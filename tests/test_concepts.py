@@ -76,6 +76,33 @@ def test_expressions_and_inflections_read_as_the_concept() -> None:
     assert "kontakten".startswith(stem)  # so "kontakten" meets the concept through its stem
 
 
+def test_a_preposition_at_the_end_reads_with_its_verb() -> None:
+    concepts = Concepts({"purpose": {"da": ["brugt til"], "en": ["spent on"]}})
+    # "til" ends the question four words or fewer after its verb: "what for".
+    assert concepts.fold("hvad blev de mange timer brugt til".split())[-1] == "~purpose"
+    assert concepts.fold("what were the hours spent on".split()) == [
+        "what", "were", "the", "hours", "~purpose",
+    ]  # fmt: skip
+    assert concepts.fold("hvad blev timerne brugt til".split())[-1] == "~purpose"
+    # Not inside a question, nor further from its verb.
+    assert "~purpose" not in concepts.fold("brugt af kommunen til snitflader".split())
+    assert "~purpose" not in concepts.fold("brugt af de fem store kommuner i alt til".split())
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("og hvad brugte de dem til", "purpose"),
+        ("what did they spend the hours on", "purpose"),
+        ("hvor mange timer blev brugt til snitflader i 2014", "usage"),
+    ],
+)
+def test_a_question_ending_in_its_preposition_asks_what_for(
+    assistant: Assistant, text: str, entry: str
+) -> None:
+    assert assistant.reply(text).entry_id == entry
+
+
 def test_a_synonym_no_phrasing_uses_is_answered_through_its_concept(
     knowledge: KnowledgeBase,
 ) -> None:
