@@ -989,9 +989,9 @@ class Concepts:
             for verb, _ in self._stranded[words[-1]]:
                 for at in range(last - 2, max(-1, last - 2 - STRANDED_GAP), -1):
                     if words[at] == verb:
-                        token = self.by_phrase[(verb, words[-1])]
+                        name = self.by_phrase[(verb, words[-1])]
                         before, between = words[:at], words[at + 1 : last]
-                        return [*self.fold(before, with_filler), token, *self.fold(between)]
+                        return [*self.fold(before, with_filler), name, *self.fold(between)]
         folded: list[str] = []
         position = 0
         while position < len(words):
