@@ -93,6 +93,9 @@ USAGE_CONCEPT = CONCEPT_MARK + "usage"
 # The most and the least use, in an answer about both (slot `extremes`).
 MOST_CONCEPT = CONCEPT_MARK + "most"
 LEAST_CONCEPT = CONCEPT_MARK + "least"
+# What a sentence after thanks opens with when it tells what the answer did ("tak, det hjalp
+# med 2014-tallet"), not what is asked next ("tak. forbruget i 2015").
+_SAYING_WHAT_IT_DID = frozenset("det dette den that this it".split())
 # A message that alone says one of an entry's phrasings whole ("er der hours left") is a
 # complete question: a word in it that may point back ("der") does not bend it to the last topic.
 COMPLETE_SCORE = 100.0
@@ -898,6 +901,8 @@ class Assistant:
         if not self.knowledge.entries[first[0].entry_id].chitchat:
             return None
         for piece in question.pieces[1:]:
+            if piece[0] in _SAYING_WHAT_IT_DID:
+                continue  # "thanks, that helped with the 2014 figure" tells what helped
             ranking = self._piece_ranking(piece, language, False)
             if ranking and ranking[0].score >= self.settings.answer_at:
                 return None
@@ -1129,7 +1134,7 @@ class Assistant:
         sure = sure_of(question.evidence) == language
         ranking = self.matcher.rank(question.ranked, language, sure, outcome_only, question.asking)
         if len(question.ranked) > 1:
-            ranking = self._with_support(question, language, sure, ranking)
+            ranking = self._with_support(question, language, sure, ranking, outcome_only)
         return ranking
 
     def _piece_ranking(self, piece: tuple[str, ...], language: str, sure: bool) -> list[Scored]:
@@ -1146,7 +1151,12 @@ class Assistant:
         return found
 
     def _with_support(
-        self, question: _Question, language: str, sure: bool, ranking: list[Scored]
+        self,
+        question: _Question,
+        language: str,
+        sure: bool,
+        ranking: list[Scored],
+        outcome_only: bool = False,
     ) -> list[Scored]:
         """A long message's ranking with each entry's score raised by the next best sentence
         that speaks of it too: "... vil jeg gerne vide, om der følger omkostninger med, fx til
@@ -1162,11 +1172,16 @@ class Assistant:
                 if not self.knowledge.entries[scored.entry_id].chitchat:
                     pieces.setdefault(scored.entry_id, []).append(scored.score * weight)
         scores = {scored.entry_id: scored for scored in ranking}
-        for entry_id, piece_scores in pieces.items():
-            if len(piece_scores) < 2:
-                continue
-            first, second = sorted(piece_scores, reverse=True)[:2]
-            found = scores.get(entry_id)
+        supported = [entry_id for entry_id, found in pieces.items() if len(found) >= 2]
+        whole = scores
+        if outcome_only and not set(supported) <= set(scores):
+            # An entry left out of a ranking for the outcome alone (too far below the best)
+            # is raised from its own score, as in the full ranking, not from its best sentence's.
+            full = self.matcher.rank(question.ranked, language, sure, False, question.asking)
+            whole = {scored.entry_id: scored for scored in full}
+        for entry_id in supported:
+            first, second = sorted(pieces[entry_id], reverse=True)[:2]
+            found = whole.get(entry_id)
             base = found.score if found is not None else first
             scores[entry_id] = Scored(
                 entry_id,

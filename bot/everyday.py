@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 
-from bot.normalize import MIXED, normalize, stem_words
+from bot.normalize import MIXED, QUESTION_WORDS, normalize, stem_words
 
 # A word this common or less (Zipf scale: 4.5 is about 30 per million words, such as "leverandør"
 # or "vendor") counts in full; from there its weight falls linearly to `FLOOR` at `COMMON`
@@ -36,7 +36,8 @@ def factor(zipf: float) -> float:
 @functools.cache
 def stem_factors(language: str) -> Mapping[str, float]:
     """Each stem of a word more common than `EVERYDAY` in `language` ("da", "en", or `MIXED`
-    for both) with its factor, the lowest of its words'. Stems not in it count in full."""
+    for both) with its factor, the lowest of its words'; question words are left out. Stems
+    not in it count in full."""
     if language == MIXED:
         merged = dict(stem_factors("da"))
         for stem, value in stem_factors("en").items():
@@ -51,7 +52,8 @@ def stem_factors(language: str) -> Mapping[str, float]:
         if zipf <= EVERYDAY:
             break  # the list runs from the most common word down
         words = normalize(word).words
-        if len(words) == 1:
+        # Question words are common, yet they tell "hvem" (who) from "hvor mange" (usage).
+        if len(words) == 1 and words[0] not in QUESTION_WORDS:
             common.append((words[0], zipf))
     factors: dict[str, float] = {}
     stems = stem_words([word for word, _ in common], language)

@@ -284,6 +284,12 @@ class Matcher:
                         by_deletion[key].append(word)
             mended: dict[str, str] = {}
             for word, count in sorted(language_counts.items()):
+                name = self._name_slipped(word)
+                if name is not None:
+                    # However often phrasings write it so ("klipekortet"), a slip in the
+                    # domain's name is the name.
+                    mended[word] = name
+                    continue
                 if count > RARE_SPELLING or word in kept or word in others or len(word) < 4:
                     continue
                 common = [v for v in _ascii_expansions(word) if v in language_counts]
@@ -312,6 +318,15 @@ class Matcher:
             word: target for mended in canonical.values() for word, target in mended.items()
         }
         return canonical
+
+    def _name_slipped(self, word: str) -> str | None:
+        """The domain's long name that `word` is one slip from ("klipekortet"), if any."""
+        if len(word) <= LONG_WORD or word in self.long_names_set:
+            return None
+        for name in self.long_names:
+            if OSA.distance(word, name, score_cutoff=1) == 1:
+                return name
+        return None
 
     def _build(self, language: str, entries: Mapping[str, Entry]) -> _LanguageIndex:
         index = _LanguageIndex(language, everyday=stem_factors(language))

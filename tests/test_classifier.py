@@ -131,15 +131,16 @@ def test_an_answer_it_adds_always_has_the_matchers_evidence(
 def test_it_answers_a_question_the_matcher_finds_too_few_words_of(
     matcher_alone: Assistant, with_signal: Assistant
 ) -> None:
-    # The matcher scores "who" between RESCUE_EVIDENCE and a suggestion: too few words to
-    # offer it, enough with the classifier's confidence.
-    text = "hvem leverede selve timerne"
+    # The matcher scores the use between RESCUE_EVIDENCE and a suggestion ("slugte" is no
+    # word of the knowledge base's): too few words to offer it, enough with the classifier's
+    # confidence.
+    text = "Hvor mange timer slugte 2016?"
     assert matcher_alone.reply(text).outcome is Outcome.UNKNOWN
     ranking = matcher_alone.matcher.rank(matcher_alone._read(text).pieces, "da", floor=0.0)
-    assert ranking[0].entry_id == "who"
+    assert ranking[0].entry_id == "usage"
     assert classifier.RESCUE_EVIDENCE <= ranking[0].score < matcher_alone.settings.suggest_at
     reply = with_signal.reply(text)
-    assert (reply.outcome, reply.entry_id) == (Outcome.ANSWERED, "who")
+    assert (reply.outcome, reply.entry_id) == (Outcome.ANSWERED, "usage")
     # What people earn is a concept of its own, never the contact's.
     assert with_signal.reply("Hvad tjener en projektchef?").outcome is not Outcome.ANSWERED
 
@@ -147,12 +148,13 @@ def test_it_answers_a_question_the_matcher_finds_too_few_words_of(
 def test_it_decides_between_entries_the_matcher_ties_on(
     matcher_alone: Assistant, with_signal: Assistant
 ) -> None:
-    text = "what is this 'clip card' everyone keeps mentioning"
+    # What was left and the pool's size both say "hvor mange timer var der".
+    text = "hvor mange timer var der i puljen?"
     ranking = matcher_alone.rank(text)
     assert ranking[0].score == ranking[1].score >= matcher_alone.settings.answer_at
     assert matcher_alone.reply(text).outcome is Outcome.SUGGESTED
     reply = with_signal.reply(text)
-    assert (reply.outcome, reply.entry_id) == (Outcome.ANSWERED, "what_is")
+    assert (reply.outcome, reply.entry_id) == (Outcome.ANSWERED, "pool_size")
 
 
 def test_an_answer_is_another_entrys_when_it_is_sure_and_the_matcher_nearly_agrees(

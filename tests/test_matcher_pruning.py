@@ -74,7 +74,9 @@ def reference_rank(
                 continue
             neutral = matcher.neutral_stems[index.language]
             weights = [
-                NEUTRAL_WEIGHT if w in neutral else index.idf.get(w, index.unseen_idf)
+                NEUTRAL_WEIGHT
+                if w in neutral
+                else index.idf.get(w, index.unseen_idf) * index.everyday.get(w, 1.0)
                 for w in stems
             ]
             query = " ".join(stems)
