@@ -985,12 +985,13 @@ class Concepts:
         for phrase in sorted(self.by_phrase, key=lambda p: (-len(p), p)):
             self._phrases_from[phrase[0]].append(phrase)
         self.fillers = fillers
-        # Two-word expressions that end in a preposition, by it: at the end of a question the
-        # preposition may stand apart from its verb ("hvad brugte de timerne til?").
+        # Expressions that end in a preposition, by it: at the end of a question the
+        # preposition, with any particle before it, may stand apart from its verb ("hvad brugte
+        # de timerne til?", "hvad gik klippekortet ud på?").
         self._stranded: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for phrase in sorted(self.by_phrase):
-            if len(phrase) == 2 and phrase[1] in STRANDED_PREPOSITIONS:
-                self._stranded[phrase[1]].append(phrase)
+            if phrase[-1] in STRANDED_PREPOSITIONS:
+                self._stranded[phrase[-1]].append(phrase)
 
     def fold(self, words: Sequence[str], with_filler: bool = True) -> list[str]:
         """The words with each concept word or expression replaced by its concept's name (an
@@ -1000,12 +1001,15 @@ class Concepts:
         if not self.names:
             return list(words)
         if len(words) > 2 and words[-1] in self._stranded:
-            last = len(words) - 1
-            for verb, _ in self._stranded[words[-1]]:
-                for at in range(last - 2, max(-1, last - 2 - STRANDED_GAP), -1):
+            for phrase in self._stranded[words[-1]]:
+                verb, tail = phrase[0], phrase[1:]
+                end = len(words) - len(tail)  # where the tail begins
+                if tuple(words[end:]) != tail:
+                    continue
+                for at in range(end - 2, max(-1, end - 2 - STRANDED_GAP), -1):
                     if words[at] == verb:
-                        name = self.by_phrase[(verb, words[-1])]
-                        before, between = words[:at], words[at + 1 : last]
+                        before, between = words[:at], words[at + 1 : end]
+                        name = self.by_phrase[phrase]
                         return [*self.fold(before, with_filler), name, *self.fold(between)]
         folded: list[str] = []
         position = 0
