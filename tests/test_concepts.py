@@ -84,6 +84,9 @@ def test_a_preposition_at_the_end_reads_with_its_verb() -> None:
         "what", "were", "the", "hours", "~purpose",
     ]  # fmt: skip
     assert concepts.fold("hvad blev timerne brugt til".split())[-1] == "~purpose"
+    # A particle goes with the preposition: "hvad gik klippekortet ud på?".
+    about = Concepts({"about": {"da": ["gik ud på"]}})
+    assert about.fold("hvad gik klippekortet ud paa".split()) == ["hvad", "~about", "klippekortet"]
     # Not inside a question, nor further from its verb.
     assert "~purpose" not in concepts.fold("brugt af kommunen til snitflader".split())
     assert "~purpose" not in concepts.fold("brugt af de fem store kommuner i alt til".split())
