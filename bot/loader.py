@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from bot.matcher import CONCEPT_MARK, Concepts
+from bot.matcher import CONCEPT_MARK, Concepts, gapped_expression
 from bot.model import (
     PLACEHOLDER_RE,
     SUPPORTED_LANGUAGES,
@@ -456,11 +456,16 @@ class _Builder:
                     text = self.r.string(item, where)
                     if text is None:
                         continue
-                    key = normalize(text).words
+                    gapped = gapped_expression(text)
+                    key = normalize(text).words if gapped is None else (*gapped[0], "…", *gapped[1])
                     reads = " ".join(key)
                     seen = owner.get(key)
-                    if not key:
+                    if not key or (gapped is not None and not (gapped[0] or gapped[1])):
                         self.r.problem(item, f"{where}: '{text}' has no words to match")
+                    elif gapped is not None and not (gapped[0] and gapped[1]):
+                        self.r.problem(
+                            item, f"{where}: '{text}' needs words on both sides of its gap"
+                        )
                     elif seen == (name, language):
                         also = "" if reads == fold(text) else f" (it reads as '{reads}')"
                         self.r.problem(item, f"{where}: '{text}' is listed twice{also}")

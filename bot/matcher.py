@@ -63,10 +63,11 @@ COMMON_FACTOR = 5
 # The fewest words a part of a sentence in one language has (`Matcher.language_runs`).
 LANGUAGE_RUN_WORDS = 3
 CONTAINED_WORDS = 2
-# Prepositions that may end a question apart from their verb, and how many words may stand
-# between the two (`Concepts.fold`).
-STRANDED_PREPOSITIONS = frozenset({"til", "for", "on", "paa", "pa", "med", "om", "about"})
+# An expression written with a gap ("brugt … til") is found at the end of a question with up to
+# this many words in the gap ("hvad blev de mange timer brugt til?"), never inside one ("brugt
+# til snitflader i 2014" asks about use).
 STRANDED_GAP = 4
+GAP_MARKS = ("…", "...")
 
 
 @dataclass(frozen=True)
@@ -954,6 +955,10 @@ class Concepts:
         self.by_word: dict[str, str] = {}
         self.by_phrase: dict[tuple[str, ...], str] = {}
         self.by_stem: dict[str, dict[str, str]] = {"da": {}, "en": {}, MIXED: {}}
+        # Expressions with a gap, by their last word: (words before the gap, after it, name).
+        self._stranded: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], str]]] = defaultdict(
+            list
+        )
         spelled: set[str] = set()
         # Each language's concept words: a slip in a Danish word is mended to a Danish word.
         self.words_in: dict[str, set[str]] = defaultdict(set)
@@ -961,6 +966,15 @@ class Concepts:
             token = CONCEPT_MARK + name
             for language, texts in languages.items():
                 for text in texts:
+                    gapped = gapped_expression(text)
+                    if gapped is not None:
+                        before, after = gapped
+                        self.words_in[language].update(before + after)
+                        spelled.update(before + after)
+                        plain = tuple(map(_plainest, before)), tuple(map(_plainest, after))
+                        for sides in {gapped, plain}:
+                            self._stranded[sides[1][-1]].append((*sides, token))
+                        continue
                     words = normalize(text).words
                     self.words_in[language].update(words)
                     spelled.update(words)
@@ -974,7 +988,11 @@ class Concepts:
         for word, token in sorted(self.by_word.items()):
             for language, by_stem in self.by_stem.items():
                 by_stem.setdefault(stem_words([word], language)[0], token)
-        self.names = frozenset(self.by_word.values()) | frozenset(self.by_phrase.values())
+        self.names = (
+            frozenset(self.by_word.values())
+            | frozenset(self.by_phrase.values())
+            | frozenset(name for found in self._stranded.values() for *_, name in found)
+        )
         # Known words as the editor spelled them: a plain variant inside an expression
         # ("hvornar" of "hvornår blev KMD solgt") is no word to keep a slip from being mended.
         self.words = frozenset(self.by_word) | frozenset(spelled)
@@ -985,32 +1003,24 @@ class Concepts:
         for phrase in sorted(self.by_phrase, key=lambda p: (-len(p), p)):
             self._phrases_from[phrase[0]].append(phrase)
         self.fillers = fillers
-        # Expressions that end in a preposition, by it: at the end of a question the
-        # preposition, with any particle before it, may stand apart from its verb ("hvad brugte
-        # de timerne til?", "hvad gik klippekortet ud på?").
-        self._stranded: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-        for phrase in sorted(self.by_phrase):
-            if phrase[-1] in STRANDED_PREPOSITIONS:
-                self._stranded[phrase[-1]].append(phrase)
 
     def fold(self, words: Sequence[str], with_filler: bool = True) -> list[str]:
         """The words with each concept word or expression replaced by its concept's name (an
-        expression with one filler word inside, too, unless `with_filler` is off; a verb and
-        its preposition at the very end with up to `STRANDED_GAP` words between: "what did they
-        use the hours for", "hvad brugte de dem til")."""
+        expression with one filler word inside, too, unless `with_filler` is off; an expression
+        with a gap when its end ends the words, with up to `STRANDED_GAP` words in the gap:
+        "what did they spend the hours on", "hvad brugte de dem til")."""
         if not self.names:
             return list(words)
         if len(words) > 2 and words[-1] in self._stranded:
-            for phrase in self._stranded[words[-1]]:
-                verb, tail = phrase[0], phrase[1:]
-                end = len(words) - len(tail)  # where the tail begins
-                if tuple(words[end:]) != tail:
+            for before, after, name in self._stranded[words[-1]]:
+                end = len(words) - len(after)  # where the words after the gap begin
+                if tuple(words[end:]) != after:
                     continue
-                for at in range(end - 2, max(-1, end - 2 - STRANDED_GAP), -1):
-                    if words[at] == verb:
-                        before, between = words[:at], words[at + 1 : end]
-                        name = self.by_phrase[phrase]
-                        return [*self.fold(before, with_filler), name, *self.fold(between)]
+                lowest = max(-1, end - len(before) - STRANDED_GAP - 1)
+                for at in range(end - len(before), lowest, -1):
+                    if tuple(words[at : at + len(before)]) == before:
+                        head, gap = words[:at], words[at + len(before) : end]
+                        return [*self.fold(head, with_filler), name, *self.fold(gap)]
         folded: list[str] = []
         position = 0
         while position < len(words):
@@ -1132,6 +1142,16 @@ _HEDGES = frozenset(
 def _only_in(words: Mapping[str, frozenset[str]], language: str) -> frozenset[str]:
     """The words of `language` that no other language has."""
     return words[language].difference(*(w for other, w in words.items() if other != language))
+
+
+def gapped_expression(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """An expression written with a gap ("brugt … til"), as its words before and after the gap;
+    None for one without."""
+    for mark in GAP_MARKS:
+        if mark in text:
+            before, _, after = text.partition(mark)
+            return normalize(before).words, normalize(after).words
+    return None
 
 
 def _plainest(word: str) -> str:

@@ -43,6 +43,11 @@ def test_leaving_out_entries_far_below_the_best_changes_no_reply(assistant: Assi
     for text in texts:
         full = assistant.rank(text)
         reply = assistant.reply(text)
+        if reply.entry_id is not None and entries[reply.entry_id].chitchat:
+            # Thanks said whole before what it thanks for ("cheers, that helped") are read
+            # sentence by sentence, at the thanks' own score; still never a fact.
+            assert not full or entries[full[0].entry_id].chitchat, text
+            continue
         outcome = decide(full, settings)
         # Chit-chat is never offered; with nothing else to offer, the bot does not know.
         expected = [
@@ -58,7 +63,8 @@ def test_leaving_out_entries_far_below_the_best_changes_no_reply(assistant: Assi
         if outcome is not Outcome.UNKNOWN:
             assert reply.score == full[0].score, text
         if outcome is Outcome.ANSWERED:
-            assert reply.entry_id == full[0].entry_id, text
+            # A message asking two topics is answered with both, in the order asked.
+            assert full[0].entry_id in (reply.entry_id, *reply.also), text
         shown = [c.entry_id for c in reply.suggestions]
         assert shown == (expected if outcome is Outcome.SUGGESTED else []), text
 

@@ -53,7 +53,7 @@ def test_everyday_words_around_the_topic_do_not_sink_a_question(
     "text",
     [
         "hvor mange timer tog det at udvikle snitfladen til sygedagpenge",
-        "hvornaar lukker Netto i dag",
+        "hvad koster en licens til Netcompanys sagssystem",
         "how many hours are there in a year",
     ],
 )

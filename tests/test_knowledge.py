@@ -78,7 +78,9 @@ def test_an_unknown_slot_is_refused(kb_text: str, write_kb: Callable[[str], Path
     text = kb_text.replace("    slot: extremes\n", "    slot: busiest\n", 1)
     problem = only_problem(write_kb(text))
     assert problem.line == line_of(text, "slot: busiest")
-    assert "unknown slot 'busiest' (only 'period' or 'extremes' or 'end')" in problem.reason
+    assert (
+        "unknown slot 'busiest' (only 'period' or 'extremes' or 'end' or 'pool')" in problem.reason
+    )
 
 
 def test_wrong_type(kb_text: str, write_kb: Callable[[str], Path]) -> None:
