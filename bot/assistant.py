@@ -888,13 +888,19 @@ class Assistant:
         return None  # not answered with the title, or the title carried it, not the message
 
     def _acknowledged(self, question: _Question, language: str) -> Reply | None:
-        """The chit-chat answer to a message that asks nothing, opens with thanks said whole and
-        names no topic clearly after it ("tak, det hjalp med 2014-tallet"): it tells, so no
-        fact is due ("tak. forbruget i 2015" still asks for 2015's use)."""
-        if len(question.pieces) < 2 or any(question.asking):
-            return None
-        if _requests(question.words):
+        """The chit-chat answer to a message that asks nothing and thanks for something ("tak
+        for tallene for 2014"), or opens with thanks said whole and names no topic clearly after
+        it ("tak, det hjalp med 2014-tallet"): it tells, so no fact is due ("tak. forbruget i
+        2015" still asks for 2015's use)."""
+        if any(question.asking) or _requests(question.words):
             return None  # "tak. send mig tallene for 2014"
+        for opening, entry_id in self._thanks_openings:
+            if question.words[: len(opening) + 1] == (*opening, "for"):
+                # "tak for tallene for 2014", "thanks for the 2014 usage figure": what it
+                # thanks for, not a question about it.
+                return self.answer(entry_id, language, (), COMPLETE_SCORE)
+        if len(question.pieces) < 2:
+            return None
         first = self._piece_ranking(question.pieces[0], language, False)
         if not first or first[0].score < COMPLETE_SCORE:
             return None
@@ -907,6 +913,19 @@ class Assistant:
             if ranking and ranking[0].score >= self.settings.answer_at:
                 return None
         return self.answer(first[0].entry_id, language, (), first[0].score)
+
+    @cached_property
+    def _thanks_openings(self) -> tuple[tuple[tuple[str, ...], str], ...]:
+        """The phrasings of chit-chat entries other than reactions ("tak", "mange tak",
+        "thanks"), as words, longest first: said before "for", they thank for something."""
+        found = {
+            (normalize(text).words, entry.id)
+            for entry in self.knowledge.entries.values()
+            if entry.chitchat and not entry.reaction
+            for texts in entry.phrasings.values()
+            for text in texts
+        }
+        return tuple(sorted((f for f in found if f[0]), key=lambda f: (-len(f[0]), f)))
 
     def _reacting(self, question: _Question, language: str) -> Reply | None:
         """The answer of a `reaction` entry to a message that asks nothing, requests nothing

@@ -436,7 +436,14 @@ def test_one_shared_word_is_not_containment(assistant: Assistant) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["tak, det hjalp med 2014 tallet", "thanks, that helped with the 2014 figure"]
+    "text",
+    [
+        "tak, det hjalp med 2014 tallet",
+        "thanks, that helped with the 2014 figure",
+        "tak for tallene for 2014",
+        "mange tak for kontaktoplysningerne til projektchefen",
+        "thanks for the 2014 usage figure",
+    ],
 )
 def test_thanks_that_mention_a_topic_get_no_fact(assistant: Assistant, text: str) -> None:
     reply = assistant.reply(text)
@@ -446,7 +453,11 @@ def test_thanks_that_mention_a_topic_get_no_fact(assistant: Assistant, text: str
 
 @pytest.mark.parametrize(
     ("text", "entry"),
-    [("tak. forbruget i 2015", "usage"), ("thanks. and the contact number", "contact")],
+    [
+        ("tak. forbruget i 2015", "usage"),
+        ("thanks. and the contact number", "contact"),
+        ("tak for svaret, men hvad med 2015?", "usage"),
+    ],
 )
 def test_thanks_before_a_request_still_get_the_answer(
     assistant: Assistant, text: str, entry: str
