@@ -93,6 +93,8 @@ USAGE_CONCEPT = CONCEPT_MARK + "usage"
 # The most and the least use, in an answer about both (slot `extremes`).
 MOST_CONCEPT = CONCEPT_MARK + "most"
 LEAST_CONCEPT = CONCEPT_MARK + "least"
+# The slots of entries whose answers count hours (use per year, the most and least, the pool).
+_HOURS_SLOTS = frozenset({"period", "extremes", "pool"})
 # What a sentence after thanks opens with when it tells what the answer did ("tak, det hjalp
 # med 2014-tallet"), not what is asked next ("tak. forbruget i 2015").
 _SAYING_WHAT_IT_DID = frozenset("det dette den that this it".split())
@@ -309,6 +311,9 @@ class Asks:
     # Only the most, or only the least, of an entry about both (slot `extremes`).
     most: bool = False
     least: bool = False
+    # Hours of one of the organisations that shared them (`holders`): `ui.holders_not_split`
+    # first.
+    one_holder: bool = False
 
 
 class Assistant:
@@ -575,7 +580,20 @@ class Assistant:
             compared=DIFFERENCE_CONCEPT in folded,
             most=MOST_CONCEPT in folded,
             least=LEAST_CONCEPT in folded,
+            one_holder=len(self._holders_named(question)) == 1,
         )
+
+    def _holders_named(self, question: _Question) -> set[str]:
+        """The organisations that shared the hours (`holders`) a message names ("hvor mange
+        timer brugte KOMBIT i 2015?"), a genitive without an apostrophe too ("KOMBITs")."""
+        holders = self.knowledge.holders
+        return {
+            name
+            for position, word in enumerate(question.words)
+            for name in (word, word.removesuffix("s"))
+            if name in holders
+            and not (position + 1 < len(question.words) and question.words[position + 1].isdigit())
+        }
 
     @cached_property
     def _yearly_only(self) -> frozenset[str]:
@@ -1240,6 +1258,7 @@ class Assistant:
             compared=asks.compared and len(asked) == 2,
             most=asks.most and entry.slot == "extremes",
             least=asks.least and entry.slot == "extremes",
+            one_holder=asks.one_holder and entry.slot in _HOURS_SLOTS,
         )
         key = (entry_id, lang, asked, dated, asks)
         rendered = self._answers.get(key)
@@ -1280,6 +1299,8 @@ class Assistant:
             body = fill(entry.answer[lang], values)
         if asks.finer:
             body = fill(ui["usage_yearly_only"][lang], values) + "\n" + body
+        if asks.one_holder:
+            body = fill(ui["holders_not_split"][lang], values) + "\n" + body
         body = tidy(body)
         title = entry.title[lang]
         source = self._source(entry, lang)

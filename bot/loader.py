@@ -58,6 +58,7 @@ UI_TEMPLATE_NAMES: Mapping[str, frozenset[str]] = {
     "usage_total": frozenset(),
     "usage_sum": frozenset({"period", "reported"}),
     "usage_yearly_only": frozenset(),
+    "holders_not_split": frozenset(),
     "usage_share": frozenset({"period", "share"}),
     "usage_difference": frozenset({"first", "second", "hours"}),
     "usage_extremes": frozenset({"most", "most_hours", "least", "least_hours"}),
@@ -378,6 +379,7 @@ class _Builder:
                 "neutral_words",
                 "card_names",
                 "organisations",
+                "holders",
                 "concepts",
                 "off_topic",
                 "yearly_only",
@@ -416,6 +418,11 @@ class _Builder:
             if "organisations" in top
             else ()
         )
+        holders = (
+            tuple(self._names_among(top["holders"], "holders", organisations, "the organisations"))
+            if "holders" in top
+            else ()
+        )
         if facts is None:
             return None
         self._check_templates(facts)
@@ -429,6 +436,7 @@ class _Builder:
             neutral_words=neutral,
             card_names=card_names,
             organisations=organisations,
+            holders=holders,
             concepts=concepts,
             off_topic=off_topic,
             yearly_only=yearly_only,

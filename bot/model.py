@@ -141,6 +141,9 @@ class KnowledgeBase:
     card_names: tuple[str, ...] = ()
     # The neutral words that are organisations (KMD, KL, KOMBIT), not the card nor a municipality.
     organisations: tuple[str, ...] = ()
+    # The organisations that shared the pool (KL, KOMBIT); the source does not split the hours
+    # between them, and an answer about hours asked of one of them says so.
+    holders: tuple[str, ...] = ()
     # Words and expressions that mean the same for matching, by concept and language.
     concepts: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     # The concepts that name what the card is not about; no phrasing says them.

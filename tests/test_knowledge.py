@@ -74,6 +74,15 @@ def test_unknown_field(kb_text: str, write_kb: Callable[[str], Path]) -> None:
     assert "unknown field 'colour'" in problem.reason
 
 
+def test_a_holder_must_be_one_of_the_organisations(
+    kb_text: str, write_kb: Callable[[str], Path]
+) -> None:
+    text = kb_text.replace("holders: [kl, kombit]", "holders: [kl, kommunen]", 1)
+    problem = only_problem(write_kb(text))
+    assert problem.line == line_of(text, "holders: [kl, kommunen]")
+    assert "holders: 'kommunen' is not one of the organisations" in problem.reason
+
+
 def test_an_unknown_slot_is_refused(kb_text: str, write_kb: Callable[[str], Path]) -> None:
     text = kb_text.replace("    slot: extremes\n", "    slot: busiest\n", 1)
     problem = only_problem(write_kb(text))

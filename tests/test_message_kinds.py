@@ -613,3 +613,27 @@ def test_a_complaint_or_a_yes_gets_no_fact(assistant: Assistant, text: str, entr
 
 def test_wrong_in_a_question_is_no_complaint(assistant: Assistant) -> None:
     assert answered(assistant, "forkert tal for 2014?") == "usage"
+
+
+@pytest.mark.parametrize(
+    ("text", "entry", "figure"),
+    [
+        ("hvor mange timer brugte KL i 2013?", "usage", "17.011"),
+        ("how many hours did KOMBIT use in 2014?", "usage", "16,880"),
+        ("hvor mange timer fik KOMBITs folk i alt", "pool_size", "100.000"),
+    ],
+)
+def test_hours_asked_of_one_holder_say_the_source_does_not_split_them(
+    assistant: Assistant, text: str, entry: str, figure: str
+) -> None:
+    # The figures are the whole card's: said plainly, they would read as that organisation's.
+    reply = assistant.reply(text)
+    assert reply.entry_id == entry
+    assert figure in reply.text
+    first_line = reply.text.splitlines()[0]
+    assert "KL" in first_line and "KOMBIT" in first_line and figure not in first_line
+
+
+def test_hours_asked_of_both_holders_need_no_such_note(assistant: Assistant) -> None:
+    reply = assistant.reply("hvor mange timer brugte KL og KOMBIT i 2015")
+    assert reply.text.splitlines()[0].startswith("I 2015")
