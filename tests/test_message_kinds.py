@@ -631,7 +631,9 @@ def test_hours_asked_of_one_holder_say_the_source_does_not_split_them(
     assert reply.entry_id == entry
     assert figure in reply.text
     first_line = reply.text.splitlines()[0]
-    assert "KL" in first_line and "KOMBIT" in first_line and figure not in first_line
+    assert "KL" in first_line
+    assert "KOMBIT" in first_line
+    assert figure not in first_line
 
 
 def test_hours_asked_of_both_holders_need_no_such_note(assistant: Assistant) -> None:
