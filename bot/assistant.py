@@ -203,6 +203,8 @@ _FILLER_REACTIONS = frozenset(normalize("ok okay k oki ah ahh hmm").words)
 # Asking for the last answer again ("kan du gentage?", "say that again").
 _REPEAT = frozenset(normalize("gentage gentag gentaget repeat again igen").words)
 _WHY = frozenset(normalize("hvorfor why").words)
+# The year itself, pointed at ("det år", "that year").
+_THE_YEAR = frozenset(normalize("år året aar aaret year").words)
 _GOING_ON = frozenset(normalize("og and også ogsaa also plus men but").words)
 GOING_ON_WORDS = 1
 # A piece of these words alone asks about something said before it: "nogen nævner klippekortet
@@ -1074,8 +1076,10 @@ class Assistant:
         """Whether a message asks only why ("hvorfor?", "why so few?") after an answer about
         the year the card closed alone, whose use was short for that reason."""
         closed = self.knowledge.facts.closed_year
+        # "hvorfor så få det år?" points at the year as well.
+        said = [word for word in _own_words(question.words) if word not in _THE_YEAR]
         return (
-            self._bare(question)
+            not said
             and not _WHY.isdisjoint(question.words)
             and Period(closed, closed) in context.periods
         )

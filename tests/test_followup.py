@@ -401,6 +401,19 @@ def test_why_after_the_closing_year_is_told_the_card_ended(
     assert replies[2][0] == "usage"
 
 
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ("hvad var forbruget i 2015", "og 2016?", "hvorfor så få det år"),
+        ("how many hours were used in 2016", "why so few that year?"),
+    ],
+)
+def test_why_so_few_that_year_after_the_closing_year_is_about_the_end(
+    assistant: Assistant, messages: tuple[str, ...]
+) -> None:
+    assert conversation(assistant, *messages)[-1][0] == "status"
+
+
 def test_why_after_another_year_is_not_about_the_end(assistant: Assistant) -> None:
     replies = conversation(assistant, "hvor mange timer blev brugt i 2014", "hvorfor?")
     assert replies[1][0] != "status"
