@@ -950,7 +950,8 @@ class Assistant:
     def _reacting(self, question: _Question, language: str) -> Reply | None:
         """The answer of a `reaction` entry to a message that asks nothing, requests nothing
         and opens with one of its phrasings ("haha det klippekort har jeg hørt meget om",
-        "godt at vide at der ikke er flere timer"): it comments on the card, so no fact is
+        "godt at vide at der ikke er flere timer") or has one as a sentence after the first
+        ("så der er 0 timer tilbage, ærgerligt"): it comments on the card, so no fact is
         due."""
         if any(question.asking) or _requests(question.words):
             return None
@@ -958,7 +959,24 @@ class Assistant:
         for opening, entry_id in self._openings:
             if words[: len(opening)] == opening:
                 return self.answer(entry_id, language, (), COMPLETE_SCORE)
+        # Said after what it reacts to: "så der er 0 timer tilbage, ærgerligt", "16.060 timer i
+        # 2015, okay".
+        for piece in question.pieces[1:]:
+            entry_id = self._reactions.get(piece)
+            if entry_id is not None:
+                return self.answer(entry_id, language, (), COMPLETE_SCORE)
         return None
+
+    @cached_property
+    def _reactions(self) -> dict[tuple[str, ...], str]:
+        """Every phrasing of a `reaction` entry, as words, with its entry."""
+        return {
+            normalize(text).words: entry.id
+            for entry in self.knowledge.entries.values()
+            if entry.reaction
+            for texts in entry.phrasings.values()
+            for text in texts
+        }
 
     @cached_property
     def _openings(self) -> tuple[tuple[tuple[str, ...], str], ...]:

@@ -526,6 +526,10 @@ def test_going_back_to_the_card_is_not_a_balance(
         "godt at vide at der ikke er flere timer",
         "nice, I'll tell my boss about the report",
         "jeg har ikke flere spørgsmål om klippekortet",
+        # After what it reacts to, as a sentence of its own.
+        "så der er 0 timer tilbage, ærgerligt",
+        "16.060 timer i 2015, okay",
+        "hmm 16.880 i 2014, det lyder rigtigt",
     ],
 )
 def test_a_reaction_that_asks_nothing_gets_no_fact(assistant: Assistant, text: str) -> None:
