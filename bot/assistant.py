@@ -965,9 +965,9 @@ class Assistant:
         # Said after what it reacts to: "så der er 0 timer tilbage, ærgerligt", "16.060 timer i
         # 2015, okay".
         for piece in question.pieces[1:]:
-            entry_id = self._reactions.get(piece)
-            if entry_id is not None:
-                return self.answer(entry_id, language, (), COMPLETE_SCORE)
+            reacted = self._reactions.get(piece)
+            if reacted is not None:
+                return self.answer(reacted, language, (), COMPLETE_SCORE)
         return None
 
     @cached_property

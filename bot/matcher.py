@@ -513,7 +513,9 @@ class Matcher:
             )
             close = [best[0]] if best else []
         if not close and len(word) >= FAMILY_PREFIX:
-            close = self._family(index, word)
+            # Never into a word of what no entry is about: "spørger" (asks) is no
+            # "spørgeskema", "tilfreds" no "tilfredshedsundersøgelse".
+            close = [c for c in self._family(index, word) if c not in self.foreign_words]
         if not close:
             # A slip in a filler word ("who shuold I call") leaves it a filler word, not a
             # stranger that drags the question down; only when no topic word is as close.
@@ -650,6 +652,12 @@ class Matcher:
             for word in vocabulary
         }
         return self.concepts.names - used
+
+    @cached_property
+    def foreign_words(self) -> frozenset[str]:
+        """The words of the concepts no phrasing uses (`foreign_concepts`)."""
+        foreign = self.foreign_concepts
+        return frozenset(word for word, name in self.concepts.by_word.items() if name in foreign)
 
     def names_foreign(self, words: Sequence[str]) -> bool:
         """Whether a message names something no entry is about."""
