@@ -152,6 +152,17 @@ def test_another_ending_of_a_known_long_stem_is_that_word(assistant: Assistant) 
     assert reply.entry_id == "interface_costs"
 
 
+def test_a_known_stem_is_never_ended_as_a_word_of_what_no_entry_is_about(
+    assistant: Assistant,
+) -> None:
+    # "tilfreds" (satisfied) shares its first letters with the survey concept's
+    # "tilfredshedsundersøgelse"; read as it, it would make the question off-topic.
+    danish = assistant.matcher.index_of["da"]
+    assert "tilfredshedsundersoegelse" in assistant.matcher.foreign_words
+    assert assistant.matcher.correct(danish, ["tilfreds"]) == ["tilfreds"]
+    assert assistant.matcher.correct(danish, ["implementere"])[0].startswith("implementering")
+
+
 def test_an_answer_is_rendered_for_its_own_years_and_score(assistant: Assistant) -> None:
     # Rendered answers are kept and reused: each must still carry its own years and score.
     for _ in range(2):
