@@ -123,9 +123,6 @@ def test_a_year_alone_does_not_make_an_entry_without_years(assistant: Assistant)
 
 
 @pytest.mark.parametrize(
-    "text", ["Hvad laver KOMBIT ellers?", "what else does KMD do?", "other projects at KOMBIT?"]
-)
-@pytest.mark.parametrize(
     ("text", "entry"),
     [
         ("var det kun snitflader eller også andre opgaver de lavede for timerne", "purpose"),
@@ -139,6 +136,9 @@ def test_other_tasks_of_the_card_itself_are_its_own_matter(
     assert answered(assistant, text) == entry
 
 
+@pytest.mark.parametrize(
+    "text", ["Hvad laver KOMBIT ellers?", "what else does KMD do?", "other projects at KOMBIT?"]
+)
 def test_other_matters_of_the_organisations_are_not_answered(
     assistant: Assistant, text: str
 ) -> None:
