@@ -20,7 +20,7 @@ kunne ind naar vaere dog noget ville jo deres efter ned skulle denne end dette m
 have dig anden hende mine meget sit sine vor mod disse hvis din nogle hos blive ad bliver
 hendes vaeret thi jer saadan
 mon egentlig gerne altsaa lige bare nok godt kan faa faar sige fortaelle vide spoerge venligst
-spoerger spurgte spurgt spoerges
+spoerger spurgte spurgt spoerges tror troede synes
 lidt vores jeres helt ret bedes angaaende vedroerende omkring nogen blevet haft gjort
 mon
 mvh vh kh hilsen hilsner venlig venlige bh
@@ -57,7 +57,7 @@ well um uh erm oh ah hmm btw tho though yo lol haha hehe
 sentence sentences nutshell briefly one two three confirm confirmation verify
 correct true right accurate wrong
 someone somebody anyone anybody everything plain english danish mid
-ask asks asked asking
+ask asks asked asking think thinks thought believe believed guess suppose
 """.split()
 
 

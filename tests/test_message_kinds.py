@@ -657,3 +657,15 @@ def test_hours_asked_of_one_holder_say_the_source_does_not_split_them(
 def test_hours_asked_of_both_holders_need_no_such_note(assistant: Assistant) -> None:
     reply = assistant.reply("hvor mange timer brugte KL og KOMBIT i 2015")
     assert reply.text.splitlines()[0].startswith("I 2015")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["did klippekortet end in 2016?", "jeg tror klippekortet lukkede i 2016?", "when did it end"],
+)
+def test_whether_the_card_ended_is_its_status_even_with_the_year(
+    assistant: Assistant, text: str
+) -> None:
+    # English "end" is also Danish "end" (than), a stop word: the expressions carry it. "I
+    # think" and "jeg tror" say nothing ("think" was mended to "thank").
+    assert answered(assistant, text) == "status"
