@@ -893,11 +893,8 @@ class Assistant:
         title = self.knowledge.entries[context.entry_id].title[language]
         combined = self._read(" ".join(question.words) + " " + title)
         ranking = self._rank(combined, language, outcome_only=True)
-        decision = decide(ranking, self.settings)
-        if self.signal is not None:
-            ranking, decision = self._second_opinion(combined, language, ranking, decision)
         own_words = [word for word in question.words if word not in POINTERS]
-        if decision is Outcome.ANSWERED and not self.matcher.strangers(
+        if decide(ranking, self.settings) is Outcome.ANSWERED and not self.matcher.strangers(
             ranking[0].entry_id, own_words, language
         ):
             periods = question.periods or context.periods

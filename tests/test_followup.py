@@ -414,24 +414,6 @@ def test_why_so_few_that_year_after_the_closing_year_is_about_the_end(
     assert conversation(assistant, *messages)[-1][0] == "status"
 
 
-def test_a_follow_up_read_with_the_topic_is_seconded_by_the_classifier(
-    assistant: Assistant,
-) -> None:
-    # "get my hands on it" are no words of the report's; with its title they are enough for
-    # the classifier, and the matcher finds some of the report's words.
-    replies = conversation(
-        assistant, "does the final report list the projects", "how do I get my hands on it"
-    )
-    assert replies[-1][0] == "final_report"
-    matcher_alone = Assistant(assistant.knowledge, signal=False)
-    assert (
-        conversation(
-            matcher_alone, "does the final report list the projects", "how do I get my hands on it"
-        )[-1][0]
-        != "final_report"
-    )
-
-
 def test_why_after_another_year_is_not_about_the_end(assistant: Assistant) -> None:
     replies = conversation(assistant, "hvor mange timer blev brugt i 2014", "hvorfor?")
     assert replies[1][0] != "status"
