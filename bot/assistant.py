@@ -213,14 +213,19 @@ GOING_ON_WORDS = 1
 # "nice. jeg mangler telefonnummeret".
 _REQUESTS = frozenset(normalize("fortæl forklar beskriv mangler explain describe need").words)
 # ... and these said to the bot: "send mig", "tell me" ("I'll tell my boss" requests nothing).
-_REQUEST_VERBS = frozenset(normalize("send giv vis tell give show").words)
+_REQUEST_VERBS = frozenset(normalize("send sende giv give vis vise tell show find get").words)
 _TO_THE_ASKER = frozenset(normalize("mig os me us").words)
+# ... and the bot asked to do something: "kan du ...", "could you ...".
+_ASKED_TO = frozenset(
+    tuple(normalize(pair).words) for pair in ("kan du", "kunne du", "can you", "could you")
+)
 
 
 def _requests(words: tuple[str, ...]) -> bool:
     """Whether a message requests something though it asks nothing."""
     return not _REQUESTS.isdisjoint(words) or any(
-        verb in _REQUEST_VERBS and whom in _TO_THE_ASKER for verb, whom in itertools.pairwise(words)
+        (verb in _REQUEST_VERBS and whom in _TO_THE_ASKER) or (verb, whom) in _ASKED_TO
+        for verb, whom in itertools.pairwise(words)
     )
 
 
@@ -914,11 +919,12 @@ class Assistant:
         2015" still asks for 2015's use)."""
         if any(question.asking) or _requests(question.words):
             return None  # "tak. send mig tallene for 2014"
-        for opening, entry_id in self._thanks_openings:
-            if question.words[: len(opening) + 1] == (*opening, "for"):
-                # "tak for tallene for 2014", "thanks for the 2014 usage figure": what it
-                # thanks for, not a question about it.
-                return self.answer(entry_id, language, (), COMPLETE_SCORE)
+        if len(question.pieces) == 1 and question.words not in self._chitchat_phrasings:
+            for opening, entry_id in self._thanks_openings:
+                if question.words[: len(opening) + 1] == (*opening, "for"):
+                    # "tak for tallene for 2014", "thanks for the 2014 usage figure": what it
+                    # thanks for, not a question about it ("thanks for nothing" is no thanks).
+                    return self.answer(entry_id, language, (), COMPLETE_SCORE)
         if len(question.pieces) < 2:
             return None
         first = self._piece_ranking(question.pieces[0], language, False)
@@ -936,16 +942,27 @@ class Assistant:
 
     @cached_property
     def _thanks_openings(self) -> tuple[tuple[tuple[str, ...], str], ...]:
-        """The phrasings of chit-chat entries other than reactions ("tak", "mange tak",
-        "thanks"), as words, longest first: said before "for", they thank for something."""
+        """The phrasings of `thanks` entries ("tak", "mange tak", "thanks"), as words, longest
+        first: said before "for", they thank for something."""
         found = {
             (normalize(text).words, entry.id)
             for entry in self.knowledge.entries.values()
-            if entry.chitchat and not entry.reaction
+            if entry.thanks
             for texts in entry.phrasings.values()
             for text in texts
         }
         return tuple(sorted((f for f in found if f[0]), key=lambda f: (-len(f[0]), f)))
+
+    @cached_property
+    def _chitchat_phrasings(self) -> frozenset[tuple[str, ...]]:
+        """Every chit-chat phrasing as words ("thanks for nothing" is a complaint's)."""
+        return frozenset(
+            normalize(text).words
+            for entry in self.knowledge.entries.values()
+            if entry.chitchat
+            for texts in entry.phrasings.values()
+            for text in texts
+        )
 
     def _reacting(self, question: _Question, language: str) -> Reply | None:
         """The answer of a `reaction` entry to a message that asks nothing, requests nothing

@@ -748,6 +748,7 @@ class _Builder:
                 "slot",
                 "chitchat",
                 "reaction",
+                "thanks",
             ),
         )
         if fields is None or "id" not in fields:
@@ -765,6 +766,11 @@ class _Builder:
             reaction = bool(r.boolean(fields["reaction"], f"{where}: reaction"))
             if reaction and not chitchat:
                 r.problem(fields["reaction"], f"{where}: reaction is for a chit-chat entry")
+        thanks = False
+        if "thanks" in fields:
+            thanks = bool(r.boolean(fields["thanks"], f"{where}: thanks"))
+            if thanks and not chitchat:
+                r.problem(fields["thanks"], f"{where}: thanks is for a chit-chat entry")
         # Chit-chat never states a figure, so its templates may use only the list of topics.
         names = frozenset({"topics"}) if chitchat else frozenset()
         title = (
@@ -835,6 +841,7 @@ class _Builder:
             slot=slot,
             chitchat=chitchat,
             reaction=reaction,
+            thanks=thanks,
             line=node.start_mark.line + 1,
         )
 

@@ -122,6 +122,9 @@ class Entry:
     # A chit-chat entry whose phrasings, opening a message that asks nothing, make the whole
     # message a reaction ("haha det har jeg hørt om", "godt at vide at der ikke er flere timer").
     reaction: bool = False
+    # A chit-chat entry whose phrasings, followed by "for", thank for something ("tak for
+    # tallene for 2014"): a one-sentence message that asks nothing is then thanks.
+    thanks: bool = False
     line: int = 0
 
 

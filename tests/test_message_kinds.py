@@ -471,6 +471,11 @@ def test_thanks_that_mention_a_topic_get_no_fact(assistant: Assistant, text: str
         ("tak. forbruget i 2015", "usage"),
         ("thanks. and the contact number", "contact"),
         ("tak for svaret, men hvad med 2015?", "usage"),
+        ("tak for det. forbruget i 2015", "usage"),
+        ("thanks for the info. phone number please", "contact"),
+        # Other chit-chat before "for" thanks for nothing: a greeting, the word "test".
+        ("test for konvertering koster det ekstra", "interface_costs"),
+        ("hej for 2015 timer", "usage"),
     ],
 )
 def test_thanks_before_a_request_still_get_the_answer(
