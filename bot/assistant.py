@@ -851,9 +851,10 @@ class Assistant:
             and not about_periods
             and USAGE_CONCEPT not in question.folded  # "og hvor mange er brugt?" asks the use
             and (pool := self._entry_with_slot("pool"))
+            and self._same_subject(context.entry_id, pool)
         ):
             # "hvor mange var der?" after what is left or what the hours went to: how many
-            # hours there were, the pool.
+            # hours there were, the pool (not after the interfaces' costs: how many of them).
             return self.answer(pool, language, ())
         else:
             return None
@@ -1060,6 +1061,11 @@ class Assistant:
     def _end_entry(self) -> str | None:
         """The entry that tells how the card ended (slot `end`)."""
         return self._entry_with_slot("end")
+
+    def _same_subject(self, entry_id: str, other_id: str) -> bool:
+        """Whether two entries' answers are about the same thing (their `subject`)."""
+        subject = self.knowledge.entries[entry_id].subject
+        return subject is not None and subject == self.knowledge.entries[other_id].subject
 
     def _entry_with_slot(self, slot: str) -> str | None:
         return self._slot_entries.get(slot)

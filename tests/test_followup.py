@@ -434,6 +434,14 @@ def test_the_total_after_an_answer_not_about_years_is_the_pool(
     assert conversation(assistant, *messages)[-1][0] == "pool_size"
 
 
+def test_how_many_after_an_answer_about_something_else_is_not_the_pool(
+    assistant: Assistant,
+) -> None:
+    # After the interfaces' costs, "how many were there" asks how many interfaces.
+    replies = conversation(assistant, "hvad koster snitfladerne?", "hvor mange var der?")
+    assert replies[-1][0] != "pool_size"
+
+
 def test_how_many_after_a_year_is_that_years_use(assistant: Assistant) -> None:
     # The pool only when the answer before was not about years.
     replies = conversation(
