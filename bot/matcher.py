@@ -63,9 +63,9 @@ COMMON_FACTOR = 5
 # The fewest words a part of a sentence in one language has (`Matcher.language_runs`).
 LANGUAGE_RUN_WORDS = 3
 CONTAINED_WORDS = 2
-# An expression written with a gap ("brugt … til") is found at the end of a question with up to
-# this many words in the gap ("hvad blev de mange timer brugt til?"), never inside one ("brugt
-# til snitflader i 2014" asks about use).
+# An expression written with a gap ("brugte … til") is found at the end of a question with one
+# to this many words in the gap ("hvad brugte de timerne til?"), never inside one ("brugte de
+# timerne til snitflader?" asks about use).
 STRANDED_GAP = 4
 GAP_MARKS = ("…", "...")
 
@@ -1015,7 +1015,7 @@ class Concepts:
     def fold(self, words: Sequence[str], with_filler: bool = True) -> list[str]:
         """The words with each concept word or expression replaced by its concept's name (an
         expression with one filler word inside, too, unless `with_filler` is off; an expression
-        with a gap when its end ends the words, with up to `STRANDED_GAP` words in the gap:
+        with a gap when its end ends the words, with 1 to `STRANDED_GAP` words in the gap:
         "what did they spend the hours on", "hvad brugte de dem til")."""
         if not self.names:
             return list(words)
@@ -1024,11 +1024,17 @@ class Concepts:
                 end = len(words) - len(after)  # where the words after the gap begin
                 if tuple(words[end:]) != after:
                     continue
+                # One word in the gap at least: "what are the interfaces used for?" asks what
+                # they do, "what were they used for?" is said whole by phrasings.
                 lowest = max(-1, end - len(before) - STRANDED_GAP - 1)
-                for at in range(end - len(before), lowest, -1):
+                for at in range(end - len(before) - 1, lowest, -1):
                     if tuple(words[at : at + len(before)]) == before:
                         head, gap = words[:at], words[at + len(before) : end]
-                        return [*self.fold(head, with_filler), name, *self.fold(gap)]
+                        return [
+                            *self.fold(head, with_filler),
+                            name,
+                            *self.fold(gap, with_filler),
+                        ]
         folded: list[str] = []
         position = 0
         while position < len(words):

@@ -77,13 +77,16 @@ def test_expressions_and_inflections_read_as_the_concept() -> None:
 
 
 def test_a_preposition_at_the_end_reads_with_its_verb() -> None:
-    concepts = Concepts({"purpose": {"da": ["brugt … til"], "en": ["spent ... on"]}})
-    # "til" ends the question four words or fewer after its verb: "what for".
-    assert concepts.fold("hvad blev de mange timer brugt til".split())[-1] == "~purpose"
-    assert concepts.fold("what were the hours spent on".split()) == [
-        "what", "were", "the", "hours", "~purpose",
+    concepts = Concepts({"purpose": {"da": ["brugte … til"], "en": ["spent ... on"]}})
+    # "til" ends the question one to four words after its verb: "what for".
+    assert concepts.fold("hvad brugte de de mange timer til".split()) == [
+        "hvad", "~purpose", "de", "de", "mange", "timer",
     ]  # fmt: skip
-    assert concepts.fold("hvad blev timerne brugt til".split())[-1] == "~purpose"
+    assert concepts.fold("what did they spent the hours on".split()) == [
+        "what", "did", "they", "~purpose", "the", "hours",
+    ]  # fmt: skip
+    # With nothing between, the phrasings say it whole ("what are the interfaces used for?").
+    assert concepts.fold("hvad blev de brugte til".split())[-1] == "til"
     # Written without a gap, an expression is found only as it stands.
     assert "~purpose" not in Concepts({"p": {"da": ["brugt til"]}}).fold("brugt de til".split())
     # A particle goes with the preposition: "hvad gik klippekortet ud på?".
