@@ -93,6 +93,18 @@ USAGE_CONCEPT = CONCEPT_MARK + "usage"
 # The most and the least use, in an answer about both (slot `extremes`).
 MOST_CONCEPT = CONCEPT_MARK + "most"
 LEAST_CONCEPT = CONCEPT_MARK + "least"
+# Words that ask how something was split between several ("fordelt mellem KL og KOMBIT").
+_SPLIT = frozenset(
+    normalize("fordelt fordeling fordelte delt hver mellem split divided between each").words
+)
+
+
+def _a_time_follows(words: tuple[str, ...], position: int) -> bool:
+    """Whether an hour of the day follows the word at `position` ("kl 14", "kl. 9")."""
+    following = words[position + 1] if position + 1 < len(words) else ""
+    return following.isdigit() and len(following) <= 2
+
+
 # The slots of entries whose answers count hours (use per year, the most and least, the pool).
 _HOURS_SLOTS = frozenset({"period", "extremes", "pool"})
 # What a sentence after thanks opens with when it tells what the answer did ("tak, det hjalp
@@ -466,7 +478,9 @@ class Assistant:
         if len(question.pieces) > 1 and decision is not Outcome.UNKNOWN and not foreign:
             topics = self._topics_asked(question, lang, ranking)
             if len(topics) > 1:
-                return self._together(topics, lang, question.periods, ranking[0].score)
+                return self._together(
+                    topics, lang, question.periods, ranking[0].score, self._asks(question)
+                )
         if decision is Outcome.ANSWERED:
             return self.answer(
                 ranking[0].entry_id, lang, question.periods, ranking[0].score, self._asks(question)
@@ -587,19 +601,42 @@ class Assistant:
             compared=DIFFERENCE_CONCEPT in folded,
             most=MOST_CONCEPT in folded,
             least=LEAST_CONCEPT in folded,
-            one_holder=len(self._holders_named(question)) == 1,
+            one_holder=self._asks_of_one_holder(question),
         )
 
-    def _holders_named(self, question: _Question) -> set[str]:
-        """The organisations that shared the hours (`holders`) a message names ("hvor mange
-        timer brugte KOMBIT i 2015?"), a genitive without an apostrophe too ("KOMBITs")."""
+    def _asks_only_of_a_holder(self, question: _Question, context: Context) -> bool:
+        """Whether a message names nothing but holders after an answer with hours ("og
+        KOMBIT?", "what about KL's?")."""
+        if self.knowledge.entries[context.entry_id].slot not in _HOURS_SLOTS:
+            return False
+        said = _own_words(question.words)
+        named = self._holders_named(tuple(said))
+        return bool(named) and all(
+            word in named or word.removesuffix("s") in named for word in said
+        )
+
+    def _asks_of_one_holder(self, question: _Question) -> bool:
+        """Whether a message asks about the hours of one of the organisations that shared them
+        (`holders`): it names one ("hvor mange timer brugte KOMBIT i 2015?"), or more and asks
+        how they were split ("hvor mange fik KL, og hvor mange fik KOMBIT?"). Only the sentences
+        that ask count: "Vi er fra KL. Hvor mange timer blev brugt i 2015?" asks of the card."""
+        asked = [p for p, asks in zip(question.pieces, question.asking, strict=True) if asks]
+        words = tuple(word for piece in asked for word in piece) if asked else question.words
+        named = self._holders_named(words)
+        if len(named) == 1:
+            return True
+        how_many = sum(1 for word in words if word in HOW_MANY)
+        return len(named) > 1 and (how_many > 1 or not _SPLIT.isdisjoint(words))
+
+    def _holders_named(self, words: tuple[str, ...]) -> set[str]:
+        """The holders a message's words name, a genitive without an apostrophe too
+        ("KOMBITs"); "kl 14" is a time of day."""
         holders = self.knowledge.holders
         return {
             name
-            for position, word in enumerate(question.words)
+            for position, word in enumerate(words)
             for name in (word, word.removesuffix("s"))
-            if name in holders
-            and not (position + 1 < len(question.words) and question.words[position + 1].isdigit())
+            if name in holders and not _a_time_follows(words, position)
         }
 
     @cached_property
@@ -733,14 +770,21 @@ class Assistant:
         return topics
 
     def _together(
-        self, topics: list[str], language: str, periods: tuple[Period, ...], score: float
+        self,
+        topics: list[str],
+        language: str,
+        periods: tuple[Period, ...],
+        score: float,
+        asks: Asks = Asks(),
     ) -> Reply:
         """One reply with the answers to each topic a message asks, in the message's order. The
         message's years go to the topics that take years: in "brugt i 2014, og hvor mange er
-        der tilbage?" they are the use's, not a balance asked of 2014."""
+        der tilbage?" they are the use's, not a balance asked of 2014. Hours asked of one holder
+        are said not to be split (`Asks.one_holder`) in each answer with hours."""
         takes_years = {e for e in topics if self.knowledge.entries[e].slot == "period"}
+        holder = Asks(one_holder=asks.one_holder)
         answers = [
-            self.answer(entry_id, language, periods if entry_id in takes_years else (), score)
+            self.answer(entry_id, language, periods if entry_id in takes_years else (), score, holder)
             for entry_id in topics
         ]
         first = answers[0]
@@ -800,6 +844,10 @@ class Assistant:
         if self._asks_again(question):
             # "passer det?", "wasn't it around 3,000?": the last answer again, as it stands.
             return self.answer(context.entry_id, language, context.periods)
+        if self._asks_only_of_a_holder(question, context):
+            # "og KOMBIT?" after 2014's use: the same figure, said not to be KOMBIT's alone.
+            asks = Asks(one_holder=True)
+            return self.answer(context.entry_id, language, context.periods, asks=asks)
         end = self._end_entry
         if end is not None and self._asks_why_it_ended(question, context):
             # "why so few?" after the closing year's use: the card ended that year. The years

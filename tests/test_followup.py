@@ -442,6 +442,17 @@ def test_how_many_after_an_answer_about_something_else_is_not_the_pool(
     assert replies[-1][0] != "pool_size"
 
 
+@pytest.mark.parametrize("follow_up", ["og KOMBIT?", "hvad med KL's?"])
+def test_one_holder_after_an_answer_with_hours_gets_it_again_with_the_note(
+    assistant: Assistant, follow_up: str
+) -> None:
+    replies = conversation(assistant, "hvor mange timer blev brugt i 2014", follow_up)
+    entry, text = replies[-1]
+    assert entry == "usage"
+    assert "16.880" in text
+    assert "KOMBIT" in text.splitlines()[0]
+
+
 def test_how_many_after_a_year_is_that_years_use(assistant: Assistant) -> None:
     # The pool only when the answer before was not about years.
     replies = conversation(

@@ -644,6 +644,12 @@ def test_wrong_in_a_question_is_no_complaint(assistant: Assistant) -> None:
         ("hvor mange timer brugte KL i 2013?", "usage", "17.011"),
         ("how many hours did KOMBIT use in 2014?", "usage", "16,880"),
         ("hvor mange timer fik KOMBITs folk i alt", "pool_size", "100.000"),
+        # Both named, asking how the hours were split; a figure after the name is no time.
+        ("hvor mange timer fik KL, og hvor mange fik KOMBIT?", "pool_size", "100.000"),
+        ("hvordan blev timerne fordelt mellem KL og KOMBIT?", "usage", "16.880"),
+        ("fik KL 100.000 timer?", "pool_size", "100.000"),
+        # With another topic asked in the same message.
+        ("Hvor mange timer brugte KOMBIT i 2015? Og hvem kan jeg kontakte?", "usage", "16.060"),
     ],
 )
 def test_hours_asked_of_one_holder_say_the_source_does_not_split_them(
@@ -659,9 +665,16 @@ def test_hours_asked_of_one_holder_say_the_source_does_not_split_them(
     assert figure not in first_line
 
 
-def test_hours_asked_of_both_holders_need_no_such_note(assistant: Assistant) -> None:
-    reply = assistant.reply("hvor mange timer brugte KL og KOMBIT i 2015")
-    assert reply.text.splitlines()[0].startswith("I 2015")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hvor mange timer brugte KL og KOMBIT i 2015",
+        # KL is who asks, in a sentence that tells.
+        "Vi er fra KL. Hvor mange timer blev brugt i 2015?",
+    ],
+)
+def test_hours_asked_of_the_card_need_no_such_note(assistant: Assistant, text: str) -> None:
+    assert assistant.reply(text).text.splitlines()[0].startswith("I 2015")
 
 
 @pytest.mark.parametrize(
