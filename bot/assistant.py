@@ -784,7 +784,9 @@ class Assistant:
         takes_years = {e for e in topics if self.knowledge.entries[e].slot == "period"}
         holder = Asks(one_holder=asks.one_holder)
         answers = [
-            self.answer(entry_id, language, periods if entry_id in takes_years else (), score, holder)
+            self.answer(
+                entry_id, language, periods if entry_id in takes_years else (), score, holder
+            )
             for entry_id in topics
         ]
         first = answers[0]
