@@ -38,9 +38,11 @@ def _stamps(files: list[Path]) -> list[tuple[str, int, int]]:
 
 def _code_files() -> list[Path]:
     core = sorted(Path(__file__).resolve().parent.glob("*.py"))
-    yaml = importlib.util.find_spec("yaml")
     libraries = [Path(Stemmer.__file__ or "")]
-    libraries += [Path(yaml.origin)] if yaml is not None and yaml.origin else []
+    # PyYAML reads the file; wordfreq's word lists weigh the words (bot/everyday.py).
+    for name in ("yaml", "wordfreq"):
+        spec = importlib.util.find_spec(name)
+        libraries += [Path(spec.origin)] if spec is not None and spec.origin else []
     return core + libraries
 
 

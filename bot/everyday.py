@@ -39,24 +39,37 @@ def stem_factors(language: str) -> Mapping[str, float]:
     for both) with its factor, the lowest of its words'; question words are left out. Stems
     not in it count in full."""
     if language == MIXED:
-        merged = dict(stem_factors("da"))
-        for stem, value in stem_factors("en").items():
-            merged[stem] = min(value, merged.get(stem, 1.0))
+        # The mixed index stems a word as its own language's, or with both stemmers in turn.
+        merged: dict[str, float] = {}
+        for own in ("da", "en"):
+            words, values = _common_words(own)
+            for stems in (stem_words(words, own), stem_words(words, MIXED)):
+                for stem, value in zip(stems, values, strict=True):
+                    merged[stem] = min(value, merged.get(stem, 1.0))
         return merged
+    words, values = _common_words(language)
+    factors: dict[str, float] = {}
+    for stem, value in zip(stem_words(words, language), values, strict=True):
+        factors[stem] = min(value, factors.get(stem, 1.0))
+    return factors
+
+
+@functools.cache
+def _common_words(language: str) -> tuple[list[str], list[float]]:
+    """The words of `language` more common than `EVERYDAY` (folded, question words left out),
+    with their factors."""
     # Imported here: only a build needs the word lists, which take a while to load.
     from wordfreq import iter_wordlist, zipf_frequency
 
-    common: list[tuple[str, float]] = []
+    words: list[str] = []
+    values: list[float] = []
     for word in iter_wordlist(language):
         zipf = zipf_frequency(word, language)
         if zipf <= EVERYDAY:
             break  # the list runs from the most common word down
-        words = normalize(word).words
+        folded = normalize(word).words
         # Question words are common, yet they tell "hvem" (who) from "hvor mange" (usage).
-        if len(words) == 1 and words[0] not in QUESTION_WORDS:
-            common.append((words[0], zipf))
-    factors: dict[str, float] = {}
-    stems = stem_words([word for word, _ in common], language)
-    for stem, (_, zipf) in zip(stems, common, strict=True):
-        factors[stem] = min(factor(zipf), factors.get(stem, 1.0))
-    return factors
+        if len(folded) == 1 and folded[0] not in QUESTION_WORDS:
+            words.append(folded[0])
+            values.append(factor(zipf))
+    return words, values

@@ -30,8 +30,11 @@ def test_common_words_have_a_factor_and_rare_ones_none(
     (rare_stem,) = stem_words([rare], language)
     assert factors[common_stem] < 1.0
     assert rare_stem not in factors
-    # The index of mixed messages knows both languages' everyday words.
+    # The index of mixed messages knows both languages' everyday words, stemmed as it stems
+    # them: as their own language's, or with both stemmers in turn.
     assert stem_factors(MIXED)[common_stem] <= factors[common_stem]
+    (both_stems,) = stem_words([common], MIXED)
+    assert stem_factors(MIXED)[both_stems] < 1.0
 
 
 @pytest.mark.parametrize(
