@@ -321,7 +321,8 @@ class Matcher:
         return canonical
 
     def _name_slipped(self, word: str) -> str | None:
-        """The domain's long name that `word` is one slip from ("klipekortet"), if any."""
+        """The domain's long name (the card's, the municipalities') that `word` is one slip
+        from ("klipekortet"), if any."""
         if len(word) <= LONG_WORD or word in self.long_names_set:
             return None
         for name in self.long_names:
