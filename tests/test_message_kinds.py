@@ -687,3 +687,18 @@ def test_whether_the_card_ended_is_its_status_even_with_the_year(
     # English "end" is also Danish "end" (than), a stop word: the expressions carry it. "I
     # think" and "jeg tror" say nothing ("think" was mended to "thank").
     assert answered(assistant, text) == "status"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["when did the klippekort start", "hvornår startede klippekortet", "hvor længe kørte det"],
+)
+def test_a_start_date_is_said_not_to_be_in_the_source(assistant: Assistant, text: str) -> None:
+    # Not the end ("Klippekortet has ended") for when it started: the source gives no start.
+    reply = assistant.reply(text)
+    assert reply.entry_id == "start"
+    assert "2010" in reply.text
+
+
+def test_a_start_that_is_the_pool_is_still_the_pool(assistant: Assistant) -> None:
+    assert answered(assistant, "hvor mange timer var der til at starte med") == "pool_size"
