@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -991,29 +991,29 @@ class Assistant:
                 return None
         return self.answer(first[0].entry_id, language, (), first[0].score)
 
-    @cached_property
-    def _thanks_openings(self) -> tuple[tuple[tuple[str, ...], str], ...]:
-        """The phrasings of `thanks` entries ("tak", "mange tak", "thanks"), as words, longest
-        first: said before "for", they thank for something."""
-        found = {
-            (normalize(text).words, entry.id)
+    def _phrasings_of(self, kind: Callable[[Entry], bool]) -> set[tuple[tuple[str, ...], str]]:
+        """The phrasings of the entries of a kind (reactions, thanks, chit-chat) as words, each
+        with its entry; empty ones left out."""
+        return {
+            (words, entry.id)
             for entry in self.knowledge.entries.values()
-            if entry.thanks
+            if kind(entry)
             for texts in entry.phrasings.values()
             for text in texts
+            if (words := normalize(text).words)
         }
-        return tuple(sorted((f for f in found if f[0]), key=lambda f: (-len(f[0]), f)))
+
+    @cached_property
+    def _thanks_openings(self) -> tuple[tuple[tuple[str, ...], str], ...]:
+        """The phrasings of `thanks` entries ("tak", "mange tak", "thanks"), longest first:
+        said before "for", they thank for something."""
+        found = self._phrasings_of(lambda entry: entry.thanks)
+        return tuple(sorted(found, key=lambda f: (-len(f[0]), f)))
 
     @cached_property
     def _chitchat_phrasings(self) -> frozenset[tuple[str, ...]]:
         """Every chit-chat phrasing as words ("thanks for nothing" is a complaint's)."""
-        return frozenset(
-            normalize(text).words
-            for entry in self.knowledge.entries.values()
-            if entry.chitchat
-            for texts in entry.phrasings.values()
-            for text in texts
-        )
+        return frozenset(words for words, _ in self._phrasings_of(lambda entry: entry.chitchat))
 
     def _reacting(self, question: _Question, language: str) -> Reply | None:
         """The answer of a `reaction` entry to a message that asks nothing, requests nothing
@@ -1038,28 +1038,19 @@ class Assistant:
     @cached_property
     def _reactions(self) -> dict[tuple[str, ...], str]:
         """Every phrasing of a `reaction` entry, as words, with its entry."""
-        return {
-            normalize(text).words: entry.id
-            for entry in self.knowledge.entries.values()
-            if entry.reaction
-            for texts in entry.phrasings.values()
-            for text in texts
-        }
+        return dict(self._phrasings_of(lambda entry: entry.reaction))
 
     @cached_property
     def _openings(self) -> tuple[tuple[tuple[str, ...], str], ...]:
         """The phrasings of `reaction` entries as words, longest first."""
         # Filler alone ("ok", "hmm") opens questions as often ("ok hvor mange timer ..."): it
         # is a reaction only as the whole message, which the matcher finds.
-        found = {
-            (words, entry.id)
-            for entry in self.knowledge.entries.values()
-            if entry.reaction
-            for texts in entry.phrasings.values()
-            for text in texts
-            if not _FILLER_REACTIONS.issuperset(words := normalize(text).words)
-        }
-        return tuple(sorted((o for o in found if o[0]), key=lambda o: (-len(o[0]), o)))
+        found = [
+            (words, entry_id)
+            for words, entry_id in self._phrasings_of(lambda entry: entry.reaction)
+            if not _FILLER_REACTIONS.issuperset(words)
+        ]
+        return tuple(sorted(found, key=lambda o: (-len(o[0]), o)))
 
     def _read_with_subject(
         self, question: _Question, context: Context, language: str
