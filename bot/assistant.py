@@ -1297,11 +1297,14 @@ class Assistant:
         scores = {scored.entry_id: scored for scored in ranking}
         supported = [entry_id for entry_id, found in pieces.items() if len(found) >= 2]
         whole = scores
-        if outcome_only and not set(supported) <= set(scores):
+        missing = set(supported) - set(scores)
+        if outcome_only and missing:
             # An entry left out of a ranking for the outcome alone (too far below the best)
             # is raised from its own score, as in the full ranking, not from its best sentence's.
-            full = self.matcher.rank(question.ranked, language, sure, False, question.asking)
-            whole = {scored.entry_id: scored for scored in full}
+            full = self.matcher.rank(
+                question.ranked, language, sure, False, question.asking, only=missing
+            )
+            whole = {**scores, **{scored.entry_id: scored for scored in full}}
         for entry_id in supported:
             first, second = sorted(pieces[entry_id], reverse=True)[:2]
             found = whole.get(entry_id)

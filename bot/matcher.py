@@ -22,7 +22,7 @@ from __future__ import annotations
 import enum
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -561,6 +561,7 @@ class Matcher:
         outcome_only: bool = False,
         asking: Sequence[bool] = (),
         floor: float | None = None,
+        only: Collection[str] | None = None,
     ) -> list[Scored]:
         """Entries by score, best first, one score each (its best language and piece).
 
@@ -575,8 +576,10 @@ class Matcher:
         `MatchSettings.telling_weight` of their score: "Vi leverer et fagsystem ... Skal vi
         betale for snitfladerne? Mvh Louise, produktchef" is not about the product manager.
         A lower `floor` than the settings' scores entries below it too (how close a question
-        the matcher would not answer comes to an entry).
+        the matcher would not answer comes to an entry). With `only`, just those entries are
+        scored: without `outcome_only`, an entry's score does not depend on the others'.
         """
+        wanted = None if only is None else frozenset(self.entry_number[e] for e in only)
         weights = [1.0] * len(pieces)
         if any(asking):
             telling = self.settings.telling_weight
@@ -603,7 +606,9 @@ class Matcher:
             for stems, is_whole, weight in texts:
                 # Only what beats the scores found so far is worked out.
                 known = {entry_number: scored.score for entry_number, scored in best.items()}
-                scores = self._score(index, stems, is_whole, known, outcome_only, weight, floor)
+                scores = self._score(
+                    index, stems, is_whole, known, outcome_only, weight, floor, wanted
+                )
                 for entry_number, score in scores.items():
                     best[entry_number] = Scored(self.entry_ids[entry_number], score, index.language)
         return sorted(best.values(), key=lambda s: (-s.score, s.entry_id))
@@ -761,6 +766,7 @@ class Matcher:
         outcome_only: bool = False,
         weight: float = 1.0,
         floor: float | None = None,
+        wanted: frozenset[int] | None = None,
     ) -> dict[int, float]:
         """Entries whose best score for prepared (mended, stemmed) words, times `weight`,
         reaches the lowest score that matters and beats their `known` score, with that score;
@@ -774,7 +780,7 @@ class Matcher:
         query = " ".join(stems)
         scores: dict[int, float] = {}
         for unweighted_best, unweighted_bound, phrasing in self._bounded(
-            index, stems, len(query), whole, known, top - window, floor
+            index, stems, len(query), whole, known, top - window, floor, wanted
         ):
             # Both bound the score linearly, so weighting them keeps every comparison exact.
             best, bound = unweighted_best * weight, unweighted_bound * weight
@@ -817,6 +823,7 @@ class Matcher:
         known: Mapping[int, float],
         lowest: float,
         floor: float,
+        wanted: frozenset[int] | None = None,
     ) -> list[tuple[float, float, int]]:
         """Phrasings that may score enough, best bound first: (bound, coverage bound, number).
 
@@ -848,6 +855,8 @@ class Matcher:
         unseen_weight = settings.unseen_weight if whole else settings.piece_unseen_weight
         coverages = self._coverage(index, stems, weights, sum(weights), unseen_weight)
         for entry_number, coverage in coverages.items():
+            if wanted is not None and entry_number not in wanted:
+                continue
             if not whole and entry_number in self.chitchat:
                 continue  # chit-chat answers the whole message only: "Hej, hvor mange timer ..."
             factor = 100.0 * coverage**coverage_power
@@ -1011,6 +1020,11 @@ class Concepts:
         self._phrases_from: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for phrase in sorted(self.by_phrase, key=lambda p: (-len(p), p)):
             self._phrases_from[phrase[0]].append(phrase)
+        # Their second words by their first: most first words are followed by none of them.
+        self._second_words = {
+            first: frozenset(phrase[1] for phrase in phrases)
+            for first, phrases in self._phrases_from.items()
+        }
         self.fillers = fillers
 
     def fold(self, words: Sequence[str], with_filler: bool = True) -> list[str]:
@@ -1063,6 +1077,11 @@ class Concepts:
     def _with_filler(self, words: Sequence[str], position: int) -> tuple[str, int] | None:
         """An expression starting at `position` with one filler word inside it ("brugt helt
         op", "ejer egentlig KMD"): its concept's name and where it ends."""
+        seconds = self._second_words.get(words[position], frozenset())
+        following = words[position + 1 : position + 3]
+        skipping = len(following) == 2 and following[0] in self.fillers
+        if not following or not (following[0] in seconds or (skipping and following[1] in seconds)):
+            return None
         for phrase in self._phrases_from.get(words[position], ()):
             at = position + 1
             skipped = False

@@ -151,3 +151,17 @@ def test_the_pruned_ranking_is_the_plain_one_for_made_up_questions(
     text = " ".join(words)
     if normalize(text).words:
         assert_same_as_reference(Assistant(knowledge, SETTINGS[which]), text)
+
+
+def test_scoring_only_some_entries_gives_their_full_scores(assistant: Assistant) -> None:
+    # A long message's support may need the score of an entry a ranking for the outcome left
+    # out; only that entry is worked out, at the score the full ranking gives it.
+    text = "Hej, vi leverer et ESDH-system og skal integrere med KMD. Hvad koster snitfladerne?"
+    question = assistant._read(text)
+    full = assistant.matcher.rank(question.ranked, "da", False, False, question.asking)
+    assert len(full) > 1
+    for scored in full:
+        (alone,) = assistant.matcher.rank(
+            question.ranked, "da", False, False, question.asking, only={scored.entry_id}
+        )
+        assert alone == scored
