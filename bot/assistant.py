@@ -1302,9 +1302,9 @@ class Assistant:
             # An entry left out of a ranking for the outcome alone (too far below the best)
             # is raised from its own score, as in the full ranking, not from its best sentence's.
             full = self.matcher.rank(
-                question.ranked, language, sure, False, question.asking, only=missing
+                question.ranked, language, sure, False, question.asking, only=supported
             )
-            whole = {**scores, **{scored.entry_id: scored for scored in full}}
+            whole = {scored.entry_id: scored for scored in full}
         for entry_id in supported:
             first, second = sorted(pieces[entry_id], reverse=True)[:2]
             found = whole.get(entry_id)
