@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -262,6 +262,14 @@ _POINTING_ONLY = ALL_STOPWORDS | QUESTION_WORDS | POINTERS | _MEANING | _CHECKS
 _SAID_WITH_CHECKS = _POINTING_ONLY | _REPEAT
 _CHECKING_AGAIN = _CHECKS | _REPEAT
 _SAID_WITH_WRITTEN = _POINTING_ONLY | _WRITTEN
+
+
+def _longest_first(
+    phrasings: Iterable[tuple[tuple[str, ...], str]],
+) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """Phrasings (as words, with their entry) with the longest first, so that the longest
+    phrasing a message opens with is the one found."""
+    return tuple(sorted(phrasings, key=lambda found: (-len(found[0]), found)))
 
 
 def _first(scored: Scored, ranking: list[Scored]) -> list[Scored]:
@@ -1007,8 +1015,7 @@ class Assistant:
     def _thanks_openings(self) -> tuple[tuple[tuple[str, ...], str], ...]:
         """The phrasings of `thanks` entries ("tak", "mange tak", "thanks"), longest first:
         said before "for", they thank for something."""
-        found = self._phrasings_of(lambda entry: entry.thanks)
-        return tuple(sorted(found, key=lambda f: (-len(f[0]), f)))
+        return _longest_first(self._phrasings_of(lambda entry: entry.thanks))
 
     @cached_property
     def _chitchat_phrasings(self) -> frozenset[tuple[str, ...]]:
@@ -1045,12 +1052,11 @@ class Assistant:
         """The phrasings of `reaction` entries as words, longest first."""
         # Filler alone ("ok", "hmm") opens questions as often ("ok hvor mange timer ..."): it
         # is a reaction only as the whole message, which the matcher finds.
-        found = [
+        return _longest_first(
             (words, entry_id)
             for words, entry_id in self._phrasings_of(lambda entry: entry.reaction)
             if not _FILLER_REACTIONS.issuperset(words)
-        ]
-        return tuple(sorted(found, key=lambda o: (-len(o[0]), o)))
+        )
 
     def _read_with_subject(
         self, question: _Question, context: Context, language: str

@@ -761,16 +761,8 @@ class _Builder:
         chitchat = False
         if "chitchat" in fields:
             chitchat = bool(r.boolean(fields["chitchat"], f"{where}: chitchat"))
-        reaction = False
-        if "reaction" in fields:
-            reaction = bool(r.boolean(fields["reaction"], f"{where}: reaction"))
-            if reaction and not chitchat:
-                r.problem(fields["reaction"], f"{where}: reaction is for a chit-chat entry")
-        thanks = False
-        if "thanks" in fields:
-            thanks = bool(r.boolean(fields["thanks"], f"{where}: thanks"))
-            if thanks and not chitchat:
-                r.problem(fields["thanks"], f"{where}: thanks is for a chit-chat entry")
+        reaction = self._chitchat_flag(fields, "reaction", where, chitchat)
+        thanks = self._chitchat_flag(fields, "thanks", where, chitchat)
         # Chit-chat never states a figure, so its templates may use only the list of topics.
         names = frozenset({"topics"}) if chitchat else frozenset()
         title = (
@@ -896,6 +888,17 @@ class _Builder:
             if name is not None:
                 return name
         return None
+
+    def _chitchat_flag(
+        self, fields: Mapping[str, yaml.Node], name: str, where: str, chitchat: bool
+    ) -> bool:
+        """An entry's flag that only a chit-chat entry may have (`reaction`, `thanks`)."""
+        if name not in fields:
+            return False
+        flag = bool(self.r.boolean(fields[name], f"{where}: {name}"))
+        if flag and not chitchat:
+            self.r.problem(fields[name], f"{where}: {name} is for a chit-chat entry")
+        return flag
 
     def _variants(
         self, node: yaml.Node | None, where: str, slot: str | None, entry_node: yaml.Node

@@ -985,19 +985,16 @@ class Concepts:
             for language, texts in languages.items():
                 for text in texts:
                     gapped = gapped_expression(text)
-                    if gapped is not None:
-                        before, after = gapped
-                        self.words_in[language].update(before + after)
-                        spelled.update(before + after)
-                        plain = tuple(map(_plainest, before)), tuple(map(_plainest, after))
-                        for sides in {gapped, plain}:
-                            self._stranded[sides[1][-1]].append((*sides, token))
-                        continue
-                    words = normalize(text).words
+                    words = normalize(text).words if gapped is None else gapped[0] + gapped[1]
                     self.words_in[language].update(words)
                     spelled.update(words)
+                    if gapped is not None:
+                        before, after = gapped
+                        for sides in {gapped, (_typed_plainly(before), _typed_plainly(after))}:
+                            self._stranded[sides[1][-1]].append((*sides, token))
+                        continue
                     # As typed without æøå too: "paa et aar" and "pa et ar".
-                    for typed in {words, tuple(_plainest(word) for word in words)}:
+                    for typed in {words, _typed_plainly(words)}:
                         if len(typed) > 1:
                             self.by_phrase.setdefault(typed, token)
                         elif typed:
@@ -1191,6 +1188,11 @@ def gapped_expression(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | No
 def _plainest(word: str) -> str:
     """A folded word as typed with no æøå at all (paa -> pa)."""
     return min(ascii_variants(word), key=len)
+
+
+def _typed_plainly(words: Sequence[str]) -> tuple[str, ...]:
+    """Words as typed with no æøå at all ("pa et ar")."""
+    return tuple(_plainest(word) for word in words)
 
 
 def _shared_prefix(a: str, b: str) -> int:
