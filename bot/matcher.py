@@ -712,6 +712,13 @@ class Matcher:
             if stem in index.entries_of and stem not in vocabulary
         ]
 
+    def everyday_only(self, words: Sequence[str], language: str) -> bool:
+        """Whether words say nothing but everyday language once prepared ("skal bruge nogle
+        tal"): no concept, no question word, no word of the domain's own."""
+        index = self.index_of[language]
+        stems = self.prepare(index, list(words))
+        return bool(stems) and all(index.everyday.get(stem, 1.0) < 1.0 for stem in stems)
+
     def prepare(self, index: _LanguageIndex, words: list[str]) -> list[str]:
         """Question words as the index holds them: mended, concepts named, without stop words,
         stemmed."""
@@ -731,9 +738,8 @@ class Matcher:
         if language == MIXED:
             return [self._mixed_stem(word) for word in words]
         stems = stem_words(words, language)
-        named = self.concepts.by_stem[language]
         return [
-            word if word in self.concepts.names else named.get(stem, stem)
+            word if word in self.concepts.names else self.concepts.named(word, stem, language)
             for word, stem in zip(words, stems, strict=True)
         ]
 
@@ -755,7 +761,7 @@ class Matcher:
         if word in self.concepts.names:
             return word
         stem = stem_words([word], language)[0]
-        return self.concepts.by_stem[language].get(stem, stem)
+        return self.concepts.named(word, stem, language)
 
     def _score(
         self,
@@ -1000,9 +1006,14 @@ class Concepts:
                         elif typed:
                             self.by_word.setdefault(typed[0], token)
         # Inflected forms ("fakturaen", "betaler") meet through their stems, in both stemmers.
+        # The concept words behind each stem, to tell an inflected form from a stranger.
+        self.stem_words: dict[str, dict[str, list[str]]] = {"da": {}, "en": {}, MIXED: {}}
         for word, token in sorted(self.by_word.items()):
             for language, by_stem in self.by_stem.items():
-                by_stem.setdefault(stem_words([word], language)[0], token)
+                stem = stem_words([word], language)[0]
+                by_stem.setdefault(stem, token)
+                if by_stem[stem] == token:
+                    self.stem_words[language].setdefault(stem, []).append(word)
         self.names = (
             frozenset(self.by_word.values())
             | frozenset(self.by_phrase.values())
@@ -1023,6 +1034,20 @@ class Concepts:
             for first, phrases in self._phrases_from.items()
         }
         self.fillers = fillers
+
+    def named(self, word: str, stem: str, language: str) -> str:
+        """The concept a word's `stem` names, or the stem: an inflected form ("fakturaen",
+        "ledige") meets its concept word through the stem, but only when it also agrees with
+        that word on the letter after the stem. "leder" (a manager) and "ledig" (free) share
+        the stem "led"; "min bil" is no "bill", "stort" no "størrelse"."""
+        token = self.by_stem[language].get(stem)
+        if token is None:
+            return stem
+        for known in self.stem_words[language][stem]:
+            agreeing = min(len(stem) + 1, len(known), len(word))
+            if word[:agreeing] == known[:agreeing]:
+                return token
+        return stem
 
     def fold(self, words: Sequence[str], with_filler: bool = True) -> list[str]:
         """The words with each concept word or expression replaced by its concept's name (an
@@ -1116,7 +1141,6 @@ def concepts_met_only_indirectly(
     met: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for entry_id, entry in entries.items():
         for language, texts in entry.phrasings.items():
-            stems = concepts.by_stem.get(language, {})
             for text in texts:
                 words = normalize(text).words
                 folded = concepts.fold(words, with_filler=False)
@@ -1128,8 +1152,9 @@ def concepts_met_only_indirectly(
                     # Stop words are gone before words are stemmed ("eller" never meets "ellers").
                     if word in concepts.names or word in concepts.words or word in ALL_STOPWORDS:
                         continue
-                    stemmed = stems.get(stem_words([word], language)[0])
-                    if stemmed is not None:
+                    stem = stem_words([word], language)[0]
+                    stemmed = concepts.named(word, stem, language)
+                    if stemmed != stem:
                         met[stemmed].append((entry_id, word))
     return {
         token.removeprefix(CONCEPT_MARK): sorted(set(uses))

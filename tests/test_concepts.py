@@ -76,6 +76,25 @@ def test_expressions_and_inflections_read_as_the_concept() -> None:
     assert "kontakten".startswith(stem)  # so "kontakten" meets the concept through its stem
 
 
+def test_an_inflected_form_meets_its_concept_but_a_word_sharing_only_the_stem_does_not() -> None:
+    concepts = Concepts({"remaining": {"da": ["ledige"]}, "size": {"da": ["størrelse"]}})
+    assert concepts.named("ledig", "led", "da") == "~remaining"
+    assert concepts.named("led", "led", "da") == "~remaining"
+    # "leder" (a manager) has the stem of "ledige" but is another word.
+    assert concepts.named("leder", "led", "da") == "led"
+    assert concepts.named("stort", "stor", "da") == "stor"
+    assert concepts.named("storrelsen", "stor", "da") == "~size"
+    assert concepts.named("hvad", "hvad", "da") == "hvad"
+
+
+def test_a_manager_named_in_a_message_is_no_balance(assistant: Assistant) -> None:
+    text = (
+        "Hej. Min leder vil have en opsummering af slutrapporten for klippekortet inden "
+        "fredag. Hvad indeholder den sådan i grove træk?"
+    )
+    assert assistant.reply(text).entry_id == "final_report"
+
+
 def test_a_preposition_at_the_end_reads_with_its_verb() -> None:
     concepts = Concepts({"purpose": {"da": ["brugte … til"], "en": ["spent ... on"]}})
     # "til" ends the question one to four words after its verb: "what for".
