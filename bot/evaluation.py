@@ -51,6 +51,8 @@ DEV_SETS = (
     DATA / "dev_followups10.yaml",
     DATA / "dev_blind11.yaml",
     DATA / "dev_followups12.yaml",
+    DATA / "dev_blind15.yaml",
+    DATA / "dev_followups16.yaml",
 )
 HELDOUT_SETS = (
     DATA / "heldout.yaml",
@@ -72,6 +74,8 @@ HELDOUT_SETS = (
     DATA / "heldout_followups10.yaml",
     DATA / "heldout_blind11.yaml",
     DATA / "heldout_followups12.yaml",
+    DATA / "heldout_blind15.yaml",
+    DATA / "heldout_followups16.yaml",
 )
 
 
