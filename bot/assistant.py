@@ -757,6 +757,8 @@ class Assistant:
                 continue  # "Vi er leverandør til tre kommuner." tells who asks, not what
             if all(word in ignored or len(word) < 2 for word in piece):
                 continue  # "..., der har haft klippekortet?" names no topic of its own
+            if self.matcher.everyday_only(piece, language):
+                continue  # "jeg skal bruge nogle tal" asks for something, not which topic
             piece_ranking = self._piece_ranking(piece, language, sure)
             if piece_ranking and piece_ranking[0].score >= MULTI_TOPIC_SCORE:
                 entry_id = piece_ranking[0].entry_id

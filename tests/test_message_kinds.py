@@ -272,6 +272,10 @@ def test_a_question_that_only_points_back_is_read_with_the_sentence_before(
         ("kan du give mig forbruget pr aar", "usage"),
         ("can u give me a phone no for the klippekort ppl", "contact"),
         ("is the klippekort pool completely used up?", "remaining_hours"),
+        ("hvem ska jeg snakke med om klippekortet", "contact"),
+        ("what did the hours go towards", "purpose"),
+        ("ok, and what was the klippekort part of", "transition_agreement"),
+        ("og findes det stadig i dag", "status"),
     ],
 )
 def test_chat_shorthand_and_requests_are_filler(
@@ -318,6 +322,19 @@ def test_sentences_that_each_speak_of_a_topic_add_up(assistant: Assistant) -> No
         "på klippekortet, som vi kan trække på. Passer det? Mvh Ole"
     )
     assert answered(assistant, text) == "remaining_hours"
+
+
+def test_a_sentence_of_everyday_words_asks_no_topic_of_its_own(assistant: Assistant) -> None:
+    # "skal bruge nogle tal" says what the writer needs, not which figures.
+    assert assistant.matcher.everyday_only(("skal", "bruge", "nogle", "tal"), "da")
+    assert not assistant.matcher.everyday_only(("findes", "det", "stadig"), "da")
+    text = (
+        "Hej. Jeg sidder hos KL og skal bruge nogle tal til et notat. Hvor mange timer blev "
+        "der brugt på klippekortet i 2014? Hilsen Anne"
+    )
+    reply = assistant.reply(text)
+    assert (reply.entry_id, reply.also) == ("usage", ())
+    assert "16.880" in reply.text
 
 
 def test_a_message_that_asks_in_no_sentence_is_asked_in_all(assistant: Assistant) -> None:

@@ -175,6 +175,8 @@ def test_chat_shorthand_is_spelled_out() -> None:
         "timer",
         "spoergsmaal",
     )
+    assert normalize("hvem ska jeg ringe til, ka du sige det").words[1:2] == ("skal",)
+    assert "kan" in normalize("ka du sige det").words
 
 
 def test_sentences_and_clauses() -> None:
