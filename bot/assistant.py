@@ -90,6 +90,8 @@ SHARE_CONCEPT = CONCEPT_MARK + "share"
 DIFFERENCE_CONCEPT = CONCEPT_MARK + "difference"
 # The use ("timeforbrug 14 og 15"): with it, two digits within the table's years are years.
 USAGE_CONCEPT = CONCEPT_MARK + "usage"
+# The months' names, which date a year checked in a follow-up ("juni 2016, right?").
+MONTH_CONCEPT = "month"
 # The most and the least use, in an answer about both (slot `extremes`).
 MOST_CONCEPT = CONCEPT_MARK + "most"
 LEAST_CONCEPT = CONCEPT_MARK + "least"
@@ -254,7 +256,10 @@ _MEANING = frozenset(
 )
 # Asking whether the last answer is right ("er det korrekt?", "are you sure?").
 _CHECKS = frozenset(
-    normalize("korrekt rigtigt rigtig passer stemmer sandt sikker right correct true sure").words
+    normalize(
+        "korrekt rigtigt rigtig passer stemmer sandt sikker right correct true sure siger sagde "
+        "said"
+    ).words
 )
 _POINTING_ONLY = ALL_STOPWORDS | QUESTION_WORDS | POINTERS | _MEANING | _CHECKS
 # What a message that asks for the last answer again may say besides (`_asks_again`), worked
@@ -856,6 +861,12 @@ class Assistant:
         if self._asks_again(question):
             # "passer det?", "wasn't it around 3,000?": the last answer again, as it stands.
             return self.answer(context.entry_id, language, context.periods)
+        if self._checks_a_date(question) and not (
+            context.entry_id == period_entry or context.periods
+        ):
+            # "juni 2016, right?" after the card's end checks that answer's date; after a
+            # year's use, a month is a finer figure than the source gives.
+            return self.answer(context.entry_id, language, ())
         if self._asks_only_of_a_holder(question, context):
             # "og KOMBIT?" after 2014's use: the same figure, said not to be KOMBIT's alone.
             asks = Asks(one_holder=True)
@@ -1172,6 +1183,23 @@ class Assistant:
             not said
             and not _WHY.isdisjoint(question.words)
             and Period(closed, closed) in context.periods
+        )
+
+    def _checks_a_date(self, question: _Question) -> bool:
+        """Whether a message says a month and a year with nothing else but checking words
+        ("juni 2016 siger du?", "so june 2016?")."""
+        words = set(question.words)
+        months = words & self._month_words
+        if not months or YEAR_TOKEN not in words:
+            return False
+        return _SAID_WITH_CHECKS.issuperset(words - months - {YEAR_TOKEN})
+
+    @cached_property
+    def _month_words(self) -> frozenset[str]:
+        """The months' names (the concept `month`), which date a year checked in a follow-up."""
+        texts = self.knowledge.concepts.get(MONTH_CONCEPT, {}).values()
+        return frozenset(
+            word for words in texts for text in words for word in normalize(text).words
         )
 
     @cached_property

@@ -31,7 +31,7 @@ givet fald hvert tilfaelde tvivl opstaar
 praecis praecist siden
 ting naevne naevner naevnt naevnte snakker snakket hoerer hele tiden
 mente mener
-nå nåh øh øhm hmm ehm jamen apropos forresten tja ik ikk vel
+nå nåh øh øhm hmm ehm ah aah ahh jamen apropos forresten tja ik ikk vel
 sætning sætninger tre bekræfte bekræftelse bekræftet vedkommende
 korrekt korrekte rigtig rigtigt rigtige forkert forkerte sandt passer stemmer ej henne dansk engelsk
 medio midten
@@ -53,7 +53,7 @@ ok okay anyway everyone everybody
 exactly precisely since
 thing things stuff keep keeps kept mention mentions mentioning mentioned hear heard hearing talking
 meant
-well um uh erm oh ah hmm btw tho though yo lol haha hehe
+well um uh erm oh ah aah ahh ohh hmm btw tho though yo lol haha hehe
 sentence sentences nutshell briefly one two three confirm confirmation verify
 correct true right accurate wrong
 someone somebody anyone anybody everything plain english danish mid

@@ -515,6 +515,15 @@ def test_asking_whether_the_last_answer_is_right_gets_it_again(
     assert "16.880" in replies[1][1] or "16,880" in replies[1][1]
 
 
+@pytest.mark.parametrize("check", ["juni 2016 siger du?", "so june 2016?", "juni 2016, right?"])
+def test_a_date_checked_after_the_end_is_the_end_again(assistant: Assistant, check: str) -> None:
+    replies = conversation(assistant, "hvornår blev klippekortet lukket?", check)
+    assert replies[1][0] == "status"
+    # After a year's use, a month asks finer than the source counts: not the end.
+    replies = conversation(assistant, "hvor mange timer blev brugt i 2016?", "juni 2016?")
+    assert replies[1][0] == "usage"
+
+
 def test_a_share_asked_with_how_many_after_the_busiest_year_is_that_years(
     assistant: Assistant,
 ) -> None:
