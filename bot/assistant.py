@@ -445,7 +445,7 @@ class Assistant:
         # A message naming something no entry is about ("vores serviceaftale på 200 timer")
         # is only offered choices, even when it asks two of the topics' questions.
         foreign = (
-            self.matcher.names_foreign(question.words)
+            self._names_foreign(question)
             or (context is None and self._only_other_names(question))
             or self._denies_the_card(question.words)
         )
@@ -1266,6 +1266,20 @@ class Assistant:
                 )
                 folded = tuple(self.matcher.concepts.fold(words))
         return _Question(words, periods, pieces, evidence, ranked, asking, folded)
+
+    def _names_foreign(self, question: _Question) -> bool:
+        """Whether a message names something no entry is about; time in general only in a
+        sentence that asks ("min kollega er på ferie" tells why someone asks, not what)."""
+        if not self.matcher.names_foreign(question.words):
+            return False
+        if len(question.pieces) < 2 or not any(question.asking):
+            return True
+        situation = {CONCEPT_MARK + "time_in_general"}
+        for piece, asks in zip(question.pieces, question.asking, strict=True):
+            named = set(self.matcher.concepts.fold(piece)) & self.matcher.foreign_concepts
+            if named and (asks or named - situation):
+                return True
+        return False
 
     def _in_its_languages(self, question: _Question) -> Scored | None:
         """The entry a message that mixes languages asks about when it is cut where its

@@ -337,6 +337,20 @@ def test_a_sentence_of_everyday_words_asks_no_topic_of_its_own(assistant: Assist
     assert "16.880" in reply.text
 
 
+def test_time_in_general_told_beside_the_question_does_not_make_it_another_matter(
+    assistant: Assistant,
+) -> None:
+    # "min kollega er på ferie" tells why someone asks; the question is the card's contact.
+    text = (
+        "hej er der et tlf nr jeg kan ringe paa ang klippekortet? har prøvet at finde det men "
+        "kan ikke, og min kollega er på ferie"
+    )
+    assert answered(assistant, text) == "contact"
+    # Asked, the holiday is the matter: not the card's hours.
+    asked = assistant.reply("Hvor mange timer ferie har jeg tilbage? Jeg arbejder hos KL.")
+    assert asked.outcome is not Outcome.ANSWERED
+
+
 def test_a_message_that_asks_in_no_sentence_is_asked_in_all(assistant: Assistant) -> None:
     # Neither sentence is a question, yet the message wants both figures.
     text = "Hej, vi skal bruge forbruget for 2014 og vide, om der er nogen timer tilbage nu."
