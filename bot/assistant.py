@@ -90,6 +90,15 @@ SHARE_CONCEPT = CONCEPT_MARK + "share"
 DIFFERENCE_CONCEPT = CONCEPT_MARK + "difference"
 # The use ("timeforbrug 14 og 15"): with it, two digits within the table's years are years.
 USAGE_CONCEPT = CONCEPT_MARK + "usage"
+# Who to contact: a question for a contact about something asks the contact.
+CONTACT_CONCEPT = CONCEPT_MARK + "contact"
+# The words that say what a question for a contact is about.
+_ABOUT = frozenset(normalize("om omkring angående vedrørende about regarding concerning re").words)
+# A question for someone: "hvem kan jeg ringe til", "is there anyone I can phone" ("vores
+# projektleder spørger om …" tells who asks).
+_WHO_ASKED = QUESTION_WORDS | frozenset(
+    normalize("nogen nogle anyone someone somebody anybody").words
+)
 # The months' names, which date a year checked in a follow-up ("juni 2016, right?").
 MONTH_CONCEPT = "month"
 # The most and the least use, in an answer about both (slot `extremes`).
@@ -1238,6 +1247,7 @@ class Assistant:
         dropped = kept - len(greeted)
         pieces, asking = _joined_to_what_they_point_at(greeted, normalized.asking[dropped:kept])
         pieces = tuple(self._without_returning(piece) for piece in pieces)
+        pieces, asking = self._contact_apart(pieces, asking)
         ranked = pieces
         if normalized.periods and len(pieces) > 1:
             # The years a message names belong to its question: "jeg skal bruge tallet for
@@ -1280,6 +1290,30 @@ class Assistant:
             if named and (asks or named - situation):
                 return True
         return False
+
+    def _contact_apart(
+        self, pieces: tuple[tuple[str, ...], ...], asking: tuple[bool, ...]
+    ) -> tuple[tuple[tuple[str, ...], ...], tuple[bool, ...]]:
+        """Pieces with a question for a contact cut from what it is about ("hvem kan jeg ringe
+        til | om snitfladernes pris?", "is there someone I can talk to | about the report?"):
+        the first part asks, the rest only tells what about."""
+        cut: list[tuple[str, ...]] = []
+        asks: list[bool] = []
+        for piece, piece_asks in zip(pieces, asking, strict=True):
+            at = next((i for i, word in enumerate(piece) if i > 0 and word in _ABOUT), None)
+            if (
+                piece_asks
+                and at is not None
+                and not _WHO_ASKED.isdisjoint(piece[:at])
+                and QUESTION_WORDS.isdisjoint(piece[at:])  # "…om klippekortet, hvem er det?"
+                and CONTACT_CONCEPT in self.matcher.concepts.fold(piece[:at])
+            ):
+                cut += [piece[:at], piece[at:]]
+                asks += [piece_asks, False]
+            else:
+                cut.append(piece)
+                asks.append(piece_asks)
+        return tuple(cut), tuple(asks)
 
     def _in_its_languages(self, question: _Question) -> Scored | None:
         """The entry a message that mixes languages asks about when it is cut where its

@@ -351,6 +351,29 @@ def test_time_in_general_told_beside_the_question_does_not_make_it_another_matte
     assert asked.outcome is not Outcome.ANSWERED
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "who should I call about interface invoices",
+        "hvem kan jeg spørge om fordelingen på de enkelte år",
+        "is there someone I can talk to about the final report",
+        "hvem kan jeg kontakte angående prisen på snitfladerne",
+    ],
+)
+def test_a_question_for_a_contact_about_a_topic_asks_the_contact(
+    assistant: Assistant, text: str
+) -> None:
+    assert answered(assistant, text) == "contact"
+
+
+def test_a_contact_only_named_or_about_another_matter_is_not_asked(assistant: Assistant) -> None:
+    # "projektleder" tells who asks; the question is whether the interfaces cost anything.
+    told = assistant.reply("Vores projektleder spørger om snitfladerne koster noget")
+    assert told.entry_id != "contact"
+    other = assistant.reply("who do I call about my bus klippekort")
+    assert other.outcome is not Outcome.ANSWERED
+
+
 def test_a_message_that_asks_in_no_sentence_is_asked_in_all(assistant: Assistant) -> None:
     # Neither sentence is a question, yet the message wants both figures.
     text = "Hej, vi skal bruge forbruget for 2014 og vide, om der er nogen timer tilbage nu."
