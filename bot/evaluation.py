@@ -53,6 +53,7 @@ DEV_SETS = (
     DATA / "dev_followups12.yaml",
     DATA / "dev_blind15.yaml",
     DATA / "dev_followups16.yaml",
+    DATA / "dev_blind17.yaml",
 )
 HELDOUT_SETS = (
     DATA / "heldout.yaml",
@@ -76,6 +77,7 @@ HELDOUT_SETS = (
     DATA / "heldout_followups12.yaml",
     DATA / "heldout_blind15.yaml",
     DATA / "heldout_followups16.yaml",
+    DATA / "heldout_blind17.yaml",
 )
 
 
