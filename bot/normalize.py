@@ -486,6 +486,18 @@ _QUANTITY_QUESTION_WORDS = frozenset("hvor how".split())
 _QUANTITIES = frozenset("mange meget stor stort store langt many much big long".split())
 _SUBJECTS = frozenset("jeg vi i we".split())
 _CLAUSE_JOINS = frozenset("og men and but so saa".split())
+# Verbs that follow a subject which starts a clause ("jeg skal", "vi har", "i need").
+_FINITE_VERBS = frozenset(
+    "har havde er var skal skulle kan kunne vil ville maa sidder proever proevede skriver "
+    "laver arbejder mangler leder kigger sender tror synes ved fik faar hoerte hoerer "
+    "have had am was were need needed want wanted tried try work am can could will would "
+    "must should do did".split()
+)
+# Words after which a subject goes on the clause before: conjunctions and "at", "that".
+_BINDING_WORDS = frozenset(
+    "at som der hvis fordi naar da om og men eller saa end that which who if because when "
+    "whether and but or so than".split()
+)
 
 
 def _run_on_apart(words: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -504,6 +516,19 @@ def _run_on_apart(words: tuple[str, ...]) -> list[tuple[str, ...]]:
             or (word in _QUANTITY_QUESTION_WORDS and words[position + 1] in _QUANTITIES)
         ) and previous not in QUESTION_WORDS
         joined = word in _SUBJECTS and previous in _CLAUSE_JOINS
+        # "... i 2016 paa klippekortet | jeg skal bruge tallet til en opgave": a subject and
+        # its verb start a clause, unless a verb or a conjunction comes first ("hvor mange
+        # timer har vi", "hvis vi har").
+        subject = (
+            word in _SUBJECTS
+            and words[position + 1] in _FINITE_VERBS
+            and previous not in _FINITE_VERBS
+            and previous not in _BINDING_WORDS
+        )
+        if subject and not starts:
+            clauses.append(words[start:position])
+            start = position
+            continue
         if starts:
             clauses.append(words[start:position])
             start = position

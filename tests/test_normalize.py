@@ -107,6 +107,22 @@ def test_a_message_written_in_one_breath_is_split_where_a_question_starts() -> N
     assert len(normalize(" ".join(deal.words), pieces=True).pieces) == 1
 
 
+def test_a_message_written_in_one_breath_is_split_where_a_subject_starts_a_clause() -> None:
+    text = (
+        "hvor mange timer blev der brugt paa klippekortet det sidste aar jeg skal bruge tallet "
+        "til en opgave"
+    )
+    question = normalize(text, pieces=True)
+    assert question.pieces[0][-1] == "aar"
+    assert question.pieces[1][:2] == ("jeg", "skal")
+    # After its verb, or after a conjunction, a subject goes on the clause it is in.
+    for text in (
+        "hvor mange timer har vi tilbage paa klippekortet til den opgave i vores kommune",
+        "kan du sige om vi har timer tilbage paa klippekortet eller om de er brugt op",
+    ):
+        assert [p[0] for p in normalize(text, pieces=True).pieces] == [text.split()[0]]
+
+
 @pytest.mark.parametrize(
     ("text", "first", "last"),
     [
