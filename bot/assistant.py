@@ -80,6 +80,9 @@ PIECE_CACHE_SIZE = 256
 # (the margin was 30 until they grew to 2,059 questions: 25 answers two more long messages and
 # no off-topic one; CONTAINED_AT 70 answered one more off-topic message).
 CONTAINED_AT = 80.0
+# A sentence told before thanks ("det var lige det jeg manglede, cheers!") asks for a fact only
+# when it scores this much.
+TOLD_BESIDE_THANKS = 80.0
 CONTAINED_MARGIN = 25.0
 CONTAINED_PROBABILITY = 0.1
 # The concept that asks for the total of the years a message names ("2015 og 2016 tilsammen").
@@ -565,14 +568,20 @@ class Assistant:
         """The entry one of whose phrasings a sentence of a long message says nearly whole,
         well ahead of any other (`Matcher.contained`), when the matcher did not answer: the
         fuzzy score of "Har vi som ekstern part lov til at bruge de data ... i snitfladerne?"
-        is lowered by all it says besides. Only sentences that ask are read, and the
-        classifier, when there is one, must not find the entry unlikely."""
-        pieces = [p for p, asks in zip(question.pieces, question.asking, strict=True) if asks]
+        is lowered by all it says besides. Only sentences that ask are read; in a message
+        that asks nothing, only chit-chat ("Tusind tak for svaret i går, det hjalp os meget"),
+        not a topic a complaint names ("så træt af at skulle ringe rundt"). The classifier,
+        when there is one, must not find the entry unlikely."""
+        anything_asked = any(question.asking)
         index = self._contained_index(question, language)
         best: Scored | None = None
-        for piece in pieces or question.pieces:
+        for piece, asks in zip(question.pieces, question.asking, strict=True):
+            if anything_asked and not asks:
+                continue
             top = self._clearly_contained(piece, index, question)
-            if top is not None and (best is None or top.score > best.score):
+            if top is None or (not asks and not self.knowledge.entries[top.entry_id].chitchat):
+                continue
+            if best is None or top.score > best.score:
                 best = top
         return best
 
@@ -1008,18 +1017,29 @@ class Assistant:
                     return self.answer(entry_id, language, (), COMPLETE_SCORE)
         if len(question.pieces) < 2:
             return None
-        first = self._piece_ranking(question.pieces[0], language, False)
-        if not first or first[0].score < COMPLETE_SCORE:
-            return None
-        if not self.knowledge.entries[first[0].entry_id].chitchat:
-            return None
-        for piece in question.pieces[1:]:
-            if piece[0] in _SAYING_WHAT_IT_DID:
-                continue  # "thanks, that helped with the 2014 figure" tells what helped
+        said: Scored | None = None
+        for number, piece in enumerate(question.pieces):
             ranking = self._piece_ranking(piece, language, False)
-            if ranking and ranking[0].score >= self.settings.answer_at:
+            if not ranking:
+                continue
+            top = ranking[0]
+            if (
+                said is None
+                and top.score >= COMPLETE_SCORE
+                and (self.knowledge.entries[top.entry_id].chitchat)
+            ):
+                said = top  # "tak!", "cheers!" said whole, first or later
+                continue
+            if number and piece[0] in _SAYING_WHAT_IT_DID:
+                continue  # "thanks, that helped with the 2014 figure" tells what helped
+            # Before the thanks, a fact must be said clearly to be asked for ("det var lige det
+            # jeg manglede, cheers!"); after it, as clearly as any answer ("ok. men kan KMD
+            # så fakturere os for noget").
+            if top.score >= (self.settings.answer_at if said else TOLD_BESIDE_THANKS):
                 return None
-        return self.answer(first[0].entry_id, language, (), first[0].score)
+        if said is None:
+            return None
+        return self.answer(said.entry_id, language, (), said.score)
 
     def _phrasings_of(self, kind: Callable[[Entry], bool]) -> set[tuple[tuple[str, ...], str]]:
         """The phrasings of the entries of a kind (reactions, thanks, chit-chat) as words, each

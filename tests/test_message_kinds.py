@@ -374,6 +374,44 @@ def test_a_contact_only_named_or_about_another_matter_is_not_asked(assistant: As
     assert other.outcome is not Outcome.ANSWERED
 
 
+def test_thanks_with_what_was_needed_told_before_it_is_thanks(assistant: Assistant) -> None:
+    text = (
+        "ok det var lige det jeg manglede, cheers! vi har deadline i morgen så det kom på det "
+        "helt rigtige tidspunkt."
+    )
+    assert answered(assistant, text) == "thanks"
+    # After the thanks, a question is still asked: "ok. men kan KMD så fakturere os for noget".
+    assert answered(assistant, "ok. men kan KMD så fakturere os for noget") == "interface_costs"
+
+
+def test_a_complaint_that_names_a_topic_is_not_answered_with_it(assistant: Assistant) -> None:
+    text = (
+        "Jeg er simpelthen så træt af at skulle ringe rundt i hele systemet for at få svar på "
+        "noget så simpelt. Tre afdelinger og ingen ved noget. Nå, det var bare lige det."
+    )
+    assert assistant.reply(text).outcome is not Outcome.ANSWERED
+    # A long thanks that says a thanks phrasing inside it is still thanks.
+    thanks = "Tusind tak for svaret i går, det hjalp os meget i forhandlingerne med kommunen."
+    assert answered(assistant, thanks) == "thanks"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "På vores kontor har vi et klippekort til kopimaskinen, og det er løbet tør. Hvem "
+        "bestiller et nyt?",
+        "Er der planer om et nyt klippekort med KMD fremover?",
+        "Vores Outlook crasher hver gang vi åbner KMD-systemerne. Hvad gør vi?",
+        "hvor mange kommuner er der egentlig i Danmark i alt?",
+        "hvordan ser jeg min lønseddel i KMD med MitID",
+    ],
+)
+def test_near_topic_matters_named_in_long_messages_are_not_the_cards(
+    assistant: Assistant, text: str
+) -> None:
+    assert assistant.reply(text).outcome is not Outcome.ANSWERED
+
+
 def test_a_message_that_asks_in_no_sentence_is_asked_in_all(assistant: Assistant) -> None:
     # Neither sentence is a question, yet the message wants both figures.
     text = "Hej, vi skal bruge forbruget for 2014 og vide, om der er nogen timer tilbage nu."
