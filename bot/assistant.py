@@ -102,6 +102,12 @@ _ABOUT = frozenset(normalize("om omkring angående vedrørende about regarding c
 _WHO_ASKED = QUESTION_WORDS | frozenset(
     normalize("nogen nogle anyone someone somebody anybody").words
 )
+# A clause that only says when something happened ("da Klippekortet sluttede"): it opens with
+# one of these and has at most `CIRCUMSTANCE_WORDS` words.
+_WHEN_WORDS = frozenset(
+    normalize("da når efter før siden mens when after before since while").words
+)
+CIRCUMSTANCE_WORDS = 6
 # The months' names, which date a year checked in a follow-up ("juni 2016, right?").
 MONTH_CONCEPT = "month"
 # The most and the least use, in an answer about both (slot `extremes`).
@@ -336,6 +342,23 @@ def _joined_to_what_they_point_at(
             joined.append((*before, *piece))
         asks.append(piece_asks)
     return tuple(joined), tuple(asks)
+
+
+def _without_circumstances(
+    pieces: tuple[tuple[str, ...], ...], asking: tuple[bool, ...]
+) -> tuple[tuple[tuple[str, ...], ...], tuple[bool, ...]]:
+    """The pieces without a clause that only says when ("..., da Klippekortet sluttede.",
+    "when the card ended,") in a message that asks in other pieces: the time it names is
+    no topic of the message ("find den rapport, der blev lavet, da Klippekortet sluttede.
+    Hvad står der i den?" asks about the report)."""
+    if not any(asking):
+        return pieces, asking
+    kept = [
+        (piece, asks)
+        for piece, asks in zip(pieces, asking, strict=True)
+        if asks or not piece or piece[0] not in _WHEN_WORDS or len(piece) > CIRCUMSTANCE_WORDS
+    ]
+    return tuple(p for p, _ in kept), tuple(a for _, a in kept)
 
 
 @dataclass(frozen=True)
@@ -1268,6 +1291,7 @@ class Assistant:
         pieces, asking = _joined_to_what_they_point_at(greeted, normalized.asking[dropped:kept])
         pieces = tuple(self._without_returning(piece) for piece in pieces)
         pieces, asking = self._contact_apart(pieces, asking)
+        pieces, asking = _without_circumstances(pieces, asking)
         ranked = pieces
         if normalized.periods and len(pieces) > 1:
             # The years a message names belong to its question: "jeg skal bruge tallet for

@@ -412,6 +412,31 @@ def test_near_topic_matters_named_in_long_messages_are_not_the_cards(
     assert assistant.reply(text).outcome is not Outcome.ANSWERED
 
 
+def test_a_clause_that_only_says_when_is_no_topic_of_the_message(assistant: Assistant) -> None:
+    text = (
+        "Hej, jeg har fået til opgave at finde den rapport, der blev lavet, da Klippekortet "
+        "sluttede. Hvad står der i den, og hvor ligger den? Tak, Lene, KL"
+    )
+    assert answered(assistant, text) == "final_report"
+    # Asked, the time is the question: "hvornår sluttede klippekortet?".
+    assert answered(assistant, "Vi skriver en rapport. Hvornår sluttede klippekortet?") == "status"
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("who benefits", "purpose"),
+        ("har kommunerne faaet noget ud af klippekortet", "purpose"),
+        ("who had the 100k hours", "who"),
+        ("hvem fik de 100.000 timer", "who"),
+    ],
+)
+def test_the_benefit_and_the_pool_named_by_its_figure(
+    assistant: Assistant, text: str, entry_id: str
+) -> None:
+    assert answered(assistant, text) == entry_id
+
+
 def test_a_message_that_asks_in_no_sentence_is_asked_in_all(assistant: Assistant) -> None:
     # Neither sentence is a question, yet the message wants both figures.
     text = "Hej, vi skal bruge forbruget for 2014 og vide, om der er nogen timer tilbage nu."
