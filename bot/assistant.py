@@ -108,6 +108,9 @@ _WHEN_WORDS = frozenset(
     normalize("da når efter før siden mens when after before since while").words
 )
 CIRCUMSTANCE_WORDS = 6
+# Words that set a question in the past ("hvor mange var der så tilbage?", "were there any left
+# then?").
+_THEN = frozenset(normalize("var havde dengang daværende was were had then").words)
 # The months' names, which date a year checked in a follow-up ("juni 2016, right?").
 MONTH_CONCEPT = "month"
 # The most and the least use, in an answer about both (slot `extremes`).
@@ -530,9 +533,9 @@ class Assistant:
                     topics, lang, question.periods, ranking[0].score, self._asks(question)
                 )
         if decision is Outcome.ANSWERED:
-            return self.answer(
-                ranking[0].entry_id, lang, question.periods, ranking[0].score, self._asks(question)
-            )
+            entry_id = ranking[0].entry_id
+            periods = self._then(entry_id, question, context) or question.periods
+            return self.answer(entry_id, lang, periods, ranking[0].score, self._asks(question))
         if decision is Outcome.SUGGESTED:
             return self._suggest(ranking, lang)
         return self._unknown(lang, ranking[0].score if ranking else 0.0)
@@ -1236,6 +1239,20 @@ class Assistant:
             and not _WHY.isdisjoint(question.words)
             and Period(closed, closed) in context.periods
         )
+
+    def _then(
+        self, entry_id: str, question: _Question, context: Context | None
+    ) -> tuple[Period, ...]:
+        """The conversation's years, when a message asks in the past of an entry with an
+        answer for a time ("hvor mange var der så tilbage?" after 2013's use: not today's
+        balance, which the entry's own answer gives); none otherwise."""
+        if context is None or not context.periods or question.periods:
+            return ()
+        if self.knowledge.entries[entry_id].dated_answer is None or _THEN.isdisjoint(
+            question.words
+        ):
+            return ()
+        return context.periods
 
     def _checks_a_date(self, question: _Question) -> bool:
         """Whether a message says a month and a year with nothing else but checking words

@@ -524,6 +524,22 @@ def test_a_date_checked_after_the_end_is_the_end_again(assistant: Assistant, che
     assert replies[1][0] == "usage"
 
 
+@pytest.mark.parametrize(
+    "then", ["hvor mange var der så tilbage?", "were there any hours left then?"]
+)
+def test_hours_left_asked_in_the_past_after_a_year_are_not_todays(
+    assistant: Assistant, then: str
+) -> None:
+    replies = conversation(assistant, "hvor mange timer blev brugt i 2013?", then)
+    assert replies[1][0] == "remaining_hours"
+    # The source gives no balance at a time: the years' use, and today's balance as today's.
+    assert "17.011" in replies[1][1] or "17,011" in replies[1][1]
+    now = conversation(
+        assistant, "hvor mange timer blev brugt i 2013?", "hvor mange er der tilbage nu?"
+    )
+    assert now[1][1] == assistant.answer("remaining_hours", "da").text
+
+
 def test_a_share_asked_with_how_many_after_the_busiest_year_is_that_years(
     assistant: Assistant,
 ) -> None:
