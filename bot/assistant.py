@@ -235,6 +235,16 @@ _DENIALS = frozenset(normalize("ikke not").words)
 DENIAL_REACH = 1
 # Reactions that open questions as often as they stand alone ("ok hvor mange timer ...").
 _FILLER_REACTIONS = frozenset(normalize("ok okay k oki ah ahh hmm").words)
+_LAUGHS = frozenset(normalize("haha hahaha hehe lol").words)
+# "i" is as often Danish "in" ("ok men kan man få et i kbh").
+_SUBJECTS_FIRST_PERSON = frozenset(normalize("jeg vi we").words)
+# What a user needs, told rather than asked ("jeg mangler tallet for 2014", "I need the figure").
+_NEEDS = frozenset(
+    normalize(
+        "mangler manglede leder søger skal bruge brug behov vil gerne ønsker need needs want "
+        "looking would like"
+    ).words
+)
 # Asking for the last answer again ("kan du gentage?", "say that again").
 _REPEAT = frozenset(normalize("gentage gentag gentaget repeat again igen").words)
 _WHY = frozenset(normalize("hvorfor why").words)
@@ -1108,7 +1118,34 @@ class Assistant:
             reacted = self._reactions.get(piece)
             if reacted is not None:
                 return self.answer(reacted, language, (), COMPLETE_SCORE)
+        # Laughed at the end ("det er godt nok mange timer de har brugt i 2013 haha").
+        laughed = self._reactions.get(words[-1:]) if words[-1] in _LAUGHS else None
+        if laughed is not None and len(words) > 1:
+            rest = self.matcher.rank([words[:-1]], language, outcome_only=True)
+            # What else it says decides when that is chit-chat ("you're useless lol").
+            if not rest or not self.knowledge.entries[rest[0].entry_id].chitchat:
+                return self.answer(laughed, language, (), COMPLETE_SCORE)
+        # What the user will do, after an "ok" ("ok så ringer jeg bare til det nummer"): told,
+        # not asked, unless it says what they need ("ok, jeg mangler tallet for 2014").
+        reacted = self._acknowledgements.get(words[:1])
+        told = words[1:]
+        if (
+            reacted is not None
+            and not _SUBJECTS_FIRST_PERSON.isdisjoint(told)
+            and _NEEDS.isdisjoint(told)
+        ):
+            return self.answer(reacted, language, (), COMPLETE_SCORE)
         return None
+
+    @cached_property
+    def _acknowledgements(self) -> dict[tuple[str, ...], str]:
+        """The one-word phrasings of `reaction` and `thanks` entries ("ok", "perfekt"), with
+        their entry."""
+        return {
+            words: entry_id
+            for words, entry_id in self._phrasings_of(lambda entry: entry.reaction or entry.thanks)
+            if len(words) == 1
+        }
 
     @cached_property
     def _reactions(self) -> dict[tuple[str, ...], str]:

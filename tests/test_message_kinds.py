@@ -437,6 +437,36 @@ def test_the_benefit_and_the_pool_named_by_its_figure(
     assert answered(assistant, text) == entry_id
 
 
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("ok så ringer jeg bare til det nummer", "reaction"),
+        ("perfekt, så ringer jeg til projektchefen i morgen", "thanks"),
+        ("fint, så læser jeg afslutningsrapporten", "thanks"),
+        ("det er godt nok mange timer de har brugt i 2013 haha", "reaction"),
+        ("you're useless lol", "complaint"),
+        ("du er ubrugelig", "complaint"),
+        ("godt svar", "thanks"),
+    ],
+)
+def test_what_a_user_will_do_or_laughs_at_is_told_not_asked(
+    assistant: Assistant, text: str, entry_id: str
+) -> None:
+    assert answered(assistant, text) == entry_id
+
+
+def test_a_need_told_after_ok_is_still_a_request(assistant: Assistant) -> None:
+    assert answered(assistant, "ok vi skal bruge forbruget for 2014") == "usage"
+    # "i" is as often Danish "in": this asks about a bus card, not the card's hours.
+    reply = assistant.reply("ok men seriøst kan man stadig faa et klippekort til bussen i kbh")
+    assert reply.outcome is not Outcome.ANSWERED
+
+
+@pytest.mark.parametrize("text", ["so nothing left?", "er der ingenting tilbage", "intet tilbage?"])
+def test_nothing_left_asks_what_is_left(assistant: Assistant, text: str) -> None:
+    assert answered(assistant, text) == "remaining_hours"
+
+
 def test_a_message_that_asks_in_no_sentence_is_asked_in_all(assistant: Assistant) -> None:
     # Neither sentence is a question, yet the message wants both figures.
     text = "Hej, vi skal bruge forbruget for 2014 og vide, om der er nogen timer tilbage nu."
