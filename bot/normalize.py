@@ -443,15 +443,21 @@ def without_salutation(
 
 
 _JOINING_WORDS = frozenset("og and eller or samt".split())
+# "... og om det stadig kører", "... and whether it's still running": a second question.
+_SECOND_QUESTION = frozenset("om whether hvorvidt".split())
 
 
 def _questions_joined(words: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """The questions one sentence joins: "hvad er klippekortet og kører det stadig" asks two,
-    "hvor mange timer blev brugt i 2013 og 2014" one."""
+    """The questions one sentence joins: "hvad er klippekortet og kører det stadig" and "what
+    it was and whether it's still running" ask two, "hvor mange timer blev brugt i 2013 og
+    2014" one."""
     clauses: list[tuple[str, ...]] = []
     start = 0
     for position in range(1, len(words) - 1):
-        if words[position] in _JOINING_WORDS and words[position + 1] in _ASKING_FIRST_WORDS:
+        following = words[position + 1]
+        if words[position] in _JOINING_WORDS and (
+            following in _ASKING_FIRST_WORDS or following in _SECOND_QUESTION
+        ):
             if position > start:
                 clauses.append(words[start:position])
             start = position + 1

@@ -107,6 +107,14 @@ def test_a_message_written_in_one_breath_is_split_where_a_question_starts() -> N
     assert len(normalize(" ".join(deal.words), pieces=True).pieces) == 1
 
 
+def test_whether_after_and_joins_a_second_question() -> None:
+    question = normalize("could you explain what it was and whether it's still running", True)
+    assert question.pieces[-1][:2] == ("whether", "it")
+    assert len(question.pieces) == 2
+    dansk = normalize("hvad var klippekortet og om det stadig kører", pieces=True)
+    assert dansk.pieces == (("hvad", "var", "klippekortet"), ("det", "stadig", "koerer"))
+
+
 def test_a_message_written_in_one_breath_is_split_where_a_subject_starts_a_clause() -> None:
     text = (
         "hvor mange timer blev der brugt paa klippekortet det sidste aar jeg skal bruge tallet "
@@ -118,7 +126,7 @@ def test_a_message_written_in_one_breath_is_split_where_a_subject_starts_a_claus
     # After its verb, or after a conjunction, a subject goes on the clause it is in.
     for text in (
         "hvor mange timer har vi tilbage paa klippekortet til den opgave i vores kommune",
-        "kan du sige om vi har timer tilbage paa klippekortet eller om de er brugt op",
+        "kan du sige om vi har timer tilbage paa klippekortet til vores opgave i kommunen",
     ):
         assert [p[0] for p in normalize(text, pieces=True).pieces] == [text.split()[0]]
 
