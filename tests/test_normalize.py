@@ -112,7 +112,7 @@ def test_whether_after_and_joins_a_second_question() -> None:
     assert question.pieces[-1][:2] == ("whether", "it")
     assert len(question.pieces) == 2
     dansk = normalize("hvad var klippekortet og om det stadig kører", pieces=True)
-    assert dansk.pieces == (("hvad", "var", "klippekortet"), ("det", "stadig", "koerer"))
+    assert dansk.pieces == (("hvad", "var", "klippekortet"), ("om", "det", "stadig", "koerer"))
 
 
 def test_a_message_written_in_one_breath_is_split_where_a_subject_starts_a_clause() -> None:
