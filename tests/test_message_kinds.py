@@ -404,6 +404,9 @@ def test_a_complaint_that_names_a_topic_is_not_answered_with_it(assistant: Assis
         "Vores Outlook crasher hver gang vi åbner KMD-systemerne. Hvad gør vi?",
         "hvor mange kommuner er der egentlig i Danmark i alt?",
         "hvordan ser jeg min lønseddel i KMD med MitID",
+        "hvad kostede det at købe kmd",
+        "how many interfaces were developed",
+        "hvor mange snitflader blev lavet",
     ],
 )
 def test_near_topic_matters_named_in_long_messages_are_not_the_cards(
