@@ -1351,7 +1351,16 @@ class Assistant:
             # The years a message names belong to its question: "jeg skal bruge tallet for
             # 2014 til et slide, hvor mange timer var det?" (each topic of a message asking
             # two is still found in its own words).
-            ranked = tuple(p if YEAR_TOKEN in p else (*p, YEAR_TOKEN) for p in pieces)
+            # Not to a piece of stop words alone before the year is named ("jeg vil høre ...
+            # fra 2014"), which the year would make a question about that year's use; after
+            # it ("..., is that right?") the piece points back at the year's figure.
+            named_at = next((n for n, p in enumerate(pieces) if YEAR_TOKEN in p), len(pieces))
+            ranked = tuple(
+                p
+                if YEAR_TOKEN in p or (n < named_at and ALL_STOPWORDS.issuperset(p))
+                else (*p, YEAR_TOKEN)
+                for n, p in enumerate(pieces)
+            )
         periods = normalized.periods
         usage = self.knowledge.facts.usage
         if usage:

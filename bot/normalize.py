@@ -492,6 +492,7 @@ _QUANTITY_QUESTION_WORDS = frozenset("hvor how".split())
 _QUANTITIES = frozenset("mange meget stor stort store langt many much big long".split())
 _SUBJECTS = frozenset("jeg vi i we".split())
 _CLAUSE_JOINS = frozenset("og men and but so saa".split())
+_BECAUSE = frozenset("fordi because".split())
 # Verbs that follow a subject which starts a clause ("jeg skal", "vi har", "i need").
 _FINITE_VERBS = frozenset(
     "har havde er var skal skulle kan kunne vil ville maa sidder proever proevede skriver "
@@ -531,6 +532,12 @@ def _run_on_apart(words: tuple[str, ...]) -> list[tuple[str, ...]]:
             and previous not in _FINITE_VERBS
             and previous not in _BINDING_WORDS
         )
+        # "... i dag | fordi jeg så en gammel præsentation ...": a reason told after the question.
+        because = word in _BECAUSE and position - start >= RUN_ON_PIECE
+        if because and not starts:
+            clauses.append(words[start:position])
+            start = position
+            continue
         if subject and not starts:
             clauses.append(words[start:position])
             start = position

@@ -470,6 +470,17 @@ def test_nothing_left_asks_what_is_left(assistant: Assistant, text: str) -> None
     assert answered(assistant, text) == "remaining_hours"
 
 
+def test_a_year_told_as_a_reason_does_not_make_a_status_question_about_its_use(
+    assistant: Assistant,
+) -> None:
+    # "fordi ..." tells why someone asks.
+    text = (
+        "jeg vil høre hvad status er på klippekortet i dag fordi jeg så en gammel præsentation "
+        "fra 2014 hvor der stod at der stadig var timer tilbage"
+    )
+    assert answered(assistant, text) == "status"
+
+
 def test_a_message_that_asks_in_no_sentence_is_asked_in_all(assistant: Assistant) -> None:
     # Neither sentence is a question, yet the message wants both figures.
     text = "Hej, vi skal bruge forbruget for 2014 og vide, om der er nogen timer tilbage nu."
