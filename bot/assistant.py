@@ -111,6 +111,11 @@ CIRCUMSTANCE_WORDS = 6
 # Words that set a question in the past ("hvor mange var der så tilbage?", "were there any left
 # then?").
 _THEN = frozenset(normalize("var havde dengang daværende was were had then").words)
+# A message not answered that scores another topic this well is not read as asking about the
+# last answer's words.
+NEARLY_ANOTHER_TOPIC = 60.0
+# Question words as the matcher stems them, which say nothing of a topic of their own.
+_QUESTION_STEMS = frozenset(QUESTION_WORDS)
 # The months' names, which date a year checked in a follow-up ("juni 2016, right?").
 MONTH_CONCEPT = "month"
 # The most and the least use, in an answer about both (slot `extremes`).
@@ -1016,6 +1021,15 @@ class Assistant:
             return self.answer(
                 context.entry_id, language, context.periods, ranking[0].score, self._asks(question)
             )
+        nearly = bool(ranking) and ranking[0].score >= NEARLY_ANOTHER_TOPIC
+        if decision is Outcome.UNKNOWN or (decision is Outcome.SUGGESTED and not nearly):
+            in_last_answer = self._in_last_answer(question, context)
+        else:
+            in_last_answer = False  # "all used?" after the pool nearly asks what is left
+        if in_last_answer:
+            # "hvilke løsninger?" after the purpose, which names KMD's critical solutions:
+            # what the message asks about is in that answer, which is given again.
+            return self.answer(context.entry_id, language, context.periods, 0.0)
         if not self._leans_on_context(question):
             return None
         if self._bare(question) and not _WHY.isdisjoint(question.words):
@@ -1037,6 +1051,20 @@ class Assistant:
             # itself when nothing reads better with it: that answer is given again.
             return self.answer(context.entry_id, language, context.periods, 0.0)
         return None  # not answered with the title, or the title carried it, not the message
+
+    def _in_last_answer(self, question: _Question, context: Context) -> bool:
+        """Whether every word a message says of its own, stemmed, is a word of the last
+        answer ("hvilke it løsninger drejede det sig om?" after the purpose, "for which KMD
+        systems?")."""
+        language = context.language
+        index = self.matcher.index_of.get(language)
+        if index is None:
+            return False
+        own = set(self.matcher.prepare(index, _own_words(question.words))) - _QUESTION_STEMS
+        if not own:
+            return False
+        said = self.answer(context.entry_id, language, context.periods).text
+        return own <= set(self.matcher.prepare(index, list(normalize(said).words)))
 
     def _acknowledged(self, question: _Question, language: str) -> Reply | None:
         """The chit-chat answer to a message that asks nothing and thanks for something ("tak

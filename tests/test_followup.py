@@ -540,6 +540,23 @@ def test_hours_left_asked_in_the_past_after_a_year_are_not_todays(
     assert now[1][1] == assistant.answer("remaining_hours", "da").text
 
 
+@pytest.mark.parametrize(
+    ("first", "then", "entry_id"),
+    [
+        ("hvad var formålet med klippekortet?", "hvilke løsninger", "purpose"),
+        ("hvad var meningen med klippekortet", "hvad betyder digital sammenhæng", "purpose"),
+    ],
+)
+def test_a_follow_up_about_words_of_the_last_answer_gets_it_again(
+    assistant: Assistant, first: str, then: str, entry_id: str
+) -> None:
+    replies = conversation(assistant, first, then)
+    assert replies[1] == (entry_id, replies[0][1])
+    # Words the last answer does not have are no follow-up to it.
+    other = conversation(assistant, first, "hvor mange kommuner er der")
+    assert other[1][0] is None
+
+
 def test_a_share_asked_with_how_many_after_the_busiest_year_is_that_years(
     assistant: Assistant,
 ) -> None:
