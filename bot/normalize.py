@@ -493,6 +493,9 @@ _QUANTITIES = frozenset("mange meget stor stort store langt many much big long".
 _SUBJECTS = frozenset("jeg vi i we".split())
 _CLAUSE_JOINS = frozenset("og men and but so saa".split())
 _BECAUSE = frozenset("fordi because".split())
+# English leaves out "that" before a subject as often as it starts a clause ("anyone at KOMBIT I
+# can phone", "the report we got"), so only Danish subjects start one.
+_DANISH_SUBJECTS = frozenset("jeg vi".split())
 # Verbs that follow a subject which starts a clause ("jeg skal", "vi har", "i need").
 _FINITE_VERBS = frozenset(
     "har havde er var skal skulle kan kunne vil ville maa sidder proever proevede skriver "
@@ -500,10 +503,12 @@ _FINITE_VERBS = frozenset(
     "have had am was were need needed want wanted tried try work am can could will would "
     "must should do did".split()
 )
-# Words after which a subject goes on the clause before: conjunctions and "at", "that".
+# Words after which a subject goes on the clause before: conjunctions and "at", "that", and
+# the words a relative clause without "som", "that" goes with ("anyone I can phone").
 _BINDING_WORDS = frozenset(
     "at som der hvis fordi naar da om og men eller saa end that which who if because when "
-    "whether and but or so than".split()
+    "whether and but or so than nogen noget nogle anyone someone somebody anybody something "
+    "one person people".split()
 )
 
 
@@ -527,7 +532,7 @@ def _run_on_apart(words: tuple[str, ...]) -> list[tuple[str, ...]]:
         # its verb start a clause, unless a verb or a conjunction comes first ("hvor mange
         # timer har vi", "hvis vi har").
         subject = (
-            word in _SUBJECTS
+            word in _DANISH_SUBJECTS
             and words[position + 1] in _FINITE_VERBS
             and previous not in _FINITE_VERBS
             and previous not in _BINDING_WORDS
