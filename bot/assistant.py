@@ -67,6 +67,8 @@ from bot.stopwords import ALL_STOPWORDS, STOPWORDS
 MAX_QUESTION_CHARS = 1000
 # A message of several sentences is answered on each topic that scores this well in it.
 MULTI_TOPIC_SCORE = 55.0
+# The score a sentence of everyday words alone needs to ask a topic of its own.
+EVERYDAY_TOPIC_SCORE = 70.0
 # In a message of several sentences, an entry's score gains this share of the score of the
 # second sentence that speaks of it (`Assistant._with_support`); sentences scoring less than
 # SUPPORT_FLOOR for an entry do not speak of it. Chosen on the dev question sets.
@@ -821,10 +823,21 @@ class Assistant:
                 continue  # "Vi er leverandør til tre kommuner." tells who asks, not what
             if all(word in ignored or len(word) < 2 for word in piece):
                 continue  # "..., der har haft klippekortet?" names no topic of its own
-            if self.matcher.everyday_only(piece, language):
-                continue  # "jeg skal bruge nogle tal" asks for something, not which topic
-            piece_ranking = self._piece_ranking(piece, language, sure)
-            if piece_ranking and piece_ranking[0].score >= MULTI_TOPIC_SCORE:
+            # Chit-chat answers a whole message only: "og hvad skulle de bruges til?" asks what
+            # the hours were for, not what the bot can do.
+            piece_ranking = [
+                scored
+                for scored in self._piece_ranking(piece, language, sure)
+                if not self.knowledge.entries[scored.entry_id].chitchat
+            ]
+            # Everyday words alone say a topic only clearly: "jeg skal bruge nogle tal" asks
+            # for something, not which topic; "og er det stadig noget vi kan bruge?" asks one.
+            needed = (
+                EVERYDAY_TOPIC_SCORE
+                if self.matcher.everyday_only(piece, language)
+                else MULTI_TOPIC_SCORE
+            )
+            if piece_ranking and piece_ranking[0].score >= needed:
                 entry_id = piece_ranking[0].entry_id
             elif asking and (contained := self._clearly_contained(piece, index, question)):
                 # A sentence that asks in a phrasing of an entry, said nearly whole, asks that

@@ -481,6 +481,29 @@ def test_a_year_told_as_a_reason_does_not_make_a_status_question_about_its_use(
     assert answered(assistant, text) == "status"
 
 
+@pytest.mark.parametrize(
+    ("text", "topics"),
+    [
+        # Everyday words, but clearly a second question.
+        (
+            "hvad er klippekortet, og er det stadig noget vi kan bruge?",
+            ("what_is", "remaining_hours"),
+        ),
+        # "hvad skulle de bruges til" is also what the bot can be used for (help): a sentence is
+        # never chit-chat.
+        (
+            "Hvor mange timers bistand indeholdt klippekortet, og hvad skulle de bruges til?",
+            ("pool_size", "purpose"),
+        ),
+    ],
+)
+def test_a_second_question_in_everyday_words_is_answered_too(
+    assistant: Assistant, text: str, topics: tuple[str, ...]
+) -> None:
+    reply = assistant.reply(text)
+    assert (reply.entry_id, *reply.also) == topics
+
+
 def test_a_message_that_asks_in_no_sentence_is_asked_in_all(assistant: Assistant) -> None:
     # Neither sentence is a question, yet the message wants both figures.
     text = "Hej, vi skal bruge forbruget for 2014 og vide, om der er nogen timer tilbage nu."
