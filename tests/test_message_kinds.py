@@ -407,6 +407,9 @@ def test_a_complaint_that_names_a_topic_is_not_answered_with_it(assistant: Assis
         "hvad kostede det at købe kmd",
         "how many interfaces were developed",
         "hvor mange snitflader blev lavet",
+        "hvor mange timer tog det at udvikle den enkelte snitflade til sygedagpenge?",
+        "hvilket dataformat bruger snitfladerne fra KMD, XML eller JSON?",
+        "jeg har mistet mit adgangskort til KOMBIT. Hvem kontakter jeg?",
     ],
 )
 def test_near_topic_matters_named_in_long_messages_are_not_the_cards(
