@@ -507,6 +507,14 @@ def test_a_second_question_in_everyday_words_is_answered_too(
     assert (reply.entry_id, *reply.also) == topics
 
 
+def test_anyone_else_asks_who_not_about_other_matters(assistant: Assistant) -> None:
+    text = "Which parties were behind this scheme – KL, KOMBIT, KMD, anyone else?"
+    assert answered(assistant, text) == "who"
+    # "what else", "anything else" still ask about other matters than the card.
+    for other in ("what else does KOMBIT do", "does KL do anything else"):
+        assert assistant.reply(other).outcome is not Outcome.ANSWERED
+
+
 def test_a_message_that_asks_in_no_sentence_is_asked_in_all(assistant: Assistant) -> None:
     # Neither sentence is a question, yet the message wants both figures.
     text = "Hej, vi skal bruge forbruget for 2014 og vide, om der er nogen timer tilbage nu."
