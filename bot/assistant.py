@@ -95,6 +95,8 @@ SHARE_CONCEPT = CONCEPT_MARK + "share"
 DIFFERENCE_CONCEPT = CONCEPT_MARK + "difference"
 # The use ("timeforbrug 14 og 15"): with it, two digits within the table's years are years.
 USAGE_CONCEPT = CONCEPT_MARK + "usage"
+# Someone's time away ("min kollega er på ferie"): told beside a question, no other matter.
+ABSENCE_CONCEPT = CONCEPT_MARK + "absence"
 # Who to contact: a question for a contact about something asks the contact.
 CONTACT_CONCEPT = CONCEPT_MARK + "contact"
 # The words that say what a question for a contact is about.
@@ -106,9 +108,8 @@ _WHO_ASKED = QUESTION_WORDS | frozenset(
 )
 # A clause that only says when something happened ("da Klippekortet sluttede"): it opens with
 # one of these and has at most `CIRCUMSTANCE_WORDS` words.
-_WHEN_WORDS = frozenset(
-    normalize("da når efter før siden mens when after before since while").words
-)
+# ("when" starts a question as often, and a sentence with it is read as asking anyway.)
+_WHEN_WORDS = frozenset(normalize("da når efter før siden mens after before since while").words)
 CIRCUMSTANCE_WORDS = 6
 # Words that set a question in the past ("hvor mange var der så tilbage?", "were there any left
 # then?").
@@ -116,8 +117,6 @@ _THEN = frozenset(normalize("var havde dengang daværende was were had then").wo
 # A message not answered that scores another topic this well is not read as asking about the
 # last answer's words.
 NEARLY_ANOTHER_TOPIC = 60.0
-# Question words as the matcher stems them, which say nothing of a topic of their own.
-_QUESTION_STEMS = frozenset(QUESTION_WORDS)
 # The months' names, which date a year checked in a follow-up ("juni 2016, right?").
 MONTH_CONCEPT = "month"
 # The most and the least use, in an answer about both (slot `extremes`).
@@ -242,14 +241,20 @@ _DENIALS = frozenset(normalize("ikke not").words)
 DENIAL_REACH = 1
 # Reactions that open questions as often as they stand alone ("ok hvor mange timer ...").
 _FILLER_REACTIONS = frozenset(normalize("ok okay k oki ah ahh hmm").words)
-_LAUGHS = frozenset(normalize("haha hahaha hehe lol").words)
 # "i" is as often Danish "in" ("ok men kan man få et i kbh").
 _SUBJECTS_FIRST_PERSON = frozenset(normalize("jeg vi we").words)
 # What a user needs, told rather than asked ("jeg mangler tallet for 2014", "I need the figure").
 _NEEDS = frozenset(
     normalize(
-        "mangler manglede leder søger skal bruge brug behov vil gerne ønsker need needs want "
+        "mangler manglede søger skal bruge brug behov vil gerne ønsker need needs want "
         "looking would like"
+    ).words
+)
+# What a user tells they will do with an answer ("så ringer jeg", "I'll call them").
+_USER_ACTIONS = frozenset(
+    normalize(
+        "ringer ringe læser læse sender sende kigger kigge tjekker tjekke skriver skrive "
+        "call read send check look write email mail"
     ).words
 )
 # Asking for the last answer again ("kan du gentage?", "say that again").
@@ -368,7 +373,7 @@ def _without_circumstances(
     pieces: tuple[tuple[str, ...], ...], asking: tuple[bool, ...]
 ) -> tuple[tuple[tuple[str, ...], ...], tuple[bool, ...]]:
     """The pieces without a clause that only says when ("..., da Klippekortet sluttede.",
-    "when the card ended,") in a message that asks in other pieces: the time it names is
+    "after the card ended,") in a message that asks in other pieces: the time it names is
     no topic of the message ("find den rapport, der blev lavet, da Klippekortet sluttede.
     Hvad står der i den?" asks about the report)."""
     if not any(asking):
@@ -933,7 +938,7 @@ class Assistant:
         if self._asks_again(question):
             # "passer det?", "wasn't it around 3,000?": the last answer again, as it stands.
             return self.answer(context.entry_id, language, context.periods)
-        if self._checks_a_date(question) and not (
+        if self._checks_a_date(question, context) and not (
             context.entry_id == period_entry or context.periods
         ):
             # "juni 2016, right?" after the card's end checks that answer's date; after a
@@ -1066,14 +1071,14 @@ class Assistant:
         return None  # not answered with the title, or the title carried it, not the message
 
     def _in_last_answer(self, question: _Question, context: Context) -> bool:
-        """Whether every word a message says of its own, stemmed, is a word of the last
-        answer ("hvilke it løsninger drejede det sig om?" after the purpose, "for which KMD
-        systems?")."""
+        """Whether every word a message says of its own (not stop words, question words or
+        words that point back), stemmed, is a word of the last answer ("hvilke løsninger?",
+        "hvad betyder digital sammenhæng?" after the purpose)."""
         language = context.language
         index = self.matcher.index_of.get(language)
         if index is None:
             return False
-        own = set(self.matcher.prepare(index, _own_words(question.words))) - _QUESTION_STEMS
+        own = set(self.matcher.prepare(index, _own_words(question.words)))
         if not own:
             return False
         said = self.answer(context.entry_id, language, context.periods).text
@@ -1159,20 +1164,16 @@ class Assistant:
             reacted = self._reactions.get(piece)
             if reacted is not None:
                 return self.answer(reacted, language, (), COMPLETE_SCORE)
-        # Laughed at the end ("det er godt nok mange timer de har brugt i 2013 haha").
-        laughed = self._reactions.get(words[-1:]) if words[-1] in _LAUGHS else None
-        if laughed is not None and len(words) > 1:
-            rest = self.matcher.rank([words[:-1]], language, outcome_only=True)
-            # What else it says decides when that is chit-chat ("you're useless lol").
-            if not rest or not self.knowledge.entries[rest[0].entry_id].chitchat:
-                return self.answer(laughed, language, (), COMPLETE_SCORE)
         # What the user will do, after an "ok" ("ok så ringer jeg bare til det nummer"): told,
-        # not asked, unless it says what they need ("ok, jeg mangler tallet for 2014").
+        # not asked. Not a claim or a problem ("ok, vi har stadig 5000 timer tilbage", "tak,
+        # jeg kan ikke finde nummeret"), which the card's answer may correct or help with.
         reacted = self._acknowledgements.get(words[:1])
         told = words[1:]
         if (
             reacted is not None
             and not _SUBJECTS_FIRST_PERSON.isdisjoint(told)
+            and not _USER_ACTIONS.isdisjoint(told)
+            and _DENIALS.isdisjoint(told)
             and _NEEDS.isdisjoint(told)
         ):
             return self.answer(reacted, language, (), COMPLETE_SCORE)
@@ -1332,14 +1333,25 @@ class Assistant:
             return ()
         return context.periods
 
-    def _checks_a_date(self, question: _Question) -> bool:
-        """Whether a message says a month and a year with nothing else but checking words
-        ("juni 2016 siger du?", "so june 2016?")."""
+    def _checks_a_date(self, question: _Question, context: Context) -> bool:
+        """Whether a message says a month and a year the last answer names, with nothing else
+        but stop words and checking words ("juni 2016 siger du?", "so june 2016?" after the
+        end); "og i marts 2014?" after the balance asks something else."""
         words = set(question.words)
         months = words & self._month_words
         if not months or YEAR_TOKEN not in words:
             return False
-        return _SAID_WITH_CHECKS.issuperset(words - months - {YEAR_TOKEN})
+        if not _SAID_WITH_CHECKS.issuperset(words - months - {YEAR_TOKEN}):
+            return False
+        # In either language: "so june 2016?" after a Danish answer.
+        answers = [
+            normalize(self.answer(context.entry_id, language, context.periods).text)
+            for language in self.knowledge.languages
+        ]
+        return any(
+            months <= set(answered.words) and set(question.periods) <= set(answered.periods)
+            for answered in answers
+        )
 
     @cached_property
     def _month_words(self) -> frozenset[str]:
@@ -1426,13 +1438,13 @@ class Assistant:
         return _Question(words, periods, pieces, evidence, ranked, asking, folded)
 
     def _names_foreign(self, question: _Question) -> bool:
-        """Whether a message names something no entry is about; time in general only in a
+        """Whether a message names something no entry is about; someone's time away only in a
         sentence that asks ("min kollega er på ferie" tells why someone asks, not what)."""
         if not self.matcher.names_foreign(question.words):
             return False
         if len(question.pieces) < 2 or not any(question.asking):
             return True
-        situation = {CONCEPT_MARK + "time_in_general"}
+        situation = {ABSENCE_CONCEPT}
         for piece, asks in zip(question.pieces, question.asking, strict=True):
             named = set(self.matcher.concepts.fold(piece)) & self.matcher.foreign_concepts
             if named and (asks or named - situation):

@@ -63,6 +63,8 @@ COMMON_FACTOR = 5
 # The fewest words a part of a sentence in one language has (`Matcher.language_runs`).
 LANGUAGE_RUN_WORDS = 3
 CONTAINED_WORDS = 2
+# A concept word's stem this short is shared by other words ("led": "ledige", "leder").
+SHORT_STEM = 3
 # An expression written with a gap ("brugte … til") is found at the end of a question with one
 # to this many words in the gap ("hvad brugte de timerne til?"), never inside one ("brugte de
 # timerne til snitflader?" asks about use).
@@ -1037,12 +1039,13 @@ class Concepts:
 
     def named(self, word: str, stem: str, language: str) -> str:
         """The concept a word's `stem` names, or the stem: an inflected form ("fakturaen",
-        "ledige") meets its concept word through the stem, but only when it also agrees with
-        that word on the letter after the stem. "leder" (a manager) and "ledig" (free) share
-        the stem "led"; "min bil" is no "bill", "stort" no "størrelse"."""
+        "charging") meets its concept word through the stem. A stem this short
+        (`SHORT_STEM`) is shared by other words too, so there the word must also agree with
+        the concept's word on the letter after the stem: "leder" (a manager) and "ledige"
+        (free) share the stem "led", "min bil" is no "bill"."""
         token = self.by_stem[language].get(stem)
-        if token is None:
-            return stem
+        if token is None or len(stem) > SHORT_STEM:
+            return stem if token is None else token
         for known in self.stem_words[language][stem]:
             agreeing = min(len(stem) + 1, len(known), len(word))
             if word[:agreeing] == known[:agreeing]:

@@ -31,7 +31,7 @@ givet fald hvert tilfaelde tvivl opstaar
 praecis praecist siden
 ting naevne naevner naevnt naevnte snakker snakket hoerer hele tiden
 mente mener
-nå nåh øh øhm hmm ehm ah aah ahh fordi jamen apropos forresten tja ik ikk vel
+nå nåh øh øhm hmm ehm ah aah ahh fordi fremover fremadrettet jamen apropos forresten tja ik ikk vel
 sætning sætninger tre bekræfte bekræftelse bekræftet vedkommende
 korrekt korrekte rigtig rigtigt rigtige forkert forkerte sandt passer stemmer ej henne dansk engelsk
 medio midten

@@ -522,6 +522,9 @@ def test_a_date_checked_after_the_end_is_the_end_again(assistant: Assistant, che
     # After a year's use, a month asks finer than the source counts: not the end.
     replies = conversation(assistant, "hvor mange timer blev brugt i 2016?", "juni 2016?")
     assert replies[1][0] == "usage"
+    # A date the last answer does not name is no check of it: not today's balance in 2014.
+    replies = conversation(assistant, "hvor mange timer er der tilbage?", "og i marts 2014?")
+    assert replies[1][0] != "remaining_hours"
 
 
 @pytest.mark.parametrize(

@@ -449,13 +449,27 @@ def test_the_benefit_and_the_pool_named_by_its_figure(
         ("ok så ringer jeg bare til det nummer", "reaction"),
         ("perfekt, så ringer jeg til projektchefen i morgen", "thanks"),
         ("fint, så læser jeg afslutningsrapporten", "thanks"),
-        ("det er godt nok mange timer de har brugt i 2013 haha", "reaction"),
+        ("ok jeg sender det til min leder", "reaction"),
         ("you're useless lol", "complaint"),
         ("du er ubrugelig", "complaint"),
         ("godt svar", "thanks"),
     ],
 )
-def test_what_a_user_will_do_or_laughs_at_is_told_not_asked(
+def test_what_a_user_will_do_is_told_not_asked(
+    assistant: Assistant, text: str, entry_id: str
+) -> None:
+    assert answered(assistant, text) == entry_id
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("ok, vi har stadig 5000 timer tilbage på klippekortet", "remaining_hours"),
+        ("tak, jeg kan ikke finde nummeret til projektchefen", "contact"),
+        ("ok vi kan ikke finde afslutningsrapporten", "final_report"),
+    ],
+)
+def test_a_claim_or_a_problem_told_after_ok_gets_the_answer(
     assistant: Assistant, text: str, entry_id: str
 ) -> None:
     assert answered(assistant, text) == entry_id
@@ -513,6 +527,37 @@ def test_anyone_else_asks_who_not_about_other_matters(assistant: Assistant) -> N
     # "what else", "anything else" still ask about other matters than the card.
     for other in ("what else does KOMBIT do", "does KL do anything else"):
         assert assistant.reply(other).outcome is not Outcome.ANSWERED
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        # The card's own questions, with words near those of matters it is not about.
+        ("Skal vi betale for snitfladerne fremover?", "interface_costs"),
+        ("hvor mange kommuner kan bruge snitfladerne?", "interface_access"),
+        ("kan vores teams bruge snitfladerne gratis?", "interface_costs"),
+        ("are they charging for the interfaces?", "interface_costs"),
+        ("who should I be phoning about the klippekort?", "contact"),
+        ("when was the klippekort closing?", "status"),
+    ],
+)
+def test_near_words_of_other_matters_do_not_block_the_cards_questions(
+    assistant: Assistant, text: str, entry_id: str
+) -> None:
+    assert answered(assistant, text) == entry_id
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I work full time. How many hours do I have left?",
+        "Vi har 37 timer om ugen. Hvor mange timer er der tilbage?",
+    ],
+)
+def test_time_in_general_told_beside_the_question_is_still_the_matter(
+    assistant: Assistant, text: str
+) -> None:
+    assert assistant.reply(text).outcome is not Outcome.ANSWERED
 
 
 def test_a_message_that_asks_in_no_sentence_is_asked_in_all(assistant: Assistant) -> None:
