@@ -39,9 +39,11 @@ from bot.language import SUPPORTED, language_evidence, language_of, sure_of
 from bot.matcher import CONCEPT_MARK, Matcher, MatchSettings, Outcome, Scored, decide
 from bot.model import UsageRow
 from bot.normalize import (
+    FIRST_PERSON_SUBJECTS,
     MIXED,
     QUESTION_WORDS,
     YEAR_TOKEN,
+    Normalized,
     Period,
     normalize,
     signature_start,
@@ -241,8 +243,6 @@ _DENIALS = frozenset(normalize("ikke not").words)
 DENIAL_REACH = 1
 # Reactions that open questions as often as they stand alone ("ok hvor mange timer ...").
 _FILLER_REACTIONS = frozenset(normalize("ok okay k oki ah ahh hmm").words)
-# "i" is as often Danish "in" ("ok men kan man få et i kbh").
-_SUBJECTS_FIRST_PERSON = frozenset(normalize("jeg vi we").words)
 # What a user needs, told rather than asked ("jeg mangler tallet for 2014", "I need the figure").
 _NEEDS = frozenset(
     normalize(
@@ -1081,8 +1081,8 @@ class Assistant:
         own = set(self.matcher.prepare(index, _own_words(question.words)))
         if not own:
             return False
-        said = self.answer(context.entry_id, language, context.periods).text
-        return own <= set(self.matcher.prepare(index, list(normalize(said).words)))
+        said = self._last_answer(context, language)
+        return own <= set(self.matcher.prepare(index, list(said.words)))
 
     def _acknowledged(self, question: _Question, language: str) -> Reply | None:
         """The chit-chat answer to a message that asks nothing and thanks for something ("tak
@@ -1171,7 +1171,7 @@ class Assistant:
         told = words[1:]
         if (
             reacted is not None
-            and not _SUBJECTS_FIRST_PERSON.isdisjoint(told)
+            and not FIRST_PERSON_SUBJECTS.isdisjoint(told)
             and not _USER_ACTIONS.isdisjoint(told)
             and _DENIALS.isdisjoint(told)
             and _NEEDS.isdisjoint(told)
@@ -1333,6 +1333,10 @@ class Assistant:
             return ()
         return context.periods
 
+    def _last_answer(self, context: Context, language: str) -> Normalized:
+        """The conversation's last answer in `language`, read as a question is."""
+        return normalize(self.answer(context.entry_id, language, context.periods).text)
+
     def _checks_a_date(self, question: _Question, context: Context) -> bool:
         """Whether a message says a month and a year the last answer names, with nothing else
         but stop words and checking words ("juni 2016 siger du?", "so june 2016?" after the
@@ -1344,10 +1348,7 @@ class Assistant:
         if not _SAID_WITH_CHECKS.issuperset(words - months - {YEAR_TOKEN}):
             return False
         # In either language: "so june 2016?" after a Danish answer.
-        answers = [
-            normalize(self.answer(context.entry_id, language, context.periods).text)
-            for language in self.knowledge.languages
-        ]
+        answers = [self._last_answer(context, language) for language in self.knowledge.languages]
         return any(
             months <= set(answered.words) and set(question.periods) <= set(answered.periods)
             for answered in answers

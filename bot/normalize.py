@@ -490,7 +490,9 @@ _CLAUSE_QUESTION_WORDS = frozenset(
 )
 _QUANTITY_QUESTION_WORDS = frozenset("hvor how".split())
 _QUANTITIES = frozenset("mange meget stor stort store langt many much big long".split())
-_SUBJECTS = frozenset("jeg vi i we".split())
+# A sentence's subject in the first person ("jeg", "vi", "we"); "i" is as often Danish "in".
+FIRST_PERSON_SUBJECTS = frozenset("jeg vi we".split())
+_SUBJECTS = FIRST_PERSON_SUBJECTS | {"i"}
 _CLAUSE_JOINS = frozenset("og men and but so saa".split())
 _BECAUSE = frozenset("fordi because".split())
 # English leaves out "that" before a subject as often as it starts a clause ("anyone at KOMBIT I
