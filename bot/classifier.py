@@ -96,41 +96,72 @@ class Signal:
         self.idf = idf
         self.weights = weights
         self.intercepts = intercepts
-        # The columns of each word's n-grams: words recur from question to question.
-        self._columns: dict[str, tuple[int, ...]] = {}
+        # Per word: its n-grams' columns and what they add to each entry's score when each
+        # occurs once in the message (words recur from question to question).
+        self._words: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {}
 
     def __getstate__(self) -> dict[str, object]:
-        return {**self.__dict__, "_columns": {}}
+        return {**self.__dict__, "_words": {}}
 
     def probabilities(self, words: Sequence[str]) -> dict[str, float]:
-        """Each entry's probability for a question's words (normalised, concepts named)."""
+        """Each entry's probability for a question's words (normalised, concepts named).
+
+        The TF-IDF weight of an n-gram is (1 + log count) * IDF, over the message's length, as
+        scikit-learn's transform. Worked out as each word's cached share at count 1, plus a
+        correction for the n-grams that occur more than once: a long message costs a sum per
+        word and a dot product over its repeated n-grams only, not over all of them."""
         counts: Counter[int] = Counter()
+        parts: list[tuple[float, ...]] = []
         for word in words:
-            columns = self._columns.get(word)
-            if columns is None:
-                if len(self._columns) >= WORD_CACHE_LIMIT:
-                    self._columns.clear()
-                known = self.features
-                columns = tuple(known[gram] for gram in _word_ngrams(word) if gram in known)
-                self._columns[word] = columns
-            counts.update(columns)
-        scores = list(self.intercepts)
-        if counts:
-            # TF-IDF as scikit-learn's transform: 1 + log(count), times IDF, to unit length.
-            idf = self.idf
-            values = [(1.0 + math.log(count)) * idf[column] for column, count in counts.items()]
-            norm = math.sqrt(sum(value * value for value in values))
-            shares = [value / norm for value in values]
-            present = list(counts)
+            known = self._words.get(word)
+            if known is None:
+                if len(self._words) >= WORD_CACHE_LIMIT:
+                    self._words.clear()
+                known = self._words[word] = self._word(word)
+            columns, part = known
+            if columns:
+                counts.update(columns)
+                parts.append(part)
+        if not counts:
+            return self._softmax(list(self.intercepts))
+        idf = self.idf
+        # The columns counted more than once, with the weight the linear sum is off by.
+        repeated = [(column, count) for column, count in counts.items() if count > 1]
+        norm = math.sqrt(
+            sum(
+                ((1.0 + math.log(count)) * idf[column]) ** 2 if count > 1 else idf[column] ** 2
+                for column, count in counts.items()
+            )
+        )
+        raw = [sum(column_parts) for column_parts in zip(*parts, strict=True)]
+        if repeated:
+            present = [column for column, _ in repeated]
+            offsets = [(1.0 + math.log(count) - count) * idf[column] for column, count in repeated]
             if len(present) == 1:  # itemgetter of one column gives a number, not a tuple
                 present.append(present[0])
-                shares.append(0.0)
-            # One gather and one dot product per entry, each in C.
+                offsets.append(0.0)
             gather = itemgetter(*present)
-            scores = [
-                b + sum(map(mul, shares, gather(w)))
-                for b, w in zip(scores, self.weights, strict=True)
+            raw = [
+                r + sum(map(mul, offsets, gather(w)))
+                for r, w in zip(raw, self.weights, strict=True)
             ]
+        scale = 1.0 / norm
+        return self._softmax([b + r * scale for b, r in zip(self.intercepts, raw, strict=True)])
+
+    def _word(self, word: str) -> tuple[tuple[int, ...], tuple[float, ...]]:
+        """A word's known n-gram columns, and per entry the sum of their IDF-weighted weights."""
+        known = self.features
+        columns = tuple(known[gram] for gram in _word_ngrams(word) if gram in known)
+        if not columns:
+            return columns, ()
+        idf = self.idf
+        values = [idf[column] for column in columns]
+        if len(columns) == 1:
+            return columns, tuple(values[0] * w[columns[0]] for w in self.weights)
+        gather = itemgetter(*columns)
+        return columns, tuple(sum(map(mul, values, gather(w))) for w in self.weights)
+
+    def _softmax(self, scores: list[float]) -> dict[str, float]:
         top = max(scores)
         exps = [math.exp(score - top) for score in scores]
         total = sum(exps)
