@@ -54,6 +54,7 @@ DEV_SETS = (
     DATA / "dev_blind15.yaml",
     DATA / "dev_followups16.yaml",
     DATA / "dev_blind17.yaml",
+    DATA / "dev_blind20.yaml",
 )
 HELDOUT_SETS = (
     DATA / "heldout.yaml",
@@ -78,6 +79,7 @@ HELDOUT_SETS = (
     DATA / "heldout_blind15.yaml",
     DATA / "heldout_followups16.yaml",
     DATA / "heldout_blind17.yaml",
+    DATA / "heldout_blind20.yaml",
 )
 
 
