@@ -461,6 +461,13 @@ def test_how_many_after_a_year_is_that_years_use(assistant: Assistant) -> None:
     assert replies[-1][0] == "usage"
 
 
+@pytest.mark.parametrize("thanks", ["mange tak", "thank you so much", "tak så meget"])
+def test_thanks_with_many_or_much_after_a_year_is_thanks(assistant: Assistant, thanks: str) -> None:
+    # "mange" and "much" ask how many only with "hvor" or "how".
+    replies = conversation(assistant, "hvor mange blev brugt i 2015", thanks)
+    assert replies[-1][0] == "thanks"
+
+
 def test_the_total_alone_is_only_offered(assistant: Assistant) -> None:
     # With nothing before it, "og i alt?" has nothing to add up.
     reply = assistant.reply("what was the total")
