@@ -102,7 +102,11 @@ ABSENCE_CONCEPT = CONCEPT_MARK + "absence"
 # Who to contact: a question for a contact about something asks the contact.
 CONTACT_CONCEPT = CONCEPT_MARK + "contact"
 # The words that say what a question for a contact is about.
-_ABOUT = frozenset(normalize("om omkring angående vedrørende about regarding concerning re").words)
+# What a question for a contact is about, or when it is due ("hvem ringer jeg til, hvis jeg har
+# spørgsmål til timepuljen?").
+_ABOUT = frozenset(
+    normalize("om omkring angående vedrørende hvis såfremt about regarding concerning re if").words
+)
 # A question for someone: "hvem kan jeg ringe til", "is there anyone I can phone" ("vores
 # projektleder spørger om …" tells who asks).
 _WHO_ASKED = QUESTION_WORDS | frozenset(
@@ -1456,7 +1460,8 @@ class Assistant:
         self, pieces: tuple[tuple[str, ...], ...], asking: tuple[bool, ...]
     ) -> tuple[tuple[tuple[str, ...], ...], tuple[bool, ...]]:
         """Pieces with a question for a contact cut from what it is about ("hvem kan jeg ringe
-        til | om snitfladernes pris?", "is there someone I can talk to | about the report?"):
+        til | om snitfladernes pris?", "is there someone I can talk to | about the report?",
+        "who do I call | if I have questions about the hours?"):
         the first part asks, the rest only tells what about."""
         cut: list[tuple[str, ...]] = []
         asks: list[bool] = []

@@ -623,9 +623,23 @@ def asks(words: tuple[str, ...], ends_with_question_mark: bool) -> bool:
     )
 
 
+# Whose claim a message checks ("min chef siger der er 5000 timer tilbage, er det rigtigt?",
+# "my manager says it closed in 2017"): the person and the saying are no topic. ("Hvem er
+# chefen?" has no saying, and keeps its words.)
+_HEARSAY = re.compile(
+    r"\b(?:(?:min|mit|vores|en|my|our|a)\s+)?"
+    r"(?:chef|chefen|leder|lederen|kollega|kollegaen|kolleger|kollegaer|boss|manager|"
+    r"colleague|colleagues|coworker|coworkers)\s+"
+    r"(?:siger|sagde|mener|mente|paastaar|paastod|tror|troede|skriver|skrev|har sagt|"
+    r"says|said|thinks|thought|claims|claimed|believes|reckons|told me|tells me)"
+    r"(?:\s+(?:at|that))?\b"
+)
+
+
 def normalize(text: str, pieces: bool = False) -> Normalized:
     """Fold, join number groups, replace years and periods, split into words (and pieces)."""
     folded = spell_out_thousands(spell_out_short_years(join_number_groups(fold(text))))
+    folded = _HEARSAY.sub(" ", folded)
     if ")" in folded:
         folded = _LIST_MARKER.sub(" ", folded)
     if "'" in folded:

@@ -358,6 +358,7 @@ def test_time_in_general_told_beside_the_question_does_not_make_it_another_matte
         "hvem kan jeg spørge om fordelingen på de enkelte år",
         "is there someone I can talk to about the final report",
         "hvem kan jeg kontakte angående prisen på snitfladerne",
+        "who do I call if I have questions about the interface fees",
     ],
 )
 def test_a_question_for_a_contact_about_a_topic_asks_the_contact(
@@ -942,3 +943,26 @@ def test_a_start_date_is_said_not_to_be_in_the_source(assistant: Assistant, text
 
 def test_a_start_that_is_the_pool_is_still_the_pool(assistant: Assistant) -> None:
     assert answered(assistant, "hvor mange timer var der til at starte med") == "pool_size"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("min kollega siger der stadig er 2000 timer tilbage, passer det?", "remaining_hours"),
+        ("my boss says the card closed in 2017, is that right?", "status"),
+        ("our manager thinks we have about 3000 hours left, correct?", "remaining_hours"),
+    ],
+)
+def test_a_claim_checked_is_about_its_topic_not_whose_it_is(
+    assistant: Assistant, text: str, expected: str
+) -> None:
+    # Who said it and the year or figure they named are no topic: a year claimed is no
+    # question about that year's use.
+    assert answered(assistant, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["er klippekortet åbent endnu?", "is klippekortet open any longer?"]
+)
+def test_open_any_longer_asks_whether_it_still_runs(assistant: Assistant, text: str) -> None:
+    assert answered(assistant, text) == "status"

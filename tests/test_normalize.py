@@ -284,3 +284,17 @@ def test_more_ways_of_naming_periods(text: str, periods: tuple[Period, ...]) -> 
 
 def test_a_word_that_is_no_year_keeps_its_letters() -> None:
     assert normalize("hello 2old").words == ("hello", "2old")
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("min chef siger at der er 5000 timer", ("der", "er", "5000", "timer")),
+        ("my manager says it closed", ("it", "closed")),
+        ("hvem er chefen", ("hvem", "er", "chefen")),
+    ],
+)
+def test_whose_claim_is_checked_is_no_words_of_the_question(
+    text: str, words: tuple[str, ...]
+) -> None:
+    assert normalize(text).words == words
