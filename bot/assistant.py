@@ -130,7 +130,10 @@ MOST_CONCEPT = CONCEPT_MARK + "most"
 LEAST_CONCEPT = CONCEPT_MARK + "least"
 # Words that ask how something was split between several ("fordelt mellem KL og KOMBIT").
 _SPLIT = frozenset(
-    normalize("fordelt fordeling fordelte delt hver mellem split divided between each").words
+    normalize(
+        "fordelt fordeling fordelte delt hver mellem sammenlignet kontra split divided between "
+        "each versus vs compared"
+    ).words
 )
 
 

@@ -35,7 +35,7 @@ nå nåh øh øhm hmm ehm ah aah ahh fordi fremover fremadrettet jamen apropos f
 sætning sætninger tre bekræfte bekræftelse bekræftet vedkommende
 korrekt korrekte rigtig rigtigt rigtige forkert forkerte sandt passer stemmer ej henne dansk engelsk
 medio midten
-ca cirka omtrent circa
+ca cirka omtrent circa nul senere
 """.split()
 
 _ENGLISH = """
@@ -59,7 +59,7 @@ sentence sentences nutshell briefly one two three confirm confirmation verify
 correct true right accurate wrong
 someone somebody anyone anybody everything plain english danish mid
 ask asks asked asking think thinks thought believe believed guess suppose
-approximately approx roughly circa
+approximately approx roughly circa zero later
 """.split()
 
 

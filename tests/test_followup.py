@@ -461,6 +461,11 @@ def test_how_many_after_a_year_is_that_years_use(assistant: Assistant) -> None:
     assert replies[-1][0] == "usage"
 
 
+def test_done_now_after_the_last_years_use_asks_whether_it_ended(assistant: Assistant) -> None:
+    replies = conversation(assistant, "hvor mange timer blev brugt i 2016?", "so it's done now?")
+    assert replies[-1][0] == "status"
+
+
 @pytest.mark.parametrize("thanks", ["mange tak", "thank you so much", "tak så meget"])
 def test_thanks_with_many_or_much_after_a_year_is_thanks(assistant: Assistant, thanks: str) -> None:
     # "mange" and "much" ask how many only with "hvor" or "how".

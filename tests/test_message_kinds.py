@@ -888,6 +888,7 @@ def test_wrong_in_a_question_is_no_complaint(assistant: Assistant) -> None:
         # Both named, asking how the hours were split; a figure after the name is no time.
         ("hvor mange timer fik KL, og hvor mange fik KOMBIT?", "pool_size", "100.000"),
         ("hvordan blev timerne fordelt mellem KL og KOMBIT?", "usage", "16.880"),
+        ("how many hours did KL use in 2014 versus KOMBIT?", "usage", "16,880"),
         ("fik KL 100.000 timer?", "pool_size", "100.000"),
         # With another topic asked in the same message.
         ("Hvor mange timer brugte KOMBIT i 2015? Og hvem kan jeg kontakte?", "usage", "16.060"),
@@ -920,7 +921,14 @@ def test_hours_asked_of_the_card_need_no_such_note(assistant: Assistant, text: s
 
 @pytest.mark.parametrize(
     "text",
-    ["did klippekortet end in 2016?", "jeg tror klippekortet lukkede i 2016?", "when did it end"],
+    [
+        "did klippekortet end in 2016?",
+        "jeg tror klippekortet lukkede i 2016?",
+        "when did it end",
+        # "later" and "senere" say nothing of the matter.
+        "did it end in 2016 or later?",
+        "lukkede det i 2016 eller senere?",
+    ],
 )
 def test_whether_the_card_ended_is_its_status_even_with_the_year(
     assistant: Assistant, text: str
@@ -966,3 +974,9 @@ def test_a_claim_checked_is_about_its_topic_not_whose_it_is(
 )
 def test_open_any_longer_asks_whether_it_still_runs(assistant: Assistant, text: str) -> None:
     assert answered(assistant, text) == "status"
+
+
+@pytest.mark.parametrize("text", ["so there are zero hours left?", "så der er nul timer tilbage?"])
+def test_zero_checked_asks_what_is_left(assistant: Assistant, text: str) -> None:
+    # "zero" and "nul" are a figure quoted, no word of the topic.
+    assert answered(assistant, text) == "remaining_hours"
