@@ -530,7 +530,11 @@ class Assistant:
         if context is not None and self.settings.suggest_at <= own_score < COMPLETE_SCORE:
             # Only a message with words of a topic of its own, yet not a whole question.
             pointed = self._read_with_subject(question, context, follow_lang)
-            if pointed is not None:
+            # Read with the subject, it must say more than alone: "hvor finder jeg den?"
+            # after the purpose is the report, not "where do I find the hours".
+            if pointed is not None and (
+                pointed.entry_id == ranking[0].entry_id or pointed.score > own_score
+            ):
                 return pointed
         if context is not None and decision is not Outcome.ANSWERED:
             resolved = self._in_context(question, context, follow_lang, ranking, decision)

@@ -59,7 +59,7 @@ sentence sentences nutshell briefly one two three confirm confirmation verify
 correct true right accurate wrong
 someone somebody anyone anybody everything plain english danish mid
 ask asks asked asking think thinks thought believe believed guess suppose
-approximately approx roughly circa zero later
+approximately approx roughly circa zero later somewhere anywhere
 """.split()
 
 

@@ -461,6 +461,17 @@ def test_how_many_after_a_year_is_that_years_use(assistant: Assistant) -> None:
     assert replies[-1][0] == "usage"
 
 
+def test_a_pointer_read_with_the_subject_must_say_more_than_the_message_alone(
+    assistant: Assistant,
+) -> None:
+    # "where do I find the hours" scores below "where do I find it" alone, which is the report.
+    replies = conversation(assistant, "hvad blev timerne brugt til", "hvor finder jeg den")
+    assert replies[-1][0] == "final_report"
+    # Read with the subject, "who may use them" after the costs is still the access.
+    replies = conversation(assistant, "hvad koster snitfladerne?", "og hvem må bruge dem?")
+    assert replies[-1][0] == "interface_access"
+
+
 def test_done_now_after_the_last_years_use_asks_whether_it_ended(assistant: Assistant) -> None:
     replies = conversation(assistant, "hvor mange timer blev brugt i 2016?", "so it's done now?")
     assert replies[-1][0] == "status"
