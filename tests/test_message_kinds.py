@@ -980,3 +980,11 @@ def test_open_any_longer_asks_whether_it_still_runs(assistant: Assistant, text: 
 def test_zero_checked_asks_what_is_left(assistant: Assistant, text: str) -> None:
     # "zero" and "nul" are a figure quoted, no word of the topic.
     assert answered(assistant, text) == "remaining_hours"
+
+
+@pytest.mark.parametrize(
+    "text", ["hvem kan bekræfte det?", "who can confirm that?", "hvem ved mest om klippekortet"]
+)
+def test_who_can_confirm_or_knows_most_asks_the_contact(assistant: Assistant, text: str) -> None:
+    # "bekræfte" and "confirm" are filler elsewhere, "mest" asks the busiest year elsewhere.
+    assert answered(assistant, text) == "contact"
