@@ -36,6 +36,7 @@ sætning sætninger tre bekræfte bekræftelse bekræftet vedkommende
 korrekt korrekte rigtig rigtigt rigtige forkert forkerte sandt passer stemmer ej henne dansk engelsk
 medio midten
 ca cirka omtrent circa nul senere
+ser bort bortset medregnet medregne fraregnet
 """.split()
 
 _ENGLISH = """
@@ -60,6 +61,7 @@ correct true right accurate wrong
 someone somebody anyone anybody everything plain english danish mid
 ask asks asked asking think thinks thought believe believed guess suppose
 approximately approx roughly circa zero later somewhere anywhere
+excluding except apart aside counting
 """.split()
 
 

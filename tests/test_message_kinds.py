@@ -988,3 +988,15 @@ def test_zero_checked_asks_what_is_left(assistant: Assistant, text: str) -> None
 def test_who_can_confirm_or_knows_most_asks_the_contact(assistant: Assistant, text: str) -> None:
     # "bekræfte" and "confirm" are filler elsewhere, "mest" asks the busiest year elsewhere.
     assert answered(assistant, text) == "contact"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hvilket år var forbruget højest når man ser bort fra 2010-2012?",
+        "which year had the most hours excluding 2010-2012?",
+    ],
+)
+def test_a_period_set_aside_still_asks_the_busiest_year(assistant: Assistant, text: str) -> None:
+    # "ser" and "bort" were mended to "sker" and "bot"; setting aside is no topic.
+    assert answered(assistant, text) == "busiest_year"
