@@ -1000,3 +1000,20 @@ def test_who_can_confirm_or_knows_most_asks_the_contact(assistant: Assistant, te
 def test_a_period_set_aside_still_asks_the_busiest_year(assistant: Assistant, text: str) -> None:
     # "ser" and "bort" were mended to "sker" and "bot"; setting aside is no topic.
     assert answered(assistant, text) == "busiest_year"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("blev klippekortet lukket i 2016 eller 2017?", "status"),
+        ("er det korrekt at klippekortet sluttede i 2016 og ikke 2015?", "status"),
+        # Years compared or listed are still about the use.
+        ("brugte 2013 eller 2014 flest timer", "busiest_year"),
+        ("hvor mange timer blev brugt i 2014 og 2015?", "usage"),
+    ],
+)
+def test_years_named_as_alternatives_weigh_as_one_year(
+    assistant: Assistant, text: str, expected: str
+) -> None:
+    # Two years once outweighed what was asked of them: the end read as a question of use.
+    assert answered(assistant, text) == expected
