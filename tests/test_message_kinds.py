@@ -1017,3 +1017,15 @@ def test_years_named_as_alternatives_weigh_as_one_year(
 ) -> None:
     # Two years once outweighed what was asked of them: the end read as a question of use.
     assert answered(assistant, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Er der timer tilbage på klippekortet? Ellers må vi selv betale.", "remaining_hours"),
+        ("hvem kan jeg ringe til om klippekortet, ellers skriver jeg bare til KL", "contact"),
+    ],
+)
+def test_otherwise_is_no_other_matter(assistant: Assistant, text: str, expected: str) -> None:
+    # "ellers" is "otherwise" here; "hvad laver KOMBIT ellers?" asks what else (see above).
+    assert answered(assistant, text) == expected
