@@ -1102,27 +1102,29 @@ class Assistant:
         2015" still asks for 2015's use)."""
         if any(question.asking) or _requests(question.words):
             return None  # "tak. send mig tallene for 2014"
-        if len(question.pieces) == 1 and question.words not in self._chitchat_phrasings:
-            for opening, entry_id in self._thanks_openings:
-                if question.words[: len(opening) + 1] == (*opening, "for"):
-                    # "tak for tallene for 2014", "thanks for the 2014 usage figure": what it
-                    # thanks for, not a question about it ("thanks for nothing" is no thanks).
-                    return self.answer(entry_id, language, (), COMPLETE_SCORE)
+        if len(question.pieces) == 1:
+            thanked = self._thanks_for(question.words)
+            if thanked is not None:
+                return self.answer(thanked, language, (), COMPLETE_SCORE)
         if len(question.pieces) < 2:
             return None
         said: Scored | None = None
         for number, piece in enumerate(question.pieces):
+            thanked = self._thanks_for(piece)
+            if said is None and thanked is not None:
+                # "Tusind tak for svaret i går, ... God weekend.": thanks for something.
+                said = Scored(thanked, COMPLETE_SCORE, language)
+                continue
             ranking = self._piece_ranking(piece, language, False)
             if not ranking:
                 continue
             top = ranking[0]
-            if (
-                said is None
-                and top.score >= COMPLETE_SCORE
-                and (self.knowledge.entries[top.entry_id].chitchat)
-            ):
+            chitchat = self.knowledge.entries[top.entry_id].chitchat
+            if said is None and top.score >= COMPLETE_SCORE and chitchat:
                 said = top  # "tak!", "cheers!" said whole, first or later
                 continue
+            if said is not None and chitchat:
+                continue  # "thanks, bye": the first is answered
             if number and piece[0] in _SAYING_WHAT_IT_DID:
                 continue  # "thanks, that helped with the 2014 figure" tells what helped
             # Before the thanks, a fact must be said clearly to be asked for ("det var lige det
@@ -1133,6 +1135,17 @@ class Assistant:
         if said is None:
             return None
         return self.answer(said.entry_id, language, (), said.score)
+
+    def _thanks_for(self, words: tuple[str, ...]) -> str | None:
+        """The `thanks` entry of words that thank for something ("tak for tallene for 2014",
+        "thanks for the 2014 usage figure"): what they thank for is no question about it.
+        "thanks for nothing" is a phrasing of its own, and no thanks."""
+        if words in self._chitchat_phrasings:
+            return None
+        for opening, entry_id in self._thanks_openings:
+            if words[: len(opening) + 1] == (*opening, "for"):
+                return entry_id
+        return None
 
     def _phrasings_of(self, kind: Callable[[Entry], bool]) -> set[tuple[tuple[str, ...], str]]:
         """The phrasings of the entries of a kind (reactions, thanks, chit-chat) as words, each
@@ -1166,6 +1179,8 @@ class Assistant:
         if any(question.asking) or _requests(question.words):
             return None
         words = question.words
+        if len(words) > 1 and words in self._chitchat_phrasings:
+            return None  # said whole by a phrasing: "nej det passer ikke" is a complaint's
         for opening, entry_id in self._openings:
             if words[: len(opening)] == opening:
                 return self.answer(entry_id, language, (), COMPLETE_SCORE)

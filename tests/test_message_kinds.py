@@ -869,6 +869,15 @@ def test_two_digits_with_the_word_for_use_are_years(assistant: Assistant) -> Non
         ("ja", "reaction"),
         ("nope", "reaction"),
         ("det giver mening", "reaction"),
+        # Said whole by a complaint, it is one, though it opens with a reaction's "nej".
+        ("nej det passer ikke", "complaint"),
+        ("det var ikke særlig hjælpsomt", "complaint"),
+        ("farvel", "goodbye"),
+        ("god weekend", "goodbye"),
+        ("have a nice day", "goodbye"),
+        # Thanks and a goodbye: the thanks first.
+        ("thanks, bye", "thanks"),
+        ("Tusind tak for svaret i går, det hjalp os meget. God weekend.", "thanks"),
     ],
 )
 def test_a_complaint_or_a_yes_gets_no_fact(assistant: Assistant, text: str, entry_id: str) -> None:
