@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -35,7 +36,14 @@ from bot.followup import (
     short_years,
 )
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
-from bot.language import SUPPORTED, language_evidence, language_of, sure_of
+from bot.language import (
+    SUPPORTED,
+    language_evidence,
+    language_of,
+    names_a_language,
+    requested_language,
+    sure_of,
+)
 from bot.matcher import CONCEPT_MARK, Matcher, MatchSettings, Outcome, Scored, decide
 from bot.model import UsageRow
 from bot.normalize import (
@@ -83,6 +91,10 @@ PIECE_CACHE_SIZE = 256
 # next entry, and which the classifier gives at least this probability; chosen on the dev sets
 # (the margin was 30 until they grew to 2,059 questions: 25 answers two more long messages and
 # no off-topic one; CONTAINED_AT 70 answered one more off-topic message).
+# What a message asking only for another language gets when nothing was answered before.
+HELP_ENTRY = "help"
+# Where a message's sentences and clauses end, in its own text.
+_SENTENCES = re.compile(r"[.!?;:,\n]+")
 CONTAINED_AT = 80.0
 # A sentence told before thanks ("det var lige det jeg manglede, cheers!") asks for a fact only
 # when it scores this much.
@@ -477,6 +489,10 @@ class Assistant:
         but a follow-up ("og 2015?", "and the year after?", "og i alt?").
         """
         question = self._read(text)
+        if names_a_language(question.words):
+            switched = self._in_language_asked(text, context)
+            if switched is not None:
+                return switched
         lang = self._language(question, language, fixed_language)
         if not question.words:
             return self._plain(Outcome.UNKNOWN, lang, self.knowledge.ui["empty"][lang])
@@ -804,6 +820,30 @@ class Assistant:
         if self._probabilities(question).get(top.entry_id, 1.0) < CONTAINED_PROBABILITY:
             return None
         return top
+
+    def _in_language_asked(self, text: str, context: Context | None) -> Reply | None:
+        """The reply to a message with a sentence that asks for the other language ("in
+        english please", "hvor mange timer er der tilbage? svar på engelsk"): the rest of the
+        message answered in it; with nothing else, the last answer again in it, or what the
+        bot can do when there is none. None when no sentence asks for a language the
+        knowledge base has."""
+        wanted: str | None = None
+        rest: list[str] = []
+        for part in _SENTENCES.split(text):
+            asked = requested_language(normalize(part).words)
+            if asked is not None and wanted is None:
+                wanted = asked
+            elif part.strip():
+                rest.append(part)
+        if wanted is None or wanted not in self.knowledge.languages:
+            return None
+        if any(normalize(part).words for part in rest):
+            return self.reply(". ".join(rest), wanted, fixed_language=True, context=context)
+        if context is not None:
+            return self.answer(context.entry_id, wanted, context.periods)
+        if HELP_ENTRY in self.knowledge.entries:
+            return self.answer(HELP_ENTRY, wanted, (), COMPLETE_SCORE)
+        return None
 
     def _probabilities(self, question: _Question) -> dict[str, float]:
         """The classifier's probability of each entry for a message, worked out once per

@@ -83,3 +83,37 @@ def sure_language(text: str) -> str | None:
 def detect_language(text: str, hint: str | None = None, default: str = "da") -> str:
     """'da' or 'en' for `text`; `hint` breaks ties."""
     return language_of(language_evidence(text), hint, default)
+
+
+# A request for the other language ("in english please", "kan du svare på dansk?"): a
+# language's name and these words around it, nothing else.
+_LANGUAGE_NAMES = {
+    word: language
+    for language, names in (("da", "dansk danish"), ("en", "engelsk english"))
+    for word in names.split()
+}
+_REQUEST_WORDS = frozenset(
+    normalize(
+        "please pls plz tak venligst gerne kan du could can you would will i in på on til to "
+        "svar svare svarer answer reply respond write skriv skrive sig say tal tale speak "
+        "sprog language switch skift skifte it det that the same samme igen again ok okay og "
+        "and men but hellere rather helst instead stedet jeg vil want like prefer foretrækker "
+        "do me mig os us thanks thank"
+    ).words
+)
+
+
+def names_a_language(words: Sequence[str]) -> bool:
+    """Whether words name Danish or English (a cheap test before `requested_language`)."""
+    return not _LANGUAGE_NAMES.keys().isdisjoint(words)
+
+
+def requested_language(words: Sequence[str]) -> str | None:
+    """The language a message asks the answers in, when that is all it asks ("in english
+    please", "på dansk tak", "can you answer in danish?"); None otherwise."""
+    named = {_LANGUAGE_NAMES[word] for word in words if word in _LANGUAGE_NAMES}
+    if len(named) != 1:
+        return None
+    if not all(word in _LANGUAGE_NAMES or word in _REQUEST_WORDS for word in words):
+        return None
+    return named.pop()

@@ -472,6 +472,29 @@ def test_a_pointer_read_with_the_subject_must_say_more_than_the_message_alone(
     assert replies[-1][0] == "interface_access"
 
 
+def test_asked_for_the_other_language_the_last_answer_comes_again_in_it(
+    assistant: Assistant,
+) -> None:
+    replies = conversation(
+        assistant, "hvor mange timer blev brugt i 2014?", "in english please", "and 2015?"
+    )
+    assert replies[1] == ("usage", "In 2014, 16,880 hours of Klippekortet were used.")
+    assert "16,060" in replies[2][1]
+    replies = conversation(assistant, "how many hours are left?", "kan du svare på dansk?")
+    assert replies[1][0] == "remaining_hours"
+    assert replies[1][1].startswith("Der er 0 timer tilbage")
+
+
+def test_a_question_with_a_language_asked_is_answered_in_it(assistant: Assistant) -> None:
+    reply = assistant.reply("hvor mange timer blev brugt i 2015? svar på engelsk")
+    assert reply.text == "In 2015, 16,060 hours of Klippekortet were used."
+    # With nothing before it, the request gets what the bot can do, in that language.
+    alone = assistant.reply("in english please")
+    assert (alone.entry_id, alone.language) == ("help", "en")
+    # A language named in a question is no request.
+    assert assistant.reply("hvad er dansk for klippekort").entry_id != "help"
+
+
 def test_done_now_after_the_last_years_use_asks_whether_it_ended(assistant: Assistant) -> None:
     replies = conversation(assistant, "hvor mange timer blev brugt i 2016?", "so it's done now?")
     assert replies[-1][0] == "status"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language import detect_language
+from bot.language import detect_language, requested_language
 from bot.normalize import MAX_YEAR, MIN_YEAR, YEAR_TOKEN, Period, fold, normalize
 
 
@@ -298,3 +298,17 @@ def test_whose_claim_is_checked_is_no_words_of_the_question(
     text: str, words: tuple[str, ...]
 ) -> None:
     assert normalize(text).words == words
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("in english please", "en"),
+        ("på dansk tak", "da"),
+        ("can you answer in danish?", "da"),
+        ("hvad er dansk for klippekort", None),
+        ("danish or english", None),
+    ],
+)
+def test_a_request_for_a_language_is_read(text: str, language: str | None) -> None:
+    assert requested_language(normalize(text).words) == language
