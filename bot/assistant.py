@@ -701,7 +701,11 @@ class Assistant:
         folded = question.folded
         return Asks(
             named=self._names_others_only(question),
-            finer=not self._yearly_only.isdisjoint(question.words),
+            # "Odenses forbrug": a name's genitive without an apostrophe is the name.
+            finer=any(
+                word in self._yearly_only or word.removesuffix("s") in self._yearly_only
+                for word in question.words
+            ),
             summed=TOTAL_CONCEPT in folded,
             shared=SHARE_CONCEPT in folded,
             compared=DIFFERENCE_CONCEPT in folded,

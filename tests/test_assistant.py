@@ -242,6 +242,10 @@ def test_the_card_s_own_contact_gets_the_plain_answer(assistant: Assistant) -> N
         ("hvor mange timer blev brugt pr. uge i 2014", "16.880"),
         ("hvor mange timer brugte vi på vores projekt i 2014?", "16.880"),
         ("how many hours were used in the first quarter of 2013", "17,011"),
+        # One municipality's hours: the card's figure would read as that municipality's.
+        ("hvor mange timer brugte Odense i 2014", "16.880"),
+        ("hvor mange timer brugte Københavns Kommune af klippekortet i 2015?", "16.060"),
+        ("how many hours did Aarhus use in 2013?", "17,011"),
     ],
 )
 def test_a_finer_split_than_the_year_is_said_not_to_exist(
