@@ -634,12 +634,24 @@ _HEARSAY = re.compile(
     r"says|said|thinks|thought|claims|claimed|believes|reckons|told me|tells me)"
     r"(?:\s+(?:at|that))?\b"
 )
+# Asking whose claim is right ("... Jeg mener det var 100.000. Hvem har ret?"): beside the
+# claims, which are what the message is about, no topic either.
+_WHOSE_RIGHT = re.compile(
+    r"\b(?:hvem|hvad|hvilken|hvilket)(?:\s+af\s+(?:os|dem|de\s+to))?\s+"
+    r"(?:har\s+ret|er\s+rigtigt?)\b"
+    r"|\b(?:who|which)(?:\s+of\s+(?:us|them|the\s+two))?(?:\s+one)?(?:\s+is|'s|s)?\s+"
+    r"(?:right|correct)\b"
+)
 
 
 def normalize(text: str, pieces: bool = False) -> Normalized:
     """Fold, join number groups, replace years and periods, split into words (and pieces)."""
     folded = spell_out_thousands(spell_out_short_years(join_number_groups(fold(text))))
     folded = _HEARSAY.sub(" ", folded)
+    if _WHOSE_RIGHT.search(folded):
+        claims = _WHOSE_RIGHT.sub(" ", folded)
+        if _WORD.search(claims):
+            folded = claims
     if ")" in folded:
         folded = _LIST_MARKER.sub(" ", folded)
     if "'" in folded:

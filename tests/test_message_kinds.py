@@ -968,6 +968,12 @@ def test_a_start_that_is_the_pool_is_still_the_pool(assistant: Assistant) -> Non
         ("min kollega siger der stadig er 2000 timer tilbage, passer det?", "remaining_hours"),
         ("my boss says the card closed in 2017, is that right?", "status"),
         ("our manager thinks we have about 3000 hours left, correct?", "remaining_hours"),
+        # "Hvem har ret?" asks whose claim is right: the claims are the topic, not who.
+        (
+            "En kollega mener at puljen var på 120.000 timer. Jeg mener det var 100.000. "
+            "Hvem har ret?",
+            "pool_size",
+        ),
     ],
 )
 def test_a_claim_checked_is_about_its_topic_not_whose_it_is(

@@ -292,6 +292,9 @@ def test_a_word_that_is_no_year_keeps_its_letters() -> None:
         ("min chef siger at der er 5000 timer", ("der", "er", "5000", "timer")),
         ("my manager says it closed", ("it", "closed")),
         ("hvem er chefen", ("hvem", "er", "chefen")),
+        ("puljen var 100.000. hvem har ret?", ("puljen", "var", "100000")),
+        # Alone, it keeps its words: there is nothing else to read.
+        ("hvem har ret?", ("hvem", "har", "ret")),
     ],
 )
 def test_whose_claim_is_checked_is_no_words_of_the_question(
