@@ -316,11 +316,12 @@ _MEANING = frozenset(
         "concretely concrete"
     ).words
 )
-# Asking whether the last answer is right ("er det korrekt?", "are you sure?").
+# Asking whether the last answer is right ("er det korrekt?", "are you sure?", "kan du tjekke
+# igen?", "men 47.746 + 17.011 + ... giver jo 100.728?").
 _CHECKS = frozenset(
     normalize(
         "korrekt rigtigt rigtig passer stemmer sandt sikker right correct true sure siger sagde "
-        "said"
+        "said tjek tjekke tjekker tjekket check checked giver makes equals adds"
     ).words
 )
 _POINTING_ONLY = ALL_STOPWORDS | QUESTION_WORDS | POINTERS | _MEANING | _CHECKS

@@ -629,7 +629,9 @@ def asks(words: tuple[str, ...], ends_with_question_mark: bool) -> bool:
 _HEARSAY = re.compile(
     r"\b(?:(?:min|mit|vores|en|my|our|a)\s+)?"
     r"(?:chef|chefen|leder|lederen|kollega|kollegaen|kolleger|kollegaer|boss|manager|"
-    r"colleague|colleagues|coworker|coworkers)\s+"
+    r"colleague|colleagues|coworker|coworkers|kontakt|kontaktperson|contact)"
+    # "min kontakt hos KMD sagde", "our contact at KMD said": where they are, one word.
+    r"(?:\s+(?:hos|i|paa|at|in)\s+\w+)?\s+"
     r"(?:siger|sagde|mener|mente|paastaar|paastod|tror|troede|skriver|skrev|har sagt|"
     r"says|said|thinks|thought|claims|claimed|believes|reckons|told me|tells me)"
     r"(?:\s+(?:at|that))?\b"

@@ -36,7 +36,7 @@ sætning sætninger tre bekræfte bekræftelse bekræftet vedkommende
 korrekt korrekte rigtig rigtigt rigtige forkert forkerte sandt passer stemmer ej henne dansk engelsk
 medio midten
 ca cirka omtrent circa nul senere
-ser bort bortset medregnet medregne fraregnet
+ser bort bortset medregnet medregne fraregnet andet
 """.split()
 
 _ENGLISH = """

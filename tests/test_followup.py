@@ -495,6 +495,30 @@ def test_a_question_with_a_language_asked_is_answered_in_it(assistant: Assistant
     assert assistant.reply("hvad er dansk for klippekort").entry_id != "help"
 
 
+@pytest.mark.parametrize(
+    "check",
+    [
+        "Er du helt sikker? Min kontakt hos KMD sagde noget andet",
+        "kan du tjekke igen",
+        "can you check again?",
+    ],
+)
+def test_pushback_on_an_answer_gets_it_again(assistant: Assistant, check: str) -> None:
+    replies = conversation(assistant, "hvor mange timer er der tilbage", check)
+    assert replies[-1][0] == "remaining_hours"
+
+
+def test_a_sum_checked_gets_the_answer_that_explains_it(assistant: Assistant) -> None:
+    # The used 47.746 do not add up to the pool; the answer says the reported 47.018 do.
+    replies = conversation(
+        assistant,
+        "hvor mange timer blev brugt i alt",
+        "men 47.746+17.011+16.880+16.060+3.031 giver jo 100.728?",
+    )
+    assert replies[-1][0] == "usage"
+    assert "47.018" in replies[-1][1]
+
+
 def test_done_now_after_the_last_years_use_asks_whether_it_ended(assistant: Assistant) -> None:
     replies = conversation(assistant, "hvor mange timer blev brugt i 2016?", "so it's done now?")
     assert replies[-1][0] == "status"
