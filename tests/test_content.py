@@ -85,3 +85,10 @@ def test_every_figure_an_asked_for_sum_share_or_difference_shows_follows_from_th
                     if len(plain) == 4 and plain.startswith(("19", "20")):
                         continue  # a year
                     assert plain in source_numbers or plain in derived, (number, text)
+
+
+def test_who_may_use_the_interfaces_names_the_municipalities_too(assistant: Assistant) -> None:
+    # The source makes them available to the municipalities and their suppliers alike.
+    reply = assistant.reply("har kommunerne adgang til grænsefladerne?")
+    assert reply.entry_id == "interface_access"
+    assert "kommunerne og deres leverandører" in reply.text
