@@ -1044,3 +1044,20 @@ def test_years_named_as_alternatives_weigh_as_one_year(
 def test_otherwise_is_no_other_matter(assistant: Assistant, text: str, expected: str) -> None:
     # "ellers" is "otherwise" here; "hvad laver KOMBIT ellers?" asks what else (see above).
     assert answered(assistant, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("was the pool 1 million hours?", "pool_size"),
+        ("puljen var vel på 100 timer?", "pool_size"),
+        ("sluttede det ikke allerede i 2015?", "status"),
+        ("klippekort slut 2016 ja/nej", "status"),
+        ("hvad med 2012 alene?", "usage"),
+    ],
+)
+def test_a_wrong_premise_in_few_words_gets_the_answer_that_corrects_it(
+    assistant: Assistant, text: str, expected: str
+) -> None:
+    # A figure quoted ("100", "1 million") and "alene", "allerede", "ja/nej" are no topic.
+    assert answered(assistant, text) == expected
