@@ -321,7 +321,7 @@ _MEANING = frozenset(
 _CHECKS = frozenset(
     normalize(
         "korrekt rigtigt rigtig passer stemmer sandt sikker right correct true sure siger sagde "
-        "said tjek tjekke tjekker tjekket check checked giver makes equals adds"
+        "said tjek tjekke tjekker tjekket check checked giver makes equals adds tror believe"
     ).words
 )
 _POINTING_ONLY = ALL_STOPWORDS | QUESTION_WORDS | POINTERS | _MEANING | _CHECKS

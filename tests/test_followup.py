@@ -501,6 +501,7 @@ def test_a_question_with_a_language_asked_is_answered_in_it(assistant: Assistant
         "Er du helt sikker? Min kontakt hos KMD sagde noget andet",
         "kan du tjekke igen",
         "can you check again?",
+        "det tror jeg ikke på",
     ],
 )
 def test_pushback_on_an_answer_gets_it_again(assistant: Assistant, check: str) -> None:

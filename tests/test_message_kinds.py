@@ -875,6 +875,12 @@ def test_two_digits_with_the_word_for_use_are_years(assistant: Assistant) -> Non
         ("farvel", "goodbye"),
         ("god weekend", "goodbye"),
         ("have a nice day", "goodbye"),
+        ("det var et elendigt svar", "complaint"),
+        ("sorry, thanks anyway", "thanks"),
+        ("goodbye and thanks", "goodbye"),
+        # Small talk gets what the bot can do.
+        ("tell me a joke", "help"),
+        ("hvordan har du det?", "help"),
         # Thanks and a goodbye: the thanks first.
         ("thanks, bye", "thanks"),
         ("Tusind tak for svaret i går, det hjalp os meget. God weekend.", "thanks"),
