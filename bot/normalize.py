@@ -633,9 +633,18 @@ _HEARSAY = re.compile(
     # "min kontakt hos KMD sagde", "our contact at KMD said": where they are, one word.
     r"(?:\s+(?:hos|i|paa|at|in)\s+\w+)?\s+"
     r"(?:siger|sagde|mener|mente|paastaar|paastod|tror|troede|skriver|skrev|har sagt|"
-    r"says|said|thinks|thought|claims|claimed|believes|reckons|told me|tells me)"
+    r"says|said|thinks|thought|claims|claimed|believes|reckons|told me|tells me"
+    # Asking, the verb stays: "spørger om ..." is a question asked indirectly.
+    r"|(spoerger|spurgte|vil vide|asks|asked|wants to know))"
     r"(?:\s+(?:at|that))?\b"
 )
+
+
+def _without_whose(match: re.Match[str]) -> str:
+    asked = match.group(1)
+    return f" {asked} " if asked else " "
+
+
 # Asking whose claim is right ("... Jeg mener det var 100.000. Hvem har ret?"): beside the
 # claims, which are what the message is about, no topic either.
 _WHOSE_RIGHT = re.compile(
@@ -649,7 +658,7 @@ _WHOSE_RIGHT = re.compile(
 def normalize(text: str, pieces: bool = False) -> Normalized:
     """Fold, join number groups, replace years and periods, split into words (and pieces)."""
     folded = spell_out_thousands(spell_out_short_years(join_number_groups(fold(text))))
-    folded = _HEARSAY.sub(" ", folded)
+    folded = _HEARSAY.sub(_without_whose, folded)
     if _WHOSE_RIGHT.search(folded):
         claims = _WHOSE_RIGHT.sub(" ", folded)
         if _WORD.search(claims):
@@ -675,8 +684,10 @@ def normalize(text: str, pieces: bool = False) -> Normalized:
             last = number == len(clauses) - 1
             question_mark = last and end is not None and "?" in end.group()
             main, relative = _relative_apart(clause, asks(clause, question_mark))
+            # "hvornår det sluttede | og om der er en rapport": the second asks as the first.
+            second = number > 0 and bool(main) and main[0] in _SECOND_QUESTION and asking[-1]
             found.append(main)
-            asking.append(asks(main, question_mark))
+            asking.append(second or asks(main, question_mark))
             if relative:
                 # "... som kunne dække en lille opgave?" says what for, not what is asked.
                 found.append(relative)

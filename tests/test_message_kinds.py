@@ -1067,3 +1067,15 @@ def test_a_wrong_premise_in_few_words_gets_the_answer_that_corrects_it(
 ) -> None:
     # A figure quoted ("100", "1 million") and "alene", "allerede", "ja/nej" are no topic.
     assert answered(assistant, text) == expected
+
+
+def test_a_second_question_joined_by_og_om_asks_as_the_first(assistant: Assistant) -> None:
+    text = (
+        "hej, jeg skal bruge lidt hjælp. min chef spørger hvornår klippekortet sluttede og om "
+        "der er en rapport. kan du svare på begge dele? tak /jonas"
+    )
+    reply = assistant.reply(text)
+    assert {reply.entry_id, *reply.also} == {"status", "final_report"}
+    # Who asks is no topic; the question asked indirectly still asks.
+    told = "Vi er leverandør til tre kommuner. Min kollega spørger om snitfladerne koster noget."
+    assert assistant.reply(told).entry_id == "interface_costs"
