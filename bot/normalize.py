@@ -133,7 +133,7 @@ SHORTHAND = {
     "btw": "by the way",
 }
 _SHORTHAND_PARTS = {word: tuple(spelled.split()) for word, spelled in SHORTHAND.items()}
-_SENTENCE_BREAK = re.compile(r"[.!?;:,\n]+(?:\s+|$)|\s[–—-]\s")
+_SENTENCE_BREAK = re.compile(r"[.!?;:,\n]+(?:\s+|$)|\s[–—+-]\s")
 
 # "1) hvad er klippekortet", "a) timer 2015 b) timer 2016": markers of a list, not words.
 _LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\d{1,2}|[a-z])\)(?=\s|$)", re.MULTILINE)

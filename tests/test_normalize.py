@@ -315,3 +315,9 @@ def test_whose_claim_is_checked_is_no_words_of_the_question(
 )
 def test_a_request_for_a_language_is_read(text: str, language: str | None) -> None:
     assert requested_language(normalize(text).words) == language
+
+
+def test_a_plus_between_words_parts_sentences_not_a_sum() -> None:
+    pieces = normalize("timer brugt i 2015 + hvor er rapporten", pieces=True).pieces
+    assert pieces == (("timer", "brugt", "i", YEAR_TOKEN), ("hvor", "er", "rapporten"))
+    assert len(normalize("47.746+17.011 giver jo 64.757", pieces=True).pieces) == 1
