@@ -96,9 +96,10 @@ class Signal:
         self.idf = idf
         self.weights = weights
         self.intercepts = intercepts
-        # Per word: its n-grams' columns and what they add to each entry's score when each
-        # occurs once in the message (words recur from question to question).
-        self._words: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {}
+        # Per word: its n-grams' columns, what they add to each entry's score, and their
+        # squared IDF, when each occurs once in the message (words recur from question to
+        # question).
+        self._words: dict[str, tuple[tuple[int, ...], tuple[float, ...], float]] = {}
 
     def __getstate__(self) -> dict[str, object]:
         return {**self.__dict__, "_words": {}}
@@ -107,36 +108,40 @@ class Signal:
         """Each entry's probability for a question's words (normalised, concepts named).
 
         The TF-IDF weight of an n-gram is (1 + log count) * IDF, over the message's length, as
-        scikit-learn's transform. Worked out as each word's cached share at count 1, plus a
+        scikit-learn's transform. Worked out from each word's cached shares at count 1, plus a
         correction for the n-grams that occur more than once: a long message costs a sum per
         word and a dot product over its repeated n-grams only, not over all of them."""
         counts: Counter[int] = Counter()
         parts: list[tuple[float, ...]] = []
+        squares = 0.0
         for word in words:
             known = self._words.get(word)
             if known is None:
                 if len(self._words) >= WORD_CACHE_LIMIT:
                     self._words.clear()
                 known = self._words[word] = self._word(word)
-            columns, part = known
+            columns, part, square = known
             if columns:
                 counts.update(columns)
                 parts.append(part)
+                squares += square
         if not counts:
             return self._softmax(list(self.intercepts))
-        idf = self.idf
-        # The columns counted more than once, with the weight the linear sum is off by.
-        repeated = [(column, count) for column, count in counts.items() if count > 1]
-        norm = math.sqrt(
-            sum(
-                ((1.0 + math.log(count)) * idf[column]) ** 2 if count > 1 else idf[column] ** 2
-                for column, count in counts.items()
-            )
-        )
         raw = [sum(column_parts) for column_parts in zip(*parts, strict=True)]
+        # The columns counted more than once: the sums above took them `count` times.
+        repeated = [(column, count) for column, count in counts.items() if count > 1]
         if repeated:
+            idf = self.idf
             present = [column for column, _ in repeated]
-            offsets = [(1.0 + math.log(count) - count) * idf[column] for column, count in repeated]
+            logged = [1.0 + math.log(count) for _, count in repeated]
+            squares += sum(
+                idf[column] ** 2 * (log_count**2 - count)
+                for (column, count), log_count in zip(repeated, logged, strict=True)
+            )
+            offsets = [
+                (log_count - count) * idf[column]
+                for (column, count), log_count in zip(repeated, logged, strict=True)
+            ]
             if len(present) == 1:  # itemgetter of one column gives a number, not a tuple
                 present.append(present[0])
                 offsets.append(0.0)
@@ -145,21 +150,23 @@ class Signal:
                 r + sum(map(mul, offsets, gather(w)))
                 for r, w in zip(raw, self.weights, strict=True)
             ]
-        scale = 1.0 / norm
+        scale = 1.0 / math.sqrt(squares)
         return self._softmax([b + r * scale for b, r in zip(self.intercepts, raw, strict=True)])
 
-    def _word(self, word: str) -> tuple[tuple[int, ...], tuple[float, ...]]:
-        """A word's known n-gram columns, and per entry the sum of their IDF-weighted weights."""
+    def _word(self, word: str) -> tuple[tuple[int, ...], tuple[float, ...], float]:
+        """A word's known n-gram columns, per entry the sum of their IDF-weighted weights, and
+        the sum of their squared IDF."""
         known = self.features
         columns = tuple(known[gram] for gram in _word_ngrams(word) if gram in known)
         if not columns:
-            return columns, ()
+            return columns, (), 0.0
         idf = self.idf
         values = [idf[column] for column in columns]
+        square = sum(value * value for value in values)
         if len(columns) == 1:
-            return columns, tuple(values[0] * w[columns[0]] for w in self.weights)
+            return columns, tuple(values[0] * w[columns[0]] for w in self.weights), square
         gather = itemgetter(*columns)
-        return columns, tuple(sum(map(mul, values, gather(w))) for w in self.weights)
+        return columns, tuple(sum(map(mul, values, gather(w))) for w in self.weights), square
 
     def _softmax(self, scores: list[float]) -> dict[str, float]:
         top = max(scores)
