@@ -35,6 +35,8 @@ from bot.normalize import MIXED, QUESTION_WORDS, YEAR_TOKEN, normalize, stem_wor
 from bot.stopwords import ALL_STOPWORDS, STOPWORDS, ascii_variants, content_words
 
 CACHE_LIMIT = 50_000
+# Word sequences kept folded (`Concepts.fold`); a long-running bot sees more than this.
+FOLD_CACHE_LIMIT = 10_000
 # Words of this length or more may be corrected across two slips instead of one.
 LONG_WORD = 7
 FAMILY_PREFIX = 7
@@ -1041,6 +1043,12 @@ class Concepts:
             for first, phrases in self._phrases_from.items()
         }
         self.fillers = fillers
+        # Folded word sequences: a message's sentences are folded for each language's index,
+        # for the signal and for the other-matters check, mostly in the same words.
+        self._folded: dict[tuple[tuple[str, ...], bool], tuple[str, ...]] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_folded": {}}
 
     def named(self, word: str, stem: str, language: str) -> str:
         """The concept a word's `stem` names, or the stem: an inflected form ("fakturaen",
@@ -1062,6 +1070,15 @@ class Concepts:
         expression with one filler word inside, too, unless `with_filler` is off; an expression
         with a gap when its end ends the words, with 1 to `STRANDED_GAP` words in the gap:
         "what did they spend the hours on", "hvad brugte de dem til")."""
+        key = (tuple(words), with_filler)
+        folded = self._folded.get(key)
+        if folded is None:
+            if len(self._folded) >= FOLD_CACHE_LIMIT:
+                self._folded.clear()
+            folded = self._folded[key] = tuple(self._fold(key[0], with_filler))
+        return list(folded)
+
+    def _fold(self, words: Sequence[str], with_filler: bool) -> list[str]:
         if not self.names:
             return list(words)
         if len(words) > 2 and words[-1] in self._stranded:
