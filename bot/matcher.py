@@ -728,11 +728,6 @@ class Matcher:
         stemmed."""
         mended = self.concepts.fold(self.correct(index, words))
         mended = _asked_words(mended, self.stopwords[index.language])
-        if mended.count(YEAR_TOKEN) > 1:
-            # Years named as alternatives ("lukket i 2016 eller 2017?") say once that a year
-            # is asked: twice, they outweigh what is asked of it.
-            first = mended.index(YEAR_TOKEN)
-            mended = [w for i, w in enumerate(mended) if w != YEAR_TOKEN or i == first]
         cache = index.stem_cache
         missing = [word for word in mended if word not in cache]
         if missing:

@@ -1026,23 +1026,6 @@ def test_a_period_set_aside_still_asks_the_busiest_year(assistant: Assistant, te
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("blev klippekortet lukket i 2016 eller 2017?", "status"),
-        ("er det korrekt at klippekortet sluttede i 2016 og ikke 2015?", "status"),
-        # Years compared or listed are still about the use.
-        ("brugte 2013 eller 2014 flest timer", "busiest_year"),
-        ("hvor mange timer blev brugt i 2014 og 2015?", "usage"),
-    ],
-)
-def test_years_named_as_alternatives_weigh_as_one_year(
-    assistant: Assistant, text: str, expected: str
-) -> None:
-    # Two years once outweighed what was asked of them: the end read as a question of use.
-    assert answered(assistant, text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
         ("Er der timer tilbage på klippekortet? Ellers må vi selv betale.", "remaining_hours"),
         ("hvem kan jeg ringe til om klippekortet, ellers skriver jeg bare til KL", "contact"),
     ],
