@@ -44,7 +44,7 @@ FAMILY_ENDING = 3
 # The weight of a word that names the domain itself, against about 1 to 4 for other words.
 NEUTRAL_WEIGHT = 0.1
 # A number of this many digits or more that no phrasing has is a figure a user quotes.
-QUOTED_FIGURE_DIGITS = 3
+QUOTED_FIGURE_DIGITS = 4
 # Scores are pruned by bounds worked out in floating point; this much room keeps rounding from
 # pruning a phrasing that would tie.
 SLACK = 1e-6

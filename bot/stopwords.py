@@ -37,7 +37,7 @@ korrekt korrekte rigtig rigtigt rigtige forkert forkerte sandt passer stemmer ej
 medio midten
 ca cirka omtrent circa nul senere
 ser bort bortset medregnet medregne fraregnet andet
-alene allerede ja nej million millioner mio
+alene allerede ja nej
 """.split()
 
 _ENGLISH = """
@@ -63,7 +63,7 @@ someone somebody anyone anybody everything plain english danish mid
 ask asks asked asking think thinks thought believe believed guess suppose
 approximately approx roughly circa zero later somewhere anywhere
 excluding except apart aside counting
-alone already yes million millions
+alone already yes
 """.split()
 
 
