@@ -86,15 +86,16 @@ SUPPORT_WEIGHT = 0.3
 SUPPORT_FLOOR = 10.0
 # Sentence rankings kept (`Assistant._piece_ranking`); a message has a handful.
 PIECE_CACHE_SIZE = 256
+# What a message asking only for another language gets when nothing was answered before.
+HELP_ENTRY = "help"
+# Where a sentence or clause of a message's own text ends: a mark and a space or the end, so
+# that "16.060" and "30.06.2016" stay whole.
+_SENTENCE_END = re.compile(r"[.!?;:,\n]+(?:\s+|$)")
 # A long message the matcher does not answer is answered with the entry one of its asking
 # sentences contains this much of a phrasing of (`Matcher.contained`), this far ahead of the
 # next entry, and which the classifier gives at least this probability; chosen on the dev sets
 # (the margin was 30 until they grew to 2,059 questions: 25 answers two more long messages and
 # no off-topic one; CONTAINED_AT 70 answered one more off-topic message).
-# What a message asking only for another language gets when nothing was answered before.
-HELP_ENTRY = "help"
-# Where a message's sentences and clauses end, in its own text.
-_SENTENCES = re.compile(r"[.!?;:,\n]+")
 CONTAINED_AT = 80.0
 # A sentence told before thanks ("det var lige det jeg manglede, cheers!") asks for a fact only
 # when it scores this much.
@@ -316,8 +317,9 @@ _MEANING = frozenset(
         "concretely concrete"
     ).words
 )
-# Asking whether the last answer is right ("er det korrekt?", "are you sure?", "kan du tjekke
-# igen?", "men 47.746 + 17.011 + ... giver jo 100.728?").
+# Asking whether the last answer is right, or pushing back on it ("er det korrekt?", "are you
+# sure?", "kan du tjekke igen?", "det tror jeg ikke på", "men 47.746 + 17.011 + ... giver jo
+# 100.728?"): with nothing else but stop words, the answer again (`_asks_again`).
 _CHECKS = frozenset(
     normalize(
         "korrekt rigtigt rigtig passer stemmer sandt sikker right correct true sure siger sagde "
@@ -412,7 +414,7 @@ class Asks:
 
     # Names KMD, KL or KOMBIT and not the card: the entry's `named_answer`.
     named: bool = False
-    # The use per month, week or project: `ui.usage_yearly_only` first.
+    # The use per month, week, project or municipality: `ui.usage_yearly_only` first.
     finer: bool = False
     # The total of the years it names: their reported sum.
     summed: bool = False
@@ -702,11 +704,7 @@ class Assistant:
         folded = question.folded
         return Asks(
             named=self._names_others_only(question),
-            # "Odenses forbrug": a name's genitive without an apostrophe is the name.
-            finer=any(
-                word in self._yearly_only or word.removesuffix("s") in self._yearly_only
-                for word in question.words
-            ),
+            finer=self._asks_finer(question),
             summed=TOTAL_CONCEPT in folded,
             shared=SHARE_CONCEPT in folded,
             compared=DIFFERENCE_CONCEPT in folded,
@@ -714,6 +712,21 @@ class Assistant:
             least=LEAST_CONCEPT in folded,
             one_holder=self._asks_of_one_holder(question),
         )
+
+    def _asks_finer(self, question: _Question) -> bool:
+        """Whether a message asks for a finer split of the use than per year for the whole
+        card (`yearly_only`: a month, a week, a project, one municipality), outside sentences
+        in which the user tells about themselves ("jeg sidder i Greve kommune, hvad var
+        forbruget 2015?" names its municipality only to say who asks). "Odenses forbrug": a
+        genitive without an apostrophe counts as the word."""
+        words = [
+            word
+            for piece, asks in zip(question.pieces, question.asking, strict=True)
+            if asks or FIRST_PERSON_SUBJECTS.isdisjoint(piece)
+            for word in piece
+        ]
+        finer = self._yearly_only
+        return any(word in finer or word.removesuffix("s") in finer for word in words)
 
     def _asks_only_of_a_holder(self, question: _Question, context: Context) -> bool:
         """Whether a message names nothing but holders after an answer with hours ("og
@@ -829,21 +842,28 @@ class Assistant:
     def _in_language_asked(self, text: str, context: Context | None) -> Reply | None:
         """The reply to a message with a sentence that asks for the other language ("in
         english please", "hvor mange timer er der tilbage? svar på engelsk"): the rest of the
-        message answered in it; with nothing else, the last answer again in it, or what the
-        bot can do when there is none. None when no sentence asks for a language the
-        knowledge base has."""
+        message, as written, answered in it; with nothing else ("in english please, thanks"),
+        the last answer again in it, or what the bot can do when there is none. None when no
+        sentence asks for a language the knowledge base has."""
         wanted: str | None = None
         rest: list[str] = []
-        for part in _SENTENCES.split(text):
-            asked = requested_language(normalize(part).words)
-            if asked is not None and wanted is None:
+        start = 0
+        for end in [*_SENTENCE_END.finditer(text), None]:
+            part = text[start : end.end() if end else len(text)]
+            words = normalize(part).words
+            asked = requested_language(words)
+            if asked is not None and wanted in (None, asked):
                 wanted = asked
-            elif part.strip():
+            elif not names_a_language(words) and requested_language((*words, "english")):
+                pass  # "please", "thanks" beside the request belong to it
+            else:
                 rest.append(part)
+            if end is not None:
+                start = end.end()
         if wanted is None or wanted not in self.knowledge.languages:
             return None
-        if any(normalize(part).words for part in rest):
-            return self.reply(". ".join(rest), wanted, fixed_language=True, context=context)
+        if rest:
+            return self.reply("".join(rest), wanted, fixed_language=True, context=context)
         if context is not None:
             return self.answer(context.entry_id, wanted, context.periods)
         if HELP_ENTRY in self.knowledge.entries:
@@ -1142,9 +1162,10 @@ class Assistant:
 
     def _acknowledged(self, question: _Question, language: str) -> Reply | None:
         """The chit-chat answer to a message that asks nothing and thanks for something ("tak
-        for tallene for 2014"), or opens with thanks said whole and names no topic clearly after
-        it ("tak, det hjalp med 2014-tallet"): it tells, so no fact is due ("tak. forbruget i
-        2015" still asks for 2015's use)."""
+        for tallene for 2014"), or has a sentence of chit-chat said whole (thanks, a goodbye)
+        and names no topic clearly beside it ("tak, det hjalp med 2014-tallet", "thanks,
+        bye"): it tells, so no fact is due ("tak. forbruget i 2015" still asks for 2015's
+        use). The first such sentence is answered."""
         if any(question.asking) or _requests(question.words):
             return None  # "tak. send mig tallene for 2014"
         if len(question.pieces) == 1:
@@ -1225,7 +1246,9 @@ class Assistant:
             return None
         words = question.words
         if len(words) > 1 and words in self._chitchat_phrasings:
-            return None  # said whole by a phrasing: "nej det passer ikke" is a complaint's
+            return None  # said whole by a phrasing: "nej tak" is thanks, not "nej"
+        if not _CHECKS.isdisjoint(words):
+            return None  # "nej det passer ikke": a claim denied, no reaction
         for opening, entry_id in self._openings:
             if words[: len(opening)] == opening:
                 return self.answer(entry_id, language, (), COMPLETE_SCORE)

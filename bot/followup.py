@@ -159,8 +159,8 @@ def short_years(words: tuple[str, ...], first: int, last: int) -> tuple[Period, 
 def cue_of(words: tuple[str, ...]) -> str | None:
     """Which follow-up a message's words make: "years" when they say nothing but years (and
     filler), "checked" when they check a year against the last answer ("var det 2015?"),
-    "amount" when they ask how many, and of nothing but hours ("hvor mange var det?", not
-    "mange tak"),
+    "amount" when they ask how many, and of nothing but hours ("hvor mange var det?", "much?";
+    not "mange tak"),
     "trend" when they ask whether the use went up or down ("faldt det?"),
     "compared" when they compare years, "before", "after", "first", "last", "total" or
     "reported"; None for anything else."""
@@ -171,7 +171,7 @@ def cue_of(words: tuple[str, ...]) -> str | None:
     if (
         YEAR_TOKEN not in words
         and not HOW_MANY.isdisjoint(words)
-        and not _HOW.isdisjoint(words)  # "mange tak", "thanks so much" ask nothing
+        and _THANKS.isdisjoint(words)  # "mange tak", "thanks so much" ask nothing
         and _YEAR_USE.issuperset(core)
     ):
         return "amount"
@@ -210,7 +210,7 @@ _IGNORED = (
 )
 # Asking how many ("hvor mange timer var det?").
 HOW_MANY = frozenset(normalize("mange meget many much").words)
-_HOW = frozenset(normalize("hvor how").words)
+_THANKS = frozenset(normalize("tak thanks thank thx").words)
 # Checking a year against the last answer: "var det 2015?", "was it in 2015?".
 _CHECKING = frozenset(normalize("var det er was it is in i").words)
 # What a question about the use in a year says besides it ("hvor stor en del gik til

