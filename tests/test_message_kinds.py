@@ -874,7 +874,8 @@ def test_two_digits_with_the_word_for_use_are_years(assistant: Assistant) -> Non
         ("god weekend", "goodbye"),
         ("have a nice day", "goodbye"),
         ("det var et elendigt svar", "complaint"),
-        ("sorry, thanks anyway", "thanks"),
+        ("sorry, thanks anyway", "apology"),
+        ("undskyld", "apology"),
         ("goodbye and thanks", "goodbye"),
         # Small talk gets what the bot can do.
         ("tell me a joke", "help"),

@@ -229,7 +229,7 @@ async def test_another_entry_lists_every_entry_with_back_and_cancel(
         assert listed[:-2] == [
             (entry.title["da"], f"t|{entry.id}|da|{group}") for entry in knowledge.entries.values()
         ]
-        assert len(listed) - 2 == len(knowledge.entries) == 20
+        assert len(listed) - 2 == len(knowledge.entries) == 21
         assert listed[-2:] == [
             (ui("teach_back"), f"b|-|da|{group}"),
             (ui("teach_cancel"), f"c|-|da|{group}"),
