@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -41,6 +40,7 @@ from bot.language import (
     language_evidence,
     language_of,
     names_a_language,
+    only_request_words,
     requested_language,
     sure_of,
 )
@@ -50,6 +50,7 @@ from bot.normalize import (
     FIRST_PERSON_SUBJECTS,
     MIXED,
     QUESTION_WORDS,
+    SENTENCE_END,
     YEAR_TOKEN,
     Normalized,
     Period,
@@ -88,9 +89,6 @@ SUPPORT_FLOOR = 10.0
 PIECE_CACHE_SIZE = 256
 # What a message asking only for another language gets when nothing was answered before.
 HELP_ENTRY = "help"
-# Where a sentence or clause of a message's own text ends: a mark and a space or the end, so
-# that "16.060" and "30.06.2016" stay whole.
-_SENTENCE_END = re.compile(r"[.!?;:,\n]+(?:\s+|$)")
 # A long message the matcher does not answer is answered with the entry one of its asking
 # sentences contains this much of a phrasing of (`Matcher.contained`), this far ahead of the
 # next entry, and which the classifier gives at least this probability; chosen on the dev sets
@@ -848,13 +846,13 @@ class Assistant:
         wanted: str | None = None
         rest: list[str] = []
         start = 0
-        for end in [*_SENTENCE_END.finditer(text), None]:
+        for end in [*SENTENCE_END.finditer(text), None]:
             part = text[start : end.end() if end else len(text)]
             words = normalize(part).words
             asked = requested_language(words)
             if asked is not None and wanted in (None, asked):
                 wanted = asked
-            elif not names_a_language(words) and requested_language((*words, "english")):
+            elif only_request_words(words):
                 pass  # "please", "thanks" beside the request belong to it
             else:
                 rest.append(part)

@@ -71,6 +71,15 @@ def ngrams(text: str) -> list[str]:
     return [gram for word in text.split() for gram in _word_ngrams(word)]
 
 
+def _gatherer(columns: Sequence[int]) -> Callable[[array[float]], tuple[float, ...]]:
+    """A function picking these columns of a weight row, in C, always as a tuple (itemgetter
+    of one column gives a number)."""
+    if len(columns) == 1:
+        column = columns[0]
+        return lambda row: (row[column],)
+    return itemgetter(*columns)
+
+
 def _word_ngrams(word: str) -> list[str]:
     padded = f" {word} "
     return [
@@ -142,10 +151,7 @@ class Signal:
                 (log_count - count) * idf[column]
                 for (column, count), log_count in zip(repeated, logged, strict=True)
             ]
-            if len(present) == 1:  # itemgetter of one column gives a number, not a tuple
-                present.append(present[0])
-                offsets.append(0.0)
-            gather = itemgetter(*present)
+            gather = _gatherer(present)
             raw = [
                 r + sum(map(mul, offsets, gather(w)))
                 for r, w in zip(raw, self.weights, strict=True)
@@ -163,9 +169,7 @@ class Signal:
         idf = self.idf
         values = [idf[column] for column in columns]
         square = sum(value * value for value in values)
-        if len(columns) == 1:
-            return columns, tuple(values[0] * w[columns[0]] for w in self.weights), square
-        gather = itemgetter(*columns)
+        gather = _gatherer(columns)
         return columns, tuple(sum(map(mul, values, gather(w))) for w in self.weights), square
 
     def _softmax(self, scores: list[float]) -> dict[str, float]:

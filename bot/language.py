@@ -108,12 +108,18 @@ def names_a_language(words: Sequence[str]) -> bool:
     return not _LANGUAGE_NAMES.keys().isdisjoint(words)
 
 
+def only_request_words(words: Sequence[str]) -> bool:
+    """Whether words say nothing but what goes around a request for a language ("please",
+    "thanks", "kan du svare"); no words say nothing either."""
+    return _REQUEST_WORDS.issuperset(words)
+
+
 def requested_language(words: Sequence[str]) -> str | None:
     """The language a message asks the answers in, when that is all it asks ("in english
     please", "på dansk tak", "can you answer in danish?"); None otherwise."""
     named = {_LANGUAGE_NAMES[word] for word in words if word in _LANGUAGE_NAMES}
     if len(named) != 1:
         return None
-    if not all(word in _LANGUAGE_NAMES or word in _REQUEST_WORDS for word in words):
+    if not only_request_words([word for word in words if word not in _LANGUAGE_NAMES]):
         return None
     return named.pop()

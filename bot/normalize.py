@@ -133,7 +133,11 @@ SHORTHAND = {
     "btw": "by the way",
 }
 _SHORTHAND_PARTS = {word: tuple(spelled.split()) for word, spelled in SHORTHAND.items()}
-_SENTENCE_BREAK = re.compile(r"[.!?;:,\n]+(?:\s+|$)|\s[–—+-]\s")
+# Where a sentence or clause ends: a mark and a space or the end, so that "16.060" and
+# "30.06.2016" stay whole.
+SENTENCE_END = re.compile(r"[.!?;:,\n]+(?:\s+|$)")
+# Between the words of a message also a dash or a plus set apart by spaces.
+_SENTENCE_BREAK = re.compile(rf"{SENTENCE_END.pattern}|\s[–—+-]\s")
 
 # "1) hvad er klippekortet", "a) timer 2015 b) timer 2016": markers of a list, not words.
 _LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\d{1,2}|[a-z])\)(?=\s|$)", re.MULTILINE)

@@ -34,6 +34,10 @@ SYLLABLES = (
 FILLER = "hvad hvor hvem hvornår er der det en et til på af om kan vi jeg mange".split()
 
 
+# Questions asked once before timing, to warm the caches.
+WARM_UP = 50
+
+
 def percentile(samples: Sequence[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -103,7 +107,7 @@ def questions_for(knowledge_text: str, count: int, seed: int = 11) -> list[str]:
 
 def per_question(assistant: Assistant, questions: Sequence[str], rounds: int) -> list[list[float]]:
     """Seconds per question, one list per round over all the questions."""
-    for question in questions[:50]:  # warm caches
+    for question in questions[:WARM_UP]:
         assistant.reply(question)
     timings = []
     for _ in range(rounds):
@@ -139,8 +143,8 @@ def report(name: str, path: Path, questions: Sequence[str], rounds: int) -> None
             f"  p99 {quiet_p99:6.3f} ms"
         )
         # Later rounds find each message's sentences in the caches; the first round does not
-        # (but for the 50 warm-up questions), as a message never seen before would.
-        first = timings[0][50:]
+        # (but for the warm-up questions), as a message never seen before would.
+        first = timings[0][WARM_UP:]
         first_median = statistics.median(first) * 1000
         first_p99 = percentile(first, 0.99) * 1000
         print(
