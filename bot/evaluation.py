@@ -55,6 +55,8 @@ DEV_SETS = (
     DATA / "dev_followups16.yaml",
     DATA / "dev_blind17.yaml",
     DATA / "dev_blind20.yaml",
+    DATA / "dev_blind21.yaml",
+    DATA / "dev_blind22.yaml",
 )
 HELDOUT_SETS = (
     DATA / "heldout.yaml",
@@ -80,6 +82,8 @@ HELDOUT_SETS = (
     DATA / "heldout_followups16.yaml",
     DATA / "heldout_blind17.yaml",
     DATA / "heldout_blind20.yaml",
+    DATA / "heldout_blind21.yaml",
+    DATA / "heldout_blind22.yaml",
 )
 
 
