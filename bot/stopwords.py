@@ -37,7 +37,7 @@ korrekt korrekte rigtig rigtigt rigtige forkert forkerte sandt passer stemmer ej
 medio midten
 ca cirka omtrent circa nul senere
 ser bort bortset medregnet medregne fraregnet andet
-alene allerede ja nej
+alene allerede ja nej oevrigt
 """.split()
 
 _ENGLISH = """

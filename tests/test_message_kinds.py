@@ -137,7 +137,13 @@ def test_other_tasks_of_the_card_itself_are_its_own_matter(
 
 
 @pytest.mark.parametrize(
-    "text", ["Hvad laver KOMBIT ellers?", "what else does KMD do?", "other projects at KOMBIT?"]
+    "text",
+    [
+        "Hvad laver KOMBIT ellers?",
+        "Hvad laver KOMBIT i øvrigt?",
+        "what else does KMD do?",
+        "other projects at KOMBIT?",
+    ],
 )
 def test_other_matters_of_the_organisations_are_not_answered(
     assistant: Assistant, text: str
@@ -1027,11 +1033,20 @@ def test_a_period_set_aside_still_asks_the_busiest_year(assistant: Assistant, te
     [
         ("Er der timer tilbage på klippekortet? Ellers må vi selv betale.", "remaining_hours"),
         ("hvem kan jeg ringe til om klippekortet, ellers skriver jeg bare til KL", "contact"),
+        ("kører klippekortet i øvrigt stadig?", "status"),
     ],
 )
 def test_otherwise_is_no_other_matter(assistant: Assistant, text: str, expected: str) -> None:
-    # "ellers" is "otherwise" here; "hvad laver KOMBIT ellers?" asks what else (see above).
+    # "ellers" is "otherwise" and "i øvrigt" "by the way" here; "hvad laver KOMBIT ellers?"
+    # asks what else (see above).
     assert answered(assistant, text) == expected
+
+
+def test_a_second_question_said_by_the_way_is_answered_too(assistant: Assistant) -> None:
+    reply = assistant.reply(
+        "Hvem kan jeg ringe til, og findes der i øvrigt en afslutningsrapport jeg kan læse først?"
+    )
+    assert (reply.entry_id, reply.also) == ("contact", ("final_report",))
 
 
 @pytest.mark.parametrize(
