@@ -472,6 +472,17 @@ def test_a_pointer_read_with_the_subject_must_say_more_than_the_message_alone(
     assert replies[-1][0] == "interface_access"
 
 
+@pytest.mark.parametrize(
+    "follow_up", ["does it show hours per year?", "does it say how the hours were used?"]
+)
+def test_what_the_report_shows_is_asked_of_the_report(assistant: Assistant, follow_up: str) -> None:
+    # The report covers how the hours were used: "it" is the report, not a new usage question.
+    replies = conversation(assistant, "is there a final report?", follow_up)
+    assert replies[-1][0] == "final_report"
+    # Asked on its own, the use per year is still the table.
+    assert conversation(assistant, "how many hours were used per year")[-1][0] == "usage"
+
+
 def test_asked_for_the_other_language_the_last_answer_comes_again_in_it(
     assistant: Assistant,
 ) -> None:
