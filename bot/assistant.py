@@ -535,7 +535,7 @@ class Assistant:
         )
         # "og i alt?" alone has no years to add up; after an answer that is not about years
         # ("hvor mange er der tilbage?"), the total is the pool's.
-        relative = cue_of(question.words) in (RELATIVE_CUES if context is None else _STEPS)
+        relative = self._cue(question) in (RELATIVE_CUES if context is None else _STEPS)
         if decision is Outcome.ANSWERED and (relative or foreign):
             decision = Outcome.SUGGESTED
         acknowledged = self._acknowledged(question, follow_lang) or self._reacting(
@@ -800,6 +800,16 @@ class Assistant:
         """The card's names, as messages' words are folded."""
         return words_of(self.knowledge.card_names)
 
+    def _cue(self, question: _Question) -> str | None:
+        """The follow-up a message makes (`cue_of`), also when it names the card as well ("og
+        i alt for hele klippekortet?"); the card's name alone is no follow-up."""
+        cue = cue_of(question.words)
+        if cue is None:
+            without = tuple(word for word in question.words if word not in self._card_words)
+            if len(without) < len(question.words) and cue_of(without) not in (None, "years"):
+                return cue_of(without)
+        return cue
+
     @cached_property
     def _other_names(self) -> frozenset[str]:
         """The neutral words that are not the card's names, as messages' words are folded."""
@@ -1005,7 +1015,7 @@ class Assistant:
 
     def _follow_up(self, question: _Question, context: Context, language: str) -> Reply | None:
         """The answer a follow-up asks for, or None when the message is not one."""
-        cue = cue_of(question.words)
+        cue = self._cue(question)
         period_entry = self._period_entry
         if period_entry is None:
             return None

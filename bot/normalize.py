@@ -131,6 +131,7 @@ SHORTHAND = {
     "ppl": "people",
     "abt": "about",
     "btw": "by the way",
+    "stadigvaek": "stadig",
 }
 _SHORTHAND_PARTS = {word: tuple(spelled.split()) for word, spelled in SHORTHAND.items()}
 # Where a sentence or clause ends: a mark and a space or the end, so that "16.060" and
@@ -636,7 +637,8 @@ def asks(words: tuple[str, ...], ends_with_question_mark: bool) -> bool:
 _HEARSAY = re.compile(
     r"\b(?:(?:(?:min|mit|vores|en|my|our|a)\s+)?"
     r"(?:chef|chefen|leder|lederen|kollega|kollegaen|kolleger|kollegaer|boss|manager|"
-    r"colleague|colleagues|coworker|coworkers)"
+    r"colleague|colleagues|coworker|coworkers|direktoer|direktoeren|revisor|revisoren|"
+    r"revisorer|kunde|kunden|cfo|ceo|cio|cto|director|auditor|auditors|customer|client)"
     r"|(?:min|vores|en|my|our|a)\s+(?:kontakt|kontaktperson|contact))"
     # "min kontakt hos KMD sagde", "our contact at KMD said": where they are, one word.
     r"(?:\s+(?:hos|i|paa|at|in)\s+\w+)?\s+"

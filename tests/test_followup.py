@@ -346,10 +346,18 @@ def test_a_message_pointing_back_stays_on_the_topic_it_points_at(assistant: Assi
     assert replies[1][0] == "thanks"
 
 
-def test_the_whole_period_is_the_total(assistant: Assistant) -> None:
-    replies = conversation(assistant, "timer i 2015?", "og over hele perioden?")
+@pytest.mark.parametrize(
+    "total", ["og over hele perioden?", "og i alt for hele klippekortet?", "hele klippekortet?"]
+)
+def test_the_whole_period_is_the_total(assistant: Assistant, total: str) -> None:
+    # The card's name says no more than the total does.
+    replies = conversation(assistant, "timer i 2015?", total)
     assert replies[1][0] == "usage"
     assert "100.000" in replies[1][1]
+
+
+def test_the_cards_name_alone_after_a_year_is_no_total(assistant: Assistant) -> None:
+    assert conversation(assistant, "forbrug 2014", "klippekortet?")[-1][0] == "what_is"
 
 
 @pytest.mark.parametrize(

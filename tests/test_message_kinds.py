@@ -1105,7 +1105,9 @@ def test_a_small_number_or_millions_keep_a_question_another_matter(
 def test_words_the_claim_and_small_talk_rules_must_leave(
     assistant: Assistant, text: str, expected: str
 ) -> None:
-    assert answered(assistant, text) == expected
+    # Answered, or offered first when the words are few ("går" is a word no entry uses).
+    reply = assistant.reply(text)
+    assert (reply.entry_id or reply.suggestions[0].entry_id) == expected
 
 
 def test_og_om_and_a_noun_is_what_it_is_about(assistant: Assistant) -> None:
@@ -1132,3 +1134,14 @@ def test_a_language_request_leaves_the_figures_of_its_message_whole(
     reply = assistant.reply(text)
     assert reply.language == "en"
     assert figure in reply.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How many hours were used over the whole lifetime of the Klippekort?",
+        "hvor mange timer blev brugt i hele klippekortets levetid",
+    ],
+)
+def test_its_lifetime_is_the_whole_period(assistant: Assistant, text: str) -> None:
+    assert answered(assistant, text) == "usage"

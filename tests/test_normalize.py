@@ -192,6 +192,10 @@ def test_thousands_written_short_are_the_number(text: str) -> None:
     assert normalize(text).periods == ()
 
 
+def test_a_longer_spelling_of_a_word_is_its_usual_one() -> None:
+    assert normalize("kan vi stadigvæk bruge timer").words[2] == "stadig"
+
+
 def test_chat_shorthand_is_spelled_out() -> None:
     assert normalize("hvor mg timer, spm til kortet").words[:4] == (
         "hvor",
@@ -291,6 +295,8 @@ def test_a_word_that_is_no_year_keeps_its_letters() -> None:
     [
         ("min chef siger at der er 5000 timer", ("der", "er", "5000", "timer")),
         ("my manager says it closed", ("it", "closed")),
+        ("vores direktør mener der er timer", ("der", "er", "timer")),
+        ("our CFO asked me to confirm the total", ("asked", "me", "to", "confirm", "the", "total")),
         ("hvem er chefen", ("hvem", "er", "chefen")),
         ("puljen var 100.000. hvem har ret?", ("puljen", "var", "100000")),
         # Alone, it keeps its words: there is nothing else to read.
