@@ -321,7 +321,8 @@ _MEANING = frozenset(
 _CHECKS = frozenset(
     normalize(
         "korrekt rigtigt rigtig passer stemmer sandt sikker right correct true sure siger sagde "
-        "said tjek tjekke tjekker tjekket check checked giver makes equals adds tror believe"
+        "said tjek tjekke tjekker tjekket check checked giver makes equals adds tror believe "
+        "troede thought virkelig really none nothing intet ingenting"
     ).words
 )
 _POINTING_ONLY = ALL_STOPWORDS | QUESTION_WORDS | POINTERS | _MEANING | _CHECKS

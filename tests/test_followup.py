@@ -521,6 +521,8 @@ def test_a_question_with_a_language_asked_is_answered_in_it(assistant: Assistant
         "kan du tjekke igen",
         "can you check again?",
         "det tror jeg ikke på",
+        "none at all?",
+        "virkelig? intet?",
     ],
 )
 def test_pushback_on_an_answer_gets_it_again(assistant: Assistant, check: str) -> None:
