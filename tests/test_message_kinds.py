@@ -417,6 +417,9 @@ def test_a_complaint_that_names_a_topic_is_not_answered_with_it(assistant: Assis
         "hvor mange timer tog det at udvikle den enkelte snitflade til sygedagpenge?",
         "hvilket dataformat bruger snitfladerne fra KMD, XML eller JSON?",
         "jeg har mistet mit adgangskort til KOMBIT. Hvem kontakter jeg?",
+        # The source counts the whole card, not one municipality at a time.
+        "which municipalities used the most klippekort hours",
+        "hvor mange timer brugte hver kommune",
     ],
 )
 def test_near_topic_matters_named_in_long_messages_are_not_the_cards(
@@ -1145,3 +1148,10 @@ def test_a_language_request_leaves_the_figures_of_its_message_whole(
 )
 def test_its_lifetime_is_the_whole_period(assistant: Assistant, text: str) -> None:
     assert answered(assistant, text) == "usage"
+
+
+def test_which_municipalities_may_use_the_interfaces_is_the_cards_question(
+    assistant: Assistant,
+) -> None:
+    # Only the use counted per municipality is not in the source.
+    assert answered(assistant, "hvilke kommuner kunne bruge snitfladerne") == "interface_access"
