@@ -78,6 +78,9 @@ from bot.stopwords import ALL_STOPWORDS, STOPWORDS
 MAX_QUESTION_CHARS = 1000
 # A message of several sentences is answered on each topic that scores this well in it.
 MULTI_TOPIC_SCORE = 55.0
+# A sentence whose best entry scores less than this above the message's best entry asks the
+# message's best (`_topics_asked`).
+CLOSE_IN_SENTENCE = 10.0
 # The score a sentence of everyday words alone needs to ask a topic of its own.
 EVERYDAY_TOPIC_SCORE = 70.0
 # In a message of several sentences, an entry's score gains this share of the score of the
@@ -929,6 +932,15 @@ class Assistant:
             )
             if piece_ranking and piece_ranking[0].score >= needed:
                 entry_id = piece_ranking[0].entry_id
+                # A sentence nearly as much about the message's best entry is about that one:
+                # "Var det en del af formålet?" says "en del af" as the transition agreement's
+                # phrasings do, and asks the purpose.
+                if (
+                    len(piece_ranking) > 1
+                    and piece_ranking[1].entry_id == ranking[0].entry_id
+                    and piece_ranking[0].score - piece_ranking[1].score < CLOSE_IN_SENTENCE
+                ):
+                    entry_id = ranking[0].entry_id
             elif asking and (contained := self._clearly_contained(piece, index, question)):
                 # A sentence that asks in a phrasing of an entry, said nearly whole, asks that
                 # entry too: after those the sentences' own scores find, one of which must be

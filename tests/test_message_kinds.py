@@ -1158,3 +1158,18 @@ def test_which_municipalities_may_use_the_interfaces_is_the_cards_question(
 ) -> None:
     # Only the use counted per municipality is not in the source.
     assert answered(assistant, "hvilke kommuner kunne bruge snitfladerne") == "interface_access"
+
+
+def test_a_sentence_nearly_as_much_about_the_messages_best_entry_asks_that_one(
+    assistant: Assistant,
+) -> None:
+    # "en del af" is said by the transition agreement's phrasings; the sentence asks the purpose.
+    text = (
+        "Hej. I vores team snakker vi meget om digital sammenhæng på tværs af leverandører. Var "
+        "det en del af formålet med klippekortet, og hvad blev timerne ellers brugt til? Mvh Jakob"
+    )
+    reply = assistant.reply(text)
+    assert (reply.entry_id, reply.also) == ("purpose", ())
+    # Two topics each clearly asked are still both answered.
+    both = assistant.reply("Hvor mange timer er der tilbage, og hvem skal jeg kontakte?")
+    assert (both.entry_id, both.also) == ("remaining_hours", ("contact",))
