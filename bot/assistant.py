@@ -131,6 +131,18 @@ _WHO_ASKED = QUESTION_WORDS | frozenset(
 # ("when" starts a question as often, and a sentence with it is read as asking anyway.)
 _WHEN_WORDS = frozenset(normalize("da når efter før siden mens after before since while").words)
 CIRCUMSTANCE_WORDS = 6
+# A clause that sets something aside ("..., hvis man ser bort fra 2010-2012?", "excluding
+# 2010-12"): how it starts, after words that say who sets it aside (`_SETTING_ASIDE_LEAD`).
+_SETTING_ASIDE = tuple(
+    normalize(text).words
+    for text in (
+        # "fra 2010-2012", "from 2010-2012" may be read as the period: no "fra", "from".
+        "ser bort", "ser vi bort", "bortset", "set bort", "uden at medregne",
+        "excluding", "apart", "aside", "except", "not counting", "leaving out",
+        "without counting",
+    )
+)  # fmt: skip
+_SETTING_ASIDE_LEAD = frozenset(normalize("og men hvis naar man vi and but if we you").words)
 # Words that set a question in the past ("hvor mange var der så tilbage?", "were there any left
 # then?").
 _THEN = frozenset(normalize("var havde dengang daværende was were had then").words)
@@ -408,6 +420,27 @@ def _without_circumstances(
         if asks or not piece or piece[0] not in _WHEN_WORDS or len(piece) > CIRCUMSTANCE_WORDS
     ]
     return tuple(p for p, _ in kept), tuple(a for _, a in kept)
+
+
+def _set_aside_joined(
+    pieces: tuple[tuple[str, ...], ...], asking: tuple[bool, ...]
+) -> tuple[tuple[tuple[str, ...], ...], tuple[bool, ...]]:
+    """The pieces with a clause that sets something aside joined to the piece before it, whose
+    question it narrows: "og flest, hvis man ser bort fra 2010-2012?" asks the most, not the
+    use of 2010-2012. The joined piece asks when either did."""
+    joined: list[tuple[str, ...]] = []
+    asks: list[bool] = []
+    for piece, piece_asks in zip(pieces, asking, strict=True):
+        start = 0
+        while start < len(piece) and piece[start] in _SETTING_ASIDE_LEAD:
+            start += 1
+        if joined and any(piece[start : start + len(s)] == s for s in _SETTING_ASIDE):
+            joined[-1] = (*joined[-1], *piece)
+            asks[-1] = asks[-1] or piece_asks
+        else:
+            joined.append(piece)
+            asks.append(piece_asks)
+    return tuple(joined), tuple(asks)
 
 
 @dataclass(frozen=True)
@@ -1515,6 +1548,7 @@ class Assistant:
         pieces = tuple(self._without_returning(piece) for piece in pieces)
         pieces, asking = self._contact_apart(pieces, asking)
         pieces, asking = _without_circumstances(pieces, asking)
+        pieces, asking = _set_aside_joined(pieces, asking)
         ranked = pieces
         if normalized.periods and len(pieces) > 1:
             # The years a message names belong to its question: "jeg skal bruge tallet for

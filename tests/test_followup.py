@@ -793,3 +793,19 @@ def test_asking_for_the_answer_again_or_for_the_sum(assistant: Assistant) -> Non
     assert replies[3][0] == "usage"
     assert "16.880" in replies[3][1]
     assert "16.060" in replies[3][1]
+
+
+def test_a_period_set_aside_in_a_clause_of_its_own_narrows_the_question(
+    assistant: Assistant,
+) -> None:
+    # The clause after the comma sets 2010-2012 aside; it does not ask its use.
+    replies = conversation(
+        assistant,
+        "hvilket år blev der brugt færrest timer",
+        "og flest, hvis man ser bort fra 2010-2012?",
+        "er du sikker?",
+    )
+    assert [entry for entry, _ in replies] == ["busiest_year"] * 3
+    assert "17.011" in replies[1][1]
+    alone = assistant.reply("Which year had the most hours, apart from 2010-2012?")
+    assert (alone.entry_id, alone.also) == ("busiest_year", ())
