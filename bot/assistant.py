@@ -27,6 +27,7 @@ from bot.classifier import (
 )
 from bot.followup import (
     HOW_MANY,
+    LAST_PERIOD,
     POINTERS,
     Context,
     Conversations,
@@ -111,6 +112,8 @@ SHARE_CONCEPT = CONCEPT_MARK + "share"
 DIFFERENCE_CONCEPT = CONCEPT_MARK + "difference"
 # The use ("timeforbrug 14 og 15"): with it, two digits within the table's years are years.
 USAGE_CONCEPT = CONCEPT_MARK + "usage"
+# The card's last year named in words of two or more ("det sidste år", "the final year").
+_LAST_YEAR_PHRASES = tuple(phrase for phrase in LAST_PERIOD if len(phrase) > 1)
 # Someone's time away ("min kollega er på ferie"): told beside a question, no other matter.
 ABSENCE_CONCEPT = CONCEPT_MARK + "absence"
 # Who to contact: a question for a contact about something asks the contact.
@@ -534,6 +537,10 @@ class Assistant:
         lang = self._language(question, language, fixed_language)
         if not question.words:
             return self._plain(Outcome.UNKNOWN, lang, self.knowledge.ui["empty"][lang])
+        end = self._end_entry
+        if end is not None and self._asks_if_it_was_the_last_year(question):
+            # "was 2016 the last year?": when the card ended, not 2016's use.
+            return self.answer(end, lang)
         # A follow-up is in the conversation's language unless its own words lean to the other
         # ("tak" after an English answer is Danish; "og 15?" is the conversation's).
         danish, english = question.evidence
@@ -1374,6 +1381,28 @@ class Assistant:
         periods = question.periods or context.periods
         return self.answer(
             ranking[0].entry_id, language, periods, ranking[0].score, self._asks(question)
+        )
+
+    def _asks_if_it_was_the_last_year(self, question: _Question) -> bool:
+        """Whether a message asks only whether one year was the card's last ("was 2016 the
+        last year?", "var 2015 det sidste år for klippekortet?"): no hours or their use ("hvor
+        mange timer blev brugt det sidste år, 2016?" asks the use), no other words of its own
+        ("var 2016 det sidste år med tilskud?")."""
+        if len(question.periods) != 1 or not question.periods[0].is_single_year:
+            return False
+        words = question.words
+        said = [
+            phrase
+            for phrase in _LAST_YEAR_PHRASES
+            for start in range(len(words) - len(phrase) + 1)
+            if words[start : start + len(phrase)] == phrase
+        ]
+        if not said:
+            return False
+        named = {word for phrase in said for word in phrase} | self._card_words
+        return all(
+            word in named or word == YEAR_TOKEN or word in ALL_STOPWORDS or word in QUESTION_WORDS
+            for word in words
         )
 
     def _leans_on_context(self, question: _Question) -> bool:

@@ -809,3 +809,21 @@ def test_a_period_set_aside_in_a_clause_of_its_own_narrows_the_question(
     assert "17.011" in replies[1][1]
     alone = assistant.reply("Which year had the most hours, apart from 2010-2012?")
     assert (alone.entry_id, alone.also) == ("busiest_year", ())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("was 2016 the last year?", "status"),
+        ("var 2015 det sidste år for klippekortet?", "status"),
+        # With hours, the last year asks its use.
+        ("hvor mange timer blev brugt det sidste år, 2016?", "usage"),
+    ],
+)
+def test_whether_a_year_was_the_last_is_when_the_card_ended(
+    assistant: Assistant, text: str, expected: str
+) -> None:
+    assert conversation(assistant, text)[-1][0] == expected
+    # After a year's use too, where "the last year" alone asks the last year's use.
+    after = conversation(assistant, "how many hours did KMD deliver in 2015", text)
+    assert after[-1][0] == expected
