@@ -1173,3 +1173,11 @@ def test_a_sentence_nearly_as_much_about_the_messages_best_entry_asks_that_one(
     # Two topics each clearly asked are still both answered.
     both = assistant.reply("Hvor mange timer er der tilbage, og hvem skal jeg kontakte?")
     assert (both.entry_id, both.also) == ("remaining_hours", ("contact",))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hvad skulle klippekortet gøre godt for", "what was the klippekort good for"],
+)
+def test_what_it_was_good_for_is_its_purpose(assistant: Assistant, text: str) -> None:
+    assert answered(assistant, text) == "purpose"
