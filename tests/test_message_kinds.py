@@ -420,6 +420,9 @@ def test_a_complaint_that_names_a_topic_is_not_answered_with_it(assistant: Assis
         # The source counts the whole card, not one municipality at a time.
         "which municipalities used the most klippekort hours",
         "hvor mange timer brugte hver kommune",
+        # Ending another contract is that contract's matter.
+        "Vi vil opsige vores kontrakt med KMD. Skal vi betale for at komme ud?",
+        "what is the notice period on our KMD contract",
         # Hours until a holiday are time in general.
         "hvor mange timer er der til jul",
         "how many hours until christmas",
