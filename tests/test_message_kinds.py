@@ -417,9 +417,6 @@ def test_a_complaint_that_names_a_topic_is_not_answered_with_it(assistant: Assis
         "hvor mange timer tog det at udvikle den enkelte snitflade til sygedagpenge?",
         "hvilket dataformat bruger snitfladerne fra KMD, XML eller JSON?",
         "jeg har mistet mit adgangskort til KOMBIT. Hvem kontakter jeg?",
-        # The source counts the whole card, not one municipality at a time.
-        "which municipalities used the most klippekort hours",
-        "hvor mange timer brugte hver kommune",
         # Ending another contract is that contract's matter.
         "Vi vil opsige vores kontrakt med KMD. Skal vi betale for at komme ud?",
         "what is the notice period on our KMD contract",
