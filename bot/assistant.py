@@ -174,6 +174,9 @@ def _a_time_follows(words: tuple[str, ...], position: int) -> bool:
 
 # The slots of entries whose answers count hours (use per year, the most and least, the pool).
 _HOURS_SLOTS = frozenset({"period", "extremes", "pool"})
+# The slots of entries that tell the use per year: a finer split asked of them is said not to
+# exist (`Asks.finer`).
+_USE_SLOTS = frozenset({"period", "extremes"})
 # What a sentence after thanks opens with when it tells what the answer did ("tak, det hjalp
 # med 2014-tallet"), not what is asked next ("tak. forbruget i 2015").
 _SAYING_WHAT_IT_DID = frozenset("det dette den that this it".split())
@@ -339,10 +342,12 @@ _MEANING = frozenset(
 _CHECKS = frozenset(
     normalize(
         "korrekt rigtigt rigtig passer stemmer sandt sikker right correct true sure siger sagde "
-        "said tjek tjekke tjekker tjekket check checked giver makes equals adds tror believe "
-        "troede thought virkelig really none nothing intet ingenting"
+        "said tjek tjekke tjekker tjekket check checked giver makes equals adds tror believe"
     ).words
 )
+# Doubt about the last answer in a word or two ("none at all?", "virkelig? intet?"): the answer
+# again, unless the message asks something as well ("virkelig? i alt?", "really? when?").
+_DOUBT = frozenset(normalize("troede thought virkelig really none nothing intet ingenting").words)
 _POINTING_ONLY = ALL_STOPWORDS | QUESTION_WORDS | POINTERS | _MEANING | _CHECKS
 # What a message that asks for the last answer again may say besides (`_asks_again`), worked
 # out once.
@@ -768,7 +773,13 @@ class Assistant:
             for word in piece
         ]
         finer = self._yearly_only
-        return any(word in finer or word.removesuffix("s") in finer for word in words)
+        if any(word in finer or word.removesuffix("s") in finer for word in words):
+            return True
+        return any(
+            tuple(words[start : start + len(phrase)]) == phrase
+            for phrase in self._yearly_only_phrases
+            for start in range(len(words) - len(phrase) + 1)
+        )
 
     def _asks_only_of_a_holder(self, question: _Question, context: Context) -> bool:
         """Whether a message names nothing but holders after an answer with hours ("og
@@ -807,7 +818,22 @@ class Assistant:
 
     @cached_property
     def _yearly_only(self) -> frozenset[str]:
-        return words_of(text for texts in self.knowledge.yearly_only.values() for text in texts)
+        """The single words of `yearly_only`, as messages' words are folded."""
+        return words_of(
+            text
+            for texts in self.knowledge.yearly_only.values()
+            for text in texts
+            if len(normalize(text).words) == 1
+        )
+
+    @cached_property
+    def _yearly_only_phrases(self) -> tuple[tuple[str, ...], ...]:
+        """The expressions of `yearly_only` ("hver kommune", "which municipalities"), as
+        messages' words are folded: their words alone ask for no finer split."""
+        phrases = (
+            normalize(text).words for texts in self.knowledge.yearly_only.values() for text in texts
+        )
+        return tuple(phrase for phrase in phrases if len(phrase) > 1)
 
     def _names_others_only(self, question: _Question) -> bool:
         """Whether a message names KMD, KL or KOMBIT and not the card ("hvad er KMD's
@@ -1472,17 +1498,29 @@ class Assistant:
     def _asks_again(question: _Question) -> bool:
         """Whether a message asks for nothing but the last answer again: it checks it ("er det
         korrekt?", "passer det?", "wasn't it around 3,000?": a figure of its own, said with
-        nothing else), asks for it again ("kan du gentage?") or asks where it is written
-        ("står det et sted?", "source?": the answer names its section of the source)."""
+        nothing else), doubts it ("none at all?", `_DOUBT`), asks for it again ("kan du
+        gentage?") or asks where it is written ("står det et sted?", "source?": the answer names
+        its section of the source)."""
         words = question.words
         if not _WRITTEN.isdisjoint(words) and _SAID_WITH_WRITTEN.issuperset(words):
             return True
         # Two digits are a year after an answer about years ("og 14?"), not a figure.
         figures = [word for word in words if word.isdigit() and len(word) > 2]
         said = [word for word in words if word not in figures and word not in _APPROXIMATELY]
-        if not _SAID_WITH_CHECKS.issuperset(said):
+        if not _SAID_WITH_CHECKS.issuperset(word for word in said if word not in _DOUBT):
             return False
-        return bool(figures) or not _CHECKING_AGAIN.isdisjoint(words)
+        if figures or not _CHECKING_AGAIN.isdisjoint(words):
+            return True
+        # Doubt alone, asked ("haha virkelig" is a reaction): no question word, no year and no
+        # follow-up of its own ("virkelig? i alt?").
+        without_doubt = tuple(word for word in words if word not in _DOUBT)
+        return (
+            not _DOUBT.isdisjoint(words)
+            and any(question.asking)
+            and QUESTION_WORDS.isdisjoint(words)
+            and YEAR_TOKEN not in words
+            and cue_of(without_doubt) in (None, "years")
+        )
 
     def _asks_why_it_ended(self, question: _Question, context: Context) -> bool:
         """Whether a message asks only why ("hvorfor?", "why so few?") after an answer about
@@ -1765,7 +1803,7 @@ class Assistant:
         # Only what the entry and its years can say counts, so equal answers share a cache key.
         asks = Asks(
             named=asks.named and entry.named_answer is not None and not dated,
-            finer=asks.finer and entry.slot == "period",
+            finer=asks.finer and entry.slot in _USE_SLOTS,
             summed=asks.summed and len(asked) > 1,
             shared=asks.shared and bool(asked),
             compared=asks.compared and len(asked) == 2,

@@ -51,7 +51,7 @@ TOTAL = _phrases(
     "over hele perioden", "for hele perioden", "alle årene", "alle år", "the whole period",
     "the entire period", "over the whole period", "all the years", "all years",
     # With the card's name, which says no more ("og i alt for hele klippekortet?").
-    "hele", "for hele", "i alt for hele", "the whole", "for the whole", "in total for the whole",
+    "i alt for hele", "in total for the whole", "fra start til slut", "from start to finish",
 )  # fmt: skip
 # The first or the last period of the table, named by its place: "og i første periode?".
 FIRST_PERIOD = _phrases(

@@ -38,6 +38,7 @@ medio midten
 ca cirka omtrent circa nul senere
 ser bort bortset medregnet medregne fraregnet andet
 alene allerede ja nej oevrigt
+almindeligt almindelig noeddeskal
 """.split()
 
 _ENGLISH = """
@@ -59,7 +60,7 @@ meant
 well um uh erm oh ah aah ahh ohh hmm btw tho though yo lol haha hehe
 sentence sentences nutshell briefly one two three confirm confirmation verify
 correct true right accurate wrong
-someone somebody anyone anybody everything plain english danish mid
+someone somebody anyone anybody everything plain english danish mid simple layman laymans
 ask asks asked asking think thinks thought believe believed guess suppose
 approximately approx roughly circa zero later somewhere anywhere
 excluding except apart aside counting

@@ -347,7 +347,7 @@ def test_a_message_pointing_back_stays_on_the_topic_it_points_at(assistant: Assi
 
 
 @pytest.mark.parametrize(
-    "total", ["og over hele perioden?", "og i alt for hele klippekortet?", "hele klippekortet?"]
+    "total", ["og over hele perioden?", "og i alt for hele klippekortet?", "fra start til slut?"]
 )
 def test_the_whole_period_is_the_total(assistant: Assistant, total: str) -> None:
     # The card's name says no more than the total does.
@@ -358,6 +358,12 @@ def test_the_whole_period_is_the_total(assistant: Assistant, total: str) -> None
 
 def test_the_cards_name_alone_after_a_year_is_no_total(assistant: Assistant) -> None:
     assert conversation(assistant, "forbrug 2014", "klippekortet?")[-1][0] == "what_is"
+
+
+@pytest.mark.parametrize("whole_year", ["hele 2016?", "og for hele 2016?"])
+def test_a_whole_year_is_that_year(assistant: Assistant, whole_year: str) -> None:
+    replies = conversation(assistant, "timer i 2015?", whole_year)
+    assert replies[-1][1].startswith("I 2016 blev der brugt 3.031 timer")
 
 
 @pytest.mark.parametrize(
@@ -827,3 +833,19 @@ def test_whether_a_year_was_the_last_is_when_the_card_ended(
     # After a year's use too, where "the last year" alone asks the last year's use.
     after = conversation(assistant, "how many hours did KMD deliver in 2015", text)
     assert after[-1][0] == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "doubt_and_more", "expected", "starts"),
+    [
+        ("timer i 2015?", "virkelig? i alt?", "usage", "Sådan er Klippekortets timer brugt"),
+        ("how many hours are left", "really? when did it end?", "status", ""),
+        ("hvor mange timer er der tilbage", "haha virkelig", "reaction", ""),
+    ],
+)
+def test_doubt_with_a_question_or_a_laugh_is_not_doubt_alone(
+    assistant: Assistant, first: str, doubt_and_more: str, expected: str, starts: str
+) -> None:
+    replies = conversation(assistant, first, doubt_and_more)
+    assert replies[-1][0] == expected
+    assert replies[-1][1].startswith(starts)

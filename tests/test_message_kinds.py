@@ -141,6 +141,7 @@ def test_other_tasks_of_the_card_itself_are_its_own_matter(
     [
         "Hvad laver KOMBIT ellers?",
         "Hvad laver KOMBIT i øvrigt?",
+        "Hvad laver KMD i øvrigt for kommunerne?",
         "what else does KMD do?",
         "other projects at KOMBIT?",
     ],
@@ -1146,10 +1147,21 @@ def test_a_language_request_leaves_the_figures_of_its_message_whole(
     "text",
     [
         "How many hours were used over the whole lifetime of the Klippekort?",
-        "hvor mange timer blev brugt i hele klippekortets levetid",
+        "hvor mange timer blev brugt i hele levetiden",
     ],
 )
 def test_its_lifetime_is_the_whole_period(assistant: Assistant, text: str) -> None:
+    assert answered(assistant, text) == "usage"
+
+
+def test_its_lifetime_alone_asks_no_figure(assistant: Assistant) -> None:
+    assert answered(assistant, "hvad var levetiden for klippekortet?") != "pool_size"
+
+
+@pytest.mark.parametrize(
+    "text", ["can I see the use of the hours?", "hvor kan jeg se timeforbruget"]
+)
+def test_the_use_not_named_in_the_report_is_the_use(assistant: Assistant, text: str) -> None:
     assert answered(assistant, text) == "usage"
 
 
@@ -1181,3 +1193,39 @@ def test_a_sentence_nearly_as_much_about_the_messages_best_entry_asks_that_one(
 )
 def test_what_it_was_good_for_is_its_purpose(assistant: Assistant, text: str) -> None:
     assert answered(assistant, text) == "purpose"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "klippekortet i en nøddeskal",
+        "explain the klippekort in simple terms",
+        "Jeg aner ikke hvad klippekortet er. Kan du forklare det på almindeligt dansk?",
+    ],
+)
+def test_asked_in_plain_words_it_is_what_the_card_is(assistant: Assistant, text: str) -> None:
+    assert answered(assistant, text) == "what_is"
+
+
+@pytest.mark.parametrize(
+    "text", ["which municipalities used the most klippekort hours", "hvor mange timer pr. kommune"]
+)
+def test_the_use_per_municipality_is_said_not_to_be_counted(
+    assistant: Assistant, text: str
+) -> None:
+    reply = assistant.reply(text)
+    assert reply.entry_id in {"usage", "busiest_year"}
+    assert "municipality" in reply.text or "kommune" in reply.text.split(";")[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("kan hver kommune bruge snitfladerne?", "interface_access"),
+        ("skal hver kommune betale for snitfladerne?", "interface_costs"),
+    ],
+)
+def test_each_municipality_asking_another_topic_gets_that_topic(
+    assistant: Assistant, text: str, expected: str
+) -> None:
+    assert answered(assistant, text) == expected
