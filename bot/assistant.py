@@ -872,12 +872,15 @@ class Assistant:
 
     def _cue(self, question: _Question) -> str | None:
         """The follow-up a message makes (`cue_of`), also when it names the card as well ("og
-        i alt for hele klippekortet?"); the card's name alone is no follow-up."""
+        i alt for hele klippekortet?"). The card's name alone is no follow-up: without it,
+        "klippekortet?" says nothing, which `cue_of` reads as years alone ("years")."""
         cue = cue_of(question.words)
         if cue is None:
             without = tuple(word for word in question.words if word not in self._card_words)
-            if len(without) < len(question.words) and cue_of(without) not in (None, "years"):
-                return cue_of(without)
+            if len(without) < len(question.words):
+                unnamed = cue_of(without)
+                if unnamed not in (None, "years"):
+                    return unnamed
         return cue
 
     @cached_property

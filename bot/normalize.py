@@ -99,7 +99,7 @@ _ASCII_WORD_BREAKS = bytes(
     byte if (chr(byte).isascii() and chr(byte).isalnum()) or byte > 127 else ord(" ")
     for byte in range(256)
 )
-# Chat shorthand, spelled out before matching.
+# Chat shorthand and longer spellings of a word ("stadigvæk"), spelled as usual before matching.
 SHORTHAND = {
     "hrs": "hours",
     "hr": "hour",
