@@ -57,6 +57,7 @@ DEV_SETS = (
     DATA / "dev_blind20.yaml",
     DATA / "dev_blind21.yaml",
     DATA / "dev_blind22.yaml",
+    DATA / "dev_blind23.yaml",
 )
 HELDOUT_SETS = (
     DATA / "heldout.yaml",
@@ -84,6 +85,7 @@ HELDOUT_SETS = (
     DATA / "heldout_blind20.yaml",
     DATA / "heldout_blind21.yaml",
     DATA / "heldout_blind22.yaml",
+    DATA / "heldout_blind23.yaml",
 )
 
 
