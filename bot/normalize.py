@@ -566,6 +566,32 @@ def _run_on_apart(words: tuple[str, ...]) -> list[tuple[str, ...]]:
     return clauses
 
 
+# A sentence that opens with what it is in connection with ("I forbindelse med et møde med KMD
+# vil jeg gerne have forbruget for 2014"): the opening tells why, and ends where the verb and
+# the subject change places ("vil jeg"), as Danish puts them after an opening.
+_FRONTED_OPENINGS = tuple(
+    tuple(opening.split())
+    for opening in (
+        "i forbindelse med", "til brug for", "som led i", "med henblik paa", "i anledning af",
+        "forud for", "i lyset af", "paa baggrund af", "in connection with", "as part of",
+        "in preparation for", "ahead of", "for the purpose of",
+    )
+)  # fmt: skip
+_INVERTED_SUBJECTS = frozenset("jeg vi du man i we you".split())
+
+
+def _fronted_apart(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """A clause apart from the opening that says what it is in connection with
+    (`_FRONTED_OPENINGS`), or the clause whole when it has none or no verb and subject after
+    it."""
+    if not any(words[: len(opening)] == opening for opening in _FRONTED_OPENINGS):
+        return [words]
+    for position in range(3, len(words) - 1):
+        if words[position] in _FINITE_VERBS and words[position + 1] in _INVERTED_SUBJECTS:
+            return [words[:position], words[position:]]
+    return [words]
+
+
 # What something is for, at the end of a question: "... timer tilbage til en ny snitflade?",
 # "... hours we could use for a small integration?"; folded.
 _FOR_WORDS = frozenset("til for".split())
@@ -692,7 +718,12 @@ def normalize(text: str, pieces: bool = False) -> Normalized:
     start = 0
     for end in [*_SENTENCE_BREAK.finditer(folded), None]:
         part = _words(folded[start : end.start() if end else len(folded)])
-        clauses = [c for joined in _questions_joined(part) for c in _run_on_apart(joined)]
+        clauses = [
+            clause
+            for joined in _questions_joined(part)
+            for run_on in _run_on_apart(joined)
+            for clause in _fronted_apart(run_on)
+        ]
         for number, clause in enumerate(clauses):
             last = number == len(clauses) - 1
             question_mark = last and end is not None and "?" in end.group()

@@ -1229,3 +1229,8 @@ def test_each_municipality_asking_another_topic_gets_that_topic(
     assistant: Assistant, text: str, expected: str
 ) -> None:
     assert answered(assistant, text) == expected
+
+
+def test_an_opening_in_connection_with_something_else_asks_nothing(assistant: Assistant) -> None:
+    text = "I forbindelse med et kontraktmøde med KMD vil jeg gerne have forbruget i 2014"
+    assert answered(assistant, text) == "usage"
