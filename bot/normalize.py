@@ -676,6 +676,14 @@ _HEARSAY = re.compile(
 )
 
 
+# On whose behalf someone asks ("... i 2013 spoerger for en kollega der laver en rapport",
+# "asking for a colleague"): a sentence of its own that tells why, not what is asked.
+_ASKING_FOR = re.compile(
+    r"\b(?:jeg\s+|i\s+am\s+|i'?m\s+)?(?:spoerger|asking|ask)\s+"
+    r"(?:for|paa\s+vegne\s+af|on\s+behalf\s+of)\s+(?=(?:en|min|vores|a|my|our)\b)"
+)
+
+
 def _without_whose(match: re.Match[str]) -> str:
     """What is left of whose claim it is: nothing, or the verb that asks."""
     asked = match.group("asking")
@@ -698,6 +706,7 @@ def normalize(text: str, pieces: bool = False) -> Normalized:
     years and periods, split into words (and pieces)."""
     folded = spell_out_thousands(spell_out_short_years(join_number_groups(fold(text))))
     folded = _HEARSAY.sub(_without_whose, folded)
+    folded = _ASKING_FOR.sub(". ", folded)
     if _WHOSE_RIGHT.search(folded):
         claims = _WHOSE_RIGHT.sub(" ", folded)
         if _WORD.search(claims):

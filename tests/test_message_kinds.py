@@ -1199,6 +1199,7 @@ def test_what_it_was_good_for_is_its_purpose(assistant: Assistant, text: str) ->
     "text",
     [
         "klippekortet i en nøddeskal",
+        "Hvad er klippekortet sådan i grove træk?",
         "explain the klippekort in simple terms",
         "Jeg aner ikke hvad klippekortet er. Kan du forklare det på almindeligt dansk?",
     ],

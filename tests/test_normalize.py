@@ -339,3 +339,13 @@ def test_an_opening_that_says_what_it_is_in_connection_with_is_a_piece_of_its_ow
     # Without a verb and subject after it, the sentence stays whole.
     whole = normalize("i forbindelse med klippekortet", pieces=True)
     assert whole.pieces == (("i", "forbindelse", "med", "klippekortet"),)
+
+
+def test_on_whose_behalf_someone_asks_is_a_sentence_of_its_own() -> None:
+    found = normalize(
+        "hvor mange timer blev brugt i 2013 spoerger for en kollega der laver en rapport",
+        pieces=True,
+    )
+    assert found.pieces[0] == ("hvor", "mange", "timer", "blev", "brugt", "i", YEAR_TOKEN)
+    assert found.asking[0]
+    assert not any(found.asking[1:])
