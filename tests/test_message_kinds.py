@@ -1235,3 +1235,9 @@ def test_each_municipality_asking_another_topic_gets_that_topic(
 def test_an_opening_in_connection_with_something_else_asks_nothing(assistant: Assistant) -> None:
     text = "I forbindelse med et kontraktmøde med KMD vil jeg gerne have forbruget i 2014"
     assert answered(assistant, text) == "usage"
+
+
+def test_whether_in_danish_is_no_topic(assistant: Assistant) -> None:
+    # "hvorvidt" is "whether", a stop word as English "whether" is.
+    text = "Jeg vil gerne have en bekræftelse af, hvorvidt Klippekortet er afsluttet."
+    assert answered(assistant, text) == "status"
