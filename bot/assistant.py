@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -112,6 +112,8 @@ SHARE_CONCEPT = CONCEPT_MARK + "share"
 DIFFERENCE_CONCEPT = CONCEPT_MARK + "difference"
 # The use ("timeforbrug 14 og 15"): with it, two digits within the table's years are years.
 USAGE_CONCEPT = CONCEPT_MARK + "usage"
+# Ending ("lukket", "closed"): said with years alone, it asks when the card ended.
+ENDED_CONCEPT = CONCEPT_MARK + "ended"
 # The card's last year named in words of two or more ("det sidste år", "the final year").
 _LAST_YEAR_PHRASES = tuple(phrase for phrase in LAST_PERIOD if len(phrase) > 1)
 # Someone's time away ("min kollega er på ferie"): told beside a question, no other matter.
@@ -543,8 +545,11 @@ class Assistant:
         if not question.words:
             return self._plain(Outcome.UNKNOWN, lang, self.knowledge.ui["empty"][lang])
         end = self._end_entry
-        if end is not None and self._asks_if_it_was_the_last_year(question):
-            # "was 2016 the last year?": when the card ended, not 2016's use.
+        if end is not None and (
+            self._asks_if_it_was_the_last_year(question) or self._asks_if_it_ended_then(question)
+        ):
+            # "was 2016 the last year?", "lukket i 2016 eller 2017?": when the card ended, not
+            # those years' use.
             return self.answer(end, lang)
         # A follow-up is in the conversation's language unless its own words lean to the other
         # ("tak" after an English answer is Danish; "og 15?" is the conversation's).
@@ -1428,9 +1433,25 @@ class Assistant:
         ]
         if not said:
             return False
-        named = {word for phrase in said for word in phrase} | self._card_words
+        return self._says_only(words, {word for phrase in said for word in phrase})
+
+    def _asks_if_it_ended_then(self, question: _Question) -> bool:
+        """Whether a message asks only whether the card ended in the years it names ("blev
+        klippekortet lukket i 2016 eller 2017?", "closed 2017?"): the words for ending, the
+        years and nothing else of its own."""
+        if not question.periods or ENDED_CONCEPT not in question.folded:
+            return False
+        return self._says_only(question.folded, {ENDED_CONCEPT})
+
+    def _says_only(self, words: Sequence[str], named: Collection[str]) -> bool:
+        """Whether words say nothing but `named`, years, the card's names, stop words and
+        question words."""
         return all(
-            word in named or word == YEAR_TOKEN or word in ALL_STOPWORDS or word in QUESTION_WORDS
+            word in named
+            or word == YEAR_TOKEN
+            or word in self._card_words
+            or word in ALL_STOPWORDS
+            or word in QUESTION_WORDS
             for word in words
         )
 

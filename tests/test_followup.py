@@ -822,6 +822,10 @@ def test_a_period_set_aside_in_a_clause_of_its_own_narrows_the_question(
     [
         ("was 2016 the last year?", "status"),
         ("var 2015 det sidste år for klippekortet?", "status"),
+        # Whether it ended in the years named.
+        ("blev klippekortet lukket i 2016 eller 2017?", "status"),
+        ("closed 2017?", "status"),
+        ("hvor mange timer blev brugt før det lukkede i 2016", "usage"),
         # With hours, the last year asks its use.
         ("hvor mange timer blev brugt det sidste år, 2016?", "usage"),
     ],
