@@ -1241,3 +1241,14 @@ def test_whether_in_danish_is_no_topic(assistant: Assistant) -> None:
     # "hvorvidt" is "whether", a stop word as English "whether" is.
     text = "Jeg vil gerne have en bekræftelse af, hvorvidt Klippekortet er afsluttet."
     assert answered(assistant, text) == "status"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is there any official document summarising the projects and how the hours were spent?",
+        "findes der et dokument om klippekortet",
+    ],
+)
+def test_a_document_about_the_card_is_the_final_report(assistant: Assistant, text: str) -> None:
+    assert answered(assistant, text) == "final_report"
