@@ -1633,7 +1633,9 @@ class Assistant:
         # A signature ("Mvh Louise, produktchef") tells who asks, never what.
         kept = signature_start(normalized.pieces, normalized.asking, self.matcher.all_words)
         # A greeting before the question ("Hej bot, hvad kan du?") asks nothing either.
-        greeted = without_salutation(normalized.pieces[:kept], self._names_nothing)
+        greeted = without_salutation(
+            normalized.pieces[:kept], self._names_nothing, self._organisations
+        )
         dropped = kept - len(greeted)
         pieces, asking = _joined_to_what_they_point_at(greeted, normalized.asking[dropped:kept])
         pieces = tuple(self._without_returning(piece) for piece in pieces)

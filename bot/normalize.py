@@ -427,12 +427,16 @@ _SALUTATIONS = frozenset(
 
 
 def without_salutation(
-    pieces: tuple[tuple[str, ...], ...], names_nothing: frozenset[str] = frozenset()
+    pieces: tuple[tuple[str, ...], ...],
+    names_nothing: frozenset[str] = frozenset(),
+    addressees: frozenset[str] = frozenset(),
 ) -> tuple[tuple[str, ...], ...]:
     """The pieces without the greeting a message opens with ("Hej bot, hvad kan du?"), when
     something that `names_nothing` does not hold follows it: a greeting asks nothing, and
     read with the question it hides a chit-chat question ("hvad kan du?") from the entry that
-    answers it. "Hej KMD" and "Hej med dig" are greetings whole."""
+    answers it. "Hej KMD" and "Hej med dig" are greetings whole. Whom a greeting of its own
+    addresses (`addressees`: "Dear KOMBIT,", "Kære KL.") is no topic of the sentences after
+    it."""
     if not pieces:
         return pieces
     first = pieces[0]
@@ -442,7 +446,7 @@ def without_salutation(
     rest = [*first[start:], *(word for piece in pieces[1:] for word in piece)]
     if start == 0 or all(word in names_nothing or word in _SALUTATIONS for word in rest):
         return pieces
-    if start < len(first):
+    if start < len(first) and not (len(pieces) > 1 and addressees.issuperset(first[start:])):
         return ((first[start:]), *pieces[1:])
     return pieces[1:]
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bot.language import detect_language, requested_language
-from bot.normalize import MAX_YEAR, MIN_YEAR, YEAR_TOKEN, Period, fold, normalize
+from bot.normalize import (
+    MAX_YEAR,
+    MIN_YEAR,
+    YEAR_TOKEN,
+    Period,
+    fold,
+    normalize,
+    without_salutation,
+)
 
 
 @pytest.mark.parametrize(
@@ -349,3 +357,11 @@ def test_on_whose_behalf_someone_asks_is_a_sentence_of_its_own() -> None:
     assert found.pieces[0] == ("hvor", "mange", "timer", "blev", "brugt", "i", YEAR_TOKEN)
     assert found.asking[0]
     assert not any(found.asking[1:])
+
+
+def test_whom_a_greeting_of_its_own_addresses_is_no_topic() -> None:
+    organisations = frozenset({"kombit", "kl", "kmd"})
+    pieces = (("dear", "kombit"), ("was", "the", "heaviest", "use", "at", "the", "start"))
+    assert without_salutation(pieces, frozenset(), organisations) == pieces[1:]
+    # Alone, "Hej KMD" is a greeting whole.
+    assert without_salutation((("hej", "kmd"),), frozenset(), organisations) == (("hej", "kmd"),)
