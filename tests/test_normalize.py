@@ -363,5 +363,6 @@ def test_whom_a_greeting_of_its_own_addresses_is_no_topic() -> None:
     organisations = frozenset({"kombit", "kl", "kmd"})
     pieces = (("dear", "kombit"), ("was", "the", "heaviest", "use", "at", "the", "start"))
     assert without_salutation(pieces, frozenset(), organisations) == pieces[1:]
-    # Alone, "Hej KMD" is a greeting whole.
-    assert without_salutation((("hej", "kmd"),), frozenset(), organisations) == (("hej", "kmd"),)
+    # Alone, "Hej KMD" is a greeting whole (the names say no topic).
+    alone = (("hej", "kmd"),)
+    assert without_salutation(alone, organisations, organisations) == alone
