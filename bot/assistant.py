@@ -347,6 +347,15 @@ _CHECKS = frozenset(
         "said tjek tjekke tjekker tjekket check checked giver makes equals adds tror believe"
     ).words
 )
+# Words that ask what a document says ("står der også ...?", "does it mention ...?"), after
+# the entry about one (slot `document`).
+_WHAT_IT_SAYS = frozenset(
+    normalize(
+        "står staar stod nævner naevner nævnt beskriver beskrevet dækker daekker indeholder "
+        "fremgår fremgaar viser mention mentions mentioned cover covers covered describe "
+        "describes described contain contains include includes show shows say says said"
+    ).words
+)
 # Doubt about the last answer in a word or two ("none at all?", "virkelig? intet?"): the answer
 # again, unless the message asks something as well ("virkelig? i alt?", "really? when?").
 _DOUBT = frozenset(normalize("troede thought virkelig really none nothing intet ingenting").words)
@@ -1119,6 +1128,14 @@ class Assistant:
             # "og KOMBIT?" after 2014's use: the same figure, said not to be KOMBIT's alone.
             asks = Asks(one_holder=True)
             return self.answer(context.entry_id, language, context.periods, asks=asks)
+        document = self._entry_with_slot("document")
+        if (
+            context.entry_id == document
+            and not question.periods  # "står der noget om forbruget i 2014?" asks the figure
+            and not _WHAT_IT_SAYS.isdisjoint(question.words)
+        ):
+            # "står der også hvordan timerne blev brugt?" after the report: what it covers.
+            return self.answer(document, language)
         end = self._end_entry
         if end is not None and self._asks_why_it_ended(question, context):
             # "why so few?" after the closing year's use: the card ended that year. The years

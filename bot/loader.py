@@ -38,7 +38,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 REQUIRED_ENTRIES = ("remaining_hours", "usage", "interface_costs", "contact")
 # What an entry answers about (`Entry.slot`).
-SLOTS = ("period", "extremes", "end", "pool")
+SLOTS = ("period", "extremes", "end", "pool", "document")
 PERIOD_VARIANTS = ("single_year", "multi_year", "year_in_period", "out_of_range")
 PHRASING_PLACEHOLDERS = frozenset({"year"})
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")

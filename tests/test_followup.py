@@ -853,3 +853,20 @@ def test_doubt_with_a_question_or_a_laugh_is_not_doubt_alone(
     replies = conversation(assistant, first, doubt_and_more)
     assert replies[-1][0] == expected
     assert replies[-1][1].startswith(starts)
+
+
+@pytest.mark.parametrize(
+    ("asked", "expected"),
+    [
+        ("står der også hvordan timerne blev fordelt?", "final_report"),
+        ("does it mention the projects?", "final_report"),
+        ("er processen beskrevet", "final_report"),
+        # A year asks its figure, and a new question is itself.
+        ("står der noget om forbruget i 2014?", "usage"),
+        ("who can I call about it?", "contact"),
+    ],
+)
+def test_what_the_report_says_is_asked_of_the_report(
+    assistant: Assistant, asked: str, expected: str
+) -> None:
+    assert conversation(assistant, "er der en rapport om klippekortet", asked)[-1][0] == expected
