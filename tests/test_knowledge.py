@@ -88,7 +88,8 @@ def test_an_unknown_slot_is_refused(kb_text: str, write_kb: Callable[[str], Path
     problem = only_problem(write_kb(text))
     assert problem.line == line_of(text, "slot: busiest")
     assert (
-        "unknown slot 'busiest' (only 'period' or 'extremes' or 'end' or 'pool')" in problem.reason
+        "unknown slot 'busiest' (only 'period' or 'extremes' or 'end' or 'pool' or 'document')"
+        in problem.reason
     )
 
 
