@@ -27,7 +27,6 @@ from bot.classifier import (
 )
 from bot.followup import (
     HOW_MANY,
-    LAST_PERIOD,
     POINTERS,
     Context,
     Conversations,
@@ -80,8 +79,10 @@ MAX_QUESTION_CHARS = 1000
 # A message of several sentences is answered on each topic that scores this well in it.
 MULTI_TOPIC_SCORE = 55.0
 # A sentence whose best entry scores less than this above the message's best entry asks the
-# message's best (`_topics_asked`).
+# message's best (`_topics_asked`), unless its own best scores `CLEAR_IN_SENTENCE` or more:
+# "Hvor mange timer er brugt, og hvor mange er tilbage?" asks both.
 CLOSE_IN_SENTENCE = 10.0
+CLEAR_IN_SENTENCE = 80.0
 # The score a sentence of everyday words alone needs to ask a topic of its own.
 EVERYDAY_TOPIC_SCORE = 70.0
 # In a message of several sentences, an entry's score gains this share of the score of the
@@ -114,8 +115,12 @@ DIFFERENCE_CONCEPT = CONCEPT_MARK + "difference"
 USAGE_CONCEPT = CONCEPT_MARK + "usage"
 # Ending ("lukket", "closed"): said with years alone, it asks when the card ended.
 ENDED_CONCEPT = CONCEPT_MARK + "ended"
-# The card's last year named in words of two or more ("det sidste år", "the final year").
-_LAST_YEAR_PHRASES = tuple(phrase for phrase in LAST_PERIOD if len(phrase) > 1)
+# The card's last year named ("det sidste år", "the final year"), and the verb that makes a
+# year asked to be it ("var 2016 ...?", "was 2016 ...?").
+_LAST_YEAR_PHRASES = tuple(
+    normalize(text).words for text in ("sidste år", "last year", "final year")
+)
+_BEING = frozenset(normalize("var er blev was is were").words)
 # Someone's time away ("min kollega er på ferie"): told beside a question, no other matter.
 ABSENCE_CONCEPT = CONCEPT_MARK + "absence"
 # Who to contact: a question for a contact about something asks the contact.
@@ -148,6 +153,8 @@ _SETTING_ASIDE = tuple(
     )
 )  # fmt: skip
 _SETTING_ASIDE_LEAD = frozenset(normalize("og men hvis naar man vi and but if we you").words)
+# What "bortset fra det", "apart from that" set aside: the last answer, not a period.
+_SET_ASIDE_POINTERS = frozenset(normalize("det dette den that this it").words)
 # Words that set a question in the past ("hvor mange var der så tilbage?", "were there any left
 # then?").
 _THEN = frozenset(normalize("var havde dengang daværende was were had then").words)
@@ -176,9 +183,6 @@ def _a_time_follows(words: tuple[str, ...], position: int) -> bool:
 
 # The slots of entries whose answers count hours (use per year, the most and least, the pool).
 _HOURS_SLOTS = frozenset({"period", "extremes", "pool"})
-# The slots of entries that tell the use per year: a finer split asked of them is said not to
-# exist (`Asks.finer`).
-_USE_SLOTS = frozenset({"period", "extremes"})
 # What a sentence after thanks opens with when it tells what the answer did ("tak, det hjalp
 # med 2014-tallet"), not what is asked next ("tak. forbruget i 2015").
 _SAYING_WHAT_IT_DID = frozenset("det dette den that this it".split())
@@ -398,6 +402,14 @@ def _one_row_once(periods: tuple[Period, ...], usage: Sequence[UsageRow]) -> tup
     return periods
 
 
+def _says_phrase(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    """Whether the words say a phrase, word after word."""
+    return any(
+        tuple(words[start : start + len(phrase)]) == phrase
+        for start in range(len(words) - len(phrase) + 1)
+    )
+
+
 def _own_words(words: tuple[str, ...]) -> list[str]:
     """What a message says besides stop words, question words and words that point back."""
     return [word for word in words if word not in _POINTING_ONLY]
@@ -450,16 +462,29 @@ def _set_aside_joined(
     joined: list[tuple[str, ...]] = []
     asks: list[bool] = []
     for piece, piece_asks in zip(pieces, asking, strict=True):
-        start = 0
-        while start < len(piece) and piece[start] in _SETTING_ASIDE_LEAD:
-            start += 1
-        if joined and any(piece[start : start + len(s)] == s for s in _SETTING_ASIDE):
+        if joined and _sets_aside(piece):
             joined[-1] = (*joined[-1], *piece)
             asks[-1] = asks[-1] or piece_asks
         else:
             joined.append(piece)
             asks.append(piece_asks)
     return tuple(joined), tuple(asks)
+
+
+def _sets_aside(piece: tuple[str, ...]) -> bool:
+    """Whether a piece only sets something aside (`_SETTING_ASIDE`): not "besides that" before
+    a question of its own ("og bortset fra det, hvem skal jeg kontakte?", "apart from that,
+    is there a report?")."""
+    start = 0
+    while start < len(piece) and piece[start] in _SETTING_ASIDE_LEAD:
+        start += 1
+    for phrase in _SETTING_ASIDE:
+        if piece[start : start + len(phrase)] == phrase:
+            rest = piece[start + len(phrase) :]
+            if rest[:1] in (("fra",), ("from",)):
+                rest = rest[1:]
+            return QUESTION_WORDS.isdisjoint(rest) and _SET_ASIDE_POINTERS.isdisjoint(rest[:1])
+    return False
 
 
 @dataclass(frozen=True)
@@ -789,11 +814,7 @@ class Assistant:
         finer = self._yearly_only
         if any(word in finer or word.removesuffix("s") in finer for word in words):
             return True
-        return any(
-            tuple(words[start : start + len(phrase)]) == phrase
-            for phrase in self._yearly_only_phrases
-            for start in range(len(words) - len(phrase) + 1)
-        )
+        return any(_says_phrase(words, phrase) for phrase in self._yearly_only_phrases)
 
     def _asks_only_of_a_holder(self, question: _Question, context: Context) -> bool:
         """Whether a message names nothing but holders after an answer with hours ("og
@@ -1021,6 +1042,7 @@ class Assistant:
                 if (
                     len(piece_ranking) > 1
                     and piece_ranking[1].entry_id == ranking[0].entry_id
+                    and piece_ranking[0].score < CLEAR_IN_SENTENCE
                     and piece_ranking[0].score - piece_ranking[1].score < CLOSE_IN_SENTENCE
                 ):
                     entry_id = ranking[0].entry_id
@@ -1442,13 +1464,9 @@ class Assistant:
         if len(question.periods) != 1 or not question.periods[0].is_single_year:
             return False
         words = question.words
-        said = [
-            phrase
-            for phrase in _LAST_YEAR_PHRASES
-            for start in range(len(words) - len(phrase) + 1)
-            if words[start : start + len(phrase)] == phrase
-        ]
-        if not said:
+        said = [phrase for phrase in _LAST_YEAR_PHRASES if _says_phrase(words, phrase)]
+        # "hvad med det sidste år, 2016?" names the year, and asks its use.
+        if not said or _BEING.isdisjoint(words):
             return False
         return self._says_only(words, {word for phrase in said for word in phrase})
 
@@ -1846,7 +1864,7 @@ class Assistant:
         # Only what the entry and its years can say counts, so equal answers share a cache key.
         asks = Asks(
             named=asks.named and entry.named_answer is not None and not dated,
-            finer=asks.finer and entry.slot in _USE_SLOTS,
+            finer=asks.finer and entry.slot in _HOURS_SLOTS,
             summed=asks.summed and len(asked) > 1,
             shared=asks.shared and bool(asked),
             compared=asks.compared and len(asked) == 2,

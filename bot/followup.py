@@ -52,6 +52,14 @@ TOTAL = _phrases(
     "the entire period", "over the whole period", "all the years", "all years",
     # With the card's name, which says no more ("og i alt for hele klippekortet?").
     "i alt for hele", "in total for the whole", "fra start til slut", "from start to finish",
+    "hele levetiden", "over hele levetiden", "the whole lifetime", "over the whole lifetime",
+    "its lifetime", "over its lifetime",
+)  # fmt: skip
+# The whole of something, a total only when no year is named ("og hele klippekortet?"; "hele
+# 2016?" is that year).
+WHOLE = _phrases(
+    "hele", "for hele", "og hele", "the whole", "for the whole", "the whole card",
+    "for the whole card", "the whole of",
 )  # fmt: skip
 # The first or the last period of the table, named by its place: "og i første periode?".
 FIRST_PERIOD = _phrases(
@@ -184,6 +192,8 @@ def cue_of(words: tuple[str, ...]) -> str | None:
     for name, phrases in _CUES:
         if core in phrases:
             return name
+    if YEAR_TOKEN not in words and core in _WHOLE:
+        return "total"
     if YEAR_TOKEN in words:
         # With a year, words that compare years or ask about its use.
         for name, allowed in (("compared", COMPARED), ("years", _YEAR_USE)):
@@ -223,6 +233,7 @@ _YEAR_USE = frozenset(
         "big a share part portion went to used spent usage hours"
     ).words
 )
+_WHOLE = frozenset(_core(phrase) for phrase in WHOLE)
 _CUES = tuple(
     (name, frozenset(_core(phrase) for phrase in phrases))
     for name, phrases in (

@@ -38,7 +38,7 @@ medio midten
 ca cirka omtrent circa nul senere
 ser bort bortset medregnet medregne fraregnet andet
 alene allerede ja nej oevrigt
-almindeligt almindelig noeddeskal grove traek hvorvidt
+almindeligt almindelig noeddeskal grove traek hvorvidt virkelig virkeligt
 """.split()
 
 _ENGLISH = """

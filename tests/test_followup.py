@@ -367,6 +367,16 @@ def test_a_whole_year_is_that_year(assistant: Assistant, whole_year: str) -> Non
 
 
 @pytest.mark.parametrize(
+    "whole",
+    ["og hele klippekortet?", "hvad med hele klippekortet?", "and over the whole lifetime?"],
+)
+def test_the_whole_card_after_a_year_is_the_total(assistant: Assistant, whole: str) -> None:
+    replies = conversation(assistant, "forbrug 2014", whole)
+    assert replies[-1][0] == "usage"
+    assert "47" in replies[-1][1]  # the table, not 2014 again
+
+
+@pytest.mark.parametrize(
     ("messages", "expected"),
     [
         (
@@ -529,6 +539,7 @@ def test_a_question_with_a_language_asked_is_answered_in_it(assistant: Assistant
         "det tror jeg ikke på",
         "none at all?",
         "virkelig? intet?",
+        "er der virkelig intet tilbage?",
     ],
 )
 def test_pushback_on_an_answer_gets_it_again(assistant: Assistant, check: str) -> None:
@@ -826,8 +837,9 @@ def test_a_period_set_aside_in_a_clause_of_its_own_narrows_the_question(
         ("blev klippekortet lukket i 2016 eller 2017?", "status"),
         ("closed 2017?", "status"),
         ("hvor mange timer blev brugt før det lukkede i 2016", "usage"),
-        # With hours, the last year asks its use.
+        # With hours, the last year asks its use; so does the year named as the last.
         ("hvor mange timer blev brugt det sidste år, 2016?", "usage"),
+        ("og det sidste år, 2016?", "usage"),
     ],
 )
 def test_whether_a_year_was_the_last_is_when_the_card_ended(
@@ -870,3 +882,19 @@ def test_what_the_report_says_is_asked_of_the_report(
     assistant: Assistant, asked: str, expected: str
 ) -> None:
     assert conversation(assistant, "er der en rapport om klippekortet", asked)[-1][0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Hvor mange timer blev brugt i 2013, og bortset fra det hvem skal jeg kontakte?",
+            "contact",
+        ),
+        ("what was the purpose, and apart from that is there a report?", "final_report"),
+    ],
+)
+def test_besides_that_a_second_question_is_its_own(
+    assistant: Assistant, text: str, expected: str
+) -> None:
+    assert expected in assistant.reply(text).also
