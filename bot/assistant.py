@@ -1146,6 +1146,14 @@ class Assistant:
             # "juni 2016, right?" after the card's end checks that answer's date; after a
             # year's use, a month is a finer figure than the source gives.
             return self.answer(context.entry_id, language, ())
+        if (
+            self.knowledge.entries[context.entry_id].slot == "extremes"
+            and question.periods
+            and _sets_aside(question.words)
+        ):
+            # "and excluding 2010-2012?" after the busiest year: the answer counts the years
+            # one by one already, and says so.
+            return self.answer(context.entry_id, language)
         if self._asks_only_of_a_holder(question, context):
             # "og KOMBIT?" after 2014's use: the same figure, said not to be KOMBIT's alone.
             asks = Asks(one_holder=True)

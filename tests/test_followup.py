@@ -824,6 +824,9 @@ def test_a_period_set_aside_in_a_clause_of_its_own_narrows_the_question(
     )
     assert [entry for entry, _ in replies] == ["busiest_year"] * 3
     assert "17.011" in replies[1][1]
+    # Setting the period aside alone, after the busiest year, is that answer again.
+    aside = conversation(assistant, "which year used the most hours?", "and excluding 2010-2012?")
+    assert aside[-1][0] == "busiest_year"
     alone = assistant.reply("Which year had the most hours, apart from 2010-2012?")
     assert (alone.entry_id, alone.also) == ("busiest_year", ())
 
