@@ -1014,6 +1014,9 @@ class Assistant:
         anything_asked = any(question.asking)
         pieces, asked = question.pieces, question.asking
         index = self._contained_index(question, language)
+        # The message's best entry, when no other ties with it, draws a sentence that scores it
+        # nearly as well as its own best (`CLOSE_IN_SENTENCE`).
+        best_leads = len(ranking) < 2 or ranking[0].score > ranking[1].score
         for number, (piece, asking) in enumerate(zip(pieces, asked, strict=True)):
             alone = self._asks_alone(pieces, number, language, sure)
             if anything_asked and not asking and not alone:
@@ -1040,7 +1043,8 @@ class Assistant:
                 # "Var det en del af formålet?" says "en del af" as the transition agreement's
                 # phrasings do, and asks the purpose.
                 if (
-                    len(piece_ranking) > 1
+                    best_leads
+                    and len(piece_ranking) > 1
                     and piece_ranking[1].entry_id == ranking[0].entry_id
                     and piece_ranking[0].score < CLEAR_IN_SENTENCE
                     and piece_ranking[0].score - piece_ranking[1].score < CLOSE_IN_SENTENCE

@@ -1195,6 +1195,9 @@ def test_a_sentence_nearly_as_much_about_the_messages_best_entry_asks_that_one(
     ):
         both = assistant.reply(text)
         assert {both.entry_id, *both.also} == expected, text
+    # With two entries tied at the message's best, no sentence is drawn to either.
+    tied = assistant.reply("hvor mange timer brugte KL og hvor mange brugte KOMBIT")
+    assert "remaining_hours" not in {tied.entry_id, *tied.also}
 
 
 def test_what_it_was_good_for_is_its_purpose(assistant: Assistant) -> None:
