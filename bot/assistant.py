@@ -360,6 +360,8 @@ _WHAT_IT_SAYS = frozenset(
         "describes described contain contains include includes show shows say says said"
     ).words
 )
+# The word between two alternatives ("afsluttet eller sat på pause?").
+_EITHER = frozenset(normalize("eller or").words)
 # Doubt about the last answer in a word or two ("none at all?", "virkelig? intet?"): the answer
 # again, unless the message asks something as well ("virkelig? i alt?", "really? when?").
 _DOUBT = frozenset(normalize("troede thought virkelig really none nothing intet ingenting").words)
@@ -408,6 +410,19 @@ def _says_phrase(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
         tuple(words[start : start + len(phrase)]) == phrase
         for start in range(len(words) - len(phrase) + 1)
     )
+
+
+def _alternatives(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """A question of two alternatives read with one of them at a time: "var timerne til nye
+    fagsystemer eller til snitflader" as "var timerne til nye fagsystemer" and "var timerne
+    til snitflader". The first alternative starts where the second's first word was said
+    before ("til ... eller til ..."), else it is as long as the second."""
+    at = next(n for n, word in enumerate(words) if n > 0 and word in _EITHER)
+    second = words[at + 1 :]
+    start = max(0, at - len(second))
+    if second and second[0] in words[:at]:
+        start = max(n for n in range(at) if words[n] == second[0])
+    return [words[:at], words[:start] + second]
 
 
 def _own_words(words: tuple[str, ...]) -> list[str]:
@@ -612,6 +627,8 @@ class Assistant:
                 lead = self._in_its_languages(question)
             else:
                 lead = None
+            if lead is None:
+                lead = self._one_alternative(question, lang)
             if lead is not None:
                 ranking, decision = _first(lead, ranking), Outcome.ANSWERED
         # A message naming something no entry is about ("vores serviceaftale på 200 timer")
@@ -1467,6 +1484,31 @@ class Assistant:
         return self.answer(
             ranking[0].entry_id, language, periods, ranking[0].score, self._asks(question)
         )
+
+    def _one_alternative(self, question: _Question, language: str) -> Scored | None:
+        """The entry a question of two alternatives asks ("er klippekortet afsluttet eller bare
+        sat på pause?", "var timerne til nye fagsystemer eller til snitflader?"), when read with
+        one alternative at a time exactly one entry is answered, clearly (`CLEAR_IN_SENTENCE`): a
+        word no entry knows in the other alternative says what the card was not, not that the
+        question is off-topic."""
+        asked = [p for p, asks in zip(question.pieces, question.asking, strict=True) if asks]
+        either = [p for p in asked if len(p) > 3 and not _EITHER.isdisjoint(p[1:-1])]
+        if len(either) != 1 or self.matcher.names_foreign(question.words):
+            return None
+        found: dict[str, Scored] = {}
+        for alternative in _alternatives(either[0]):
+            reading = self._read(" ".join(alternative))
+            ranking = self._rank(reading, language, outcome_only=True)
+            if (
+                ranking
+                and ranking[0].score >= CLEAR_IN_SENTENCE
+                and decide(ranking, self.settings) is Outcome.ANSWERED
+            ):
+                found.setdefault(ranking[0].entry_id, ranking[0])
+        if len(found) != 1:
+            return None
+        (scored,) = found.values()
+        return None if self.knowledge.entries[scored.entry_id].chitchat else scored
 
     def _asks_if_it_was_the_last_year(self, question: _Question) -> bool:
         """Whether a message asks only whether one year was the card's last ("was 2016 the

@@ -421,3 +421,16 @@ def test_years_without_a_figure_of_their_own_are_not_compared_silently(
     reply = assistant.reply(text)
     assert reply.entry_id == "usage"
     assert "Flest timer af de nævnte år" not in reply.text
+
+
+def test_two_alternatives_are_each_read_with_what_comes_before_them() -> None:
+    from bot.assistant import _alternatives
+
+    words = tuple("var timerne til nye fagsystemer eller til snitflader".split())
+    assert _alternatives(words) == [
+        tuple("var timerne til nye fagsystemer".split()),
+        tuple("var timerne til snitflader".split()),
+    ]
+    # Without a word said again, the first alternative is as long as the second.
+    words = tuple("er det afsluttet eller sat paa pause".split())
+    assert _alternatives(words)[1] == tuple("sat paa pause".split())

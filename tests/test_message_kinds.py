@@ -1268,3 +1268,33 @@ def test_whether_in_danish_is_no_topic(assistant: Assistant) -> None:
 )
 def test_a_document_about_the_card_is_the_final_report(assistant: Assistant, text: str) -> None:
     assert answered(assistant, text) == "final_report"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("er klippekortordningen afsluttet eller bare sat paa pause", "status"),
+        ("var timerne til nye fagsystemer eller til snitflader?", "purpose"),
+        ("was the pool 100,000 hours or 100,000 kroner", "pool_size"),
+    ],
+)
+def test_a_question_of_two_alternatives_is_read_one_at_a_time(
+    assistant: Assistant, text: str, expected: str
+) -> None:
+    assert answered(assistant, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Neither alternative is the card's, clearly.
+        "hvad koster en pizza eller en burger",
+        # Something no entry is about, named in either, keeps the message unanswered.
+        "er der timer tilbage på vores serviceaftale eller på klippekortet",
+        "hvor mange timer er der i et døgn eller en uge",
+    ],
+)
+def test_alternatives_answer_only_what_one_of_them_clearly_asks(
+    assistant: Assistant, text: str
+) -> None:
+    assert assistant.reply(text).outcome is not Outcome.ANSWERED
