@@ -83,6 +83,8 @@ MULTI_TOPIC_SCORE = 55.0
 # "Hvor mange timer er brugt, og hvor mange er tilbage?" asks both.
 CLOSE_IN_SENTENCE = 10.0
 CLEAR_IN_SENTENCE = 80.0
+# An alternative read alone answers a question of two alternatives with this score or more.
+ALTERNATIVE_SCORE = 90.0
 # The score a sentence of everyday words alone needs to ask a topic of its own.
 EVERYDAY_TOPIC_SCORE = 70.0
 # In a message of several sentences, an entry's score gains this share of the score of the
@@ -355,10 +357,16 @@ _CHECKS = frozenset(
 # the entry about one (slot `document`).
 _WHAT_IT_SAYS = frozenset(
     normalize(
-        "står staar stod nævner naevner nævnt beskriver beskrevet dækker daekker indeholder "
-        "fremgår fremgaar viser mention mentions mentioned cover covers covered describe "
-        "describes described contain contains include includes show shows say says said"
+        "står staar stod nævner naevner beskriver dækker daekker indeholder fremgår fremgaar "
+        "viser mention mentions cover covers describe describes contain contains include "
+        "includes show shows say says"
     ).words
+)
+# What such a verb must point at to ask about the document ("står der ...?", "does it ...?"; not
+# "show me the hours left"); a participle says it alone ("er processen beskrevet?").
+_THE_DOCUMENT = frozenset(normalize("der den det it rapporten report").words)
+_SAID_IN_IT = frozenset(
+    normalize("nævnt naevnt beskrevet dækket daekket mentioned covered described").words
 )
 # The word between two alternatives ("afsluttet eller sat på pause?").
 _EITHER = frozenset(normalize("eller or").words)
@@ -628,7 +636,7 @@ class Assistant:
             else:
                 lead = None
             if lead is None:
-                lead = self._one_alternative(question, lang)
+                lead = self._one_alternative(question, lang, ranking)
             if lead is not None:
                 ranking, decision = _first(lead, ranking), Outcome.ANSWERED
         # A message naming something no entry is about ("vores serviceaftale på 200 timer")
@@ -842,6 +850,32 @@ class Assistant:
         named = self._holders_named(tuple(said))
         return bool(named) and all(
             word in named or word.removesuffix("s") in named for word in said
+        )
+
+    @staticmethod
+    def _asks_what_it_says(question: _Question) -> bool:
+        """Whether a message asks what a document says: a verb of saying pointed at it ("står
+        der også ...?", "does it mention ...?") or a participle ("er processen beskrevet?")."""
+        words = question.words
+        pointed = not _WHAT_IT_SAYS.isdisjoint(words) and not _THE_DOCUMENT.isdisjoint(words)
+        return pointed or not _SAID_IN_IT.isdisjoint(words)
+
+    def _counted_together(self, period: Period) -> bool:
+        """Whether a period is one the table counts as a whole (2010–2012), or inside one."""
+        return any(
+            row.is_multi_year and row.first_year <= period.first and period.last <= row.last_year
+            for row in self.knowledge.facts.usage
+        )
+
+    def _clearly_another(self, question: _Question, language: str, entry_id: str) -> bool:
+        """Whether a message alone clearly asks another entry than `entry_id` ("hvem står bag?",
+        "show me the hours left" after the report)."""
+        ranking = self._rank(question, language, outcome_only=True)
+        return (
+            bool(ranking)
+            and ranking[0].entry_id != entry_id
+            and ranking[0].score >= CLEAR_IN_SENTENCE
+            and decide(ranking, self.settings) is Outcome.ANSWERED
         )
 
     def _asks_of_one_holder(self, question: _Question) -> bool:
@@ -1170,10 +1204,11 @@ class Assistant:
         if (
             self.knowledge.entries[context.entry_id].slot == "extremes"
             and question.periods
+            and all(self._counted_together(period) for period in question.periods)
             and _sets_aside(question.words)
         ):
             # "and excluding 2010-2012?" after the busiest year: the answer counts the years
-            # one by one already, and says so.
+            # one by one already, and says so. ("excluding 2013?" is not answered by it.)
             return self.answer(context.entry_id, language)
         if self._asks_only_of_a_holder(question, context):
             # "og KOMBIT?" after 2014's use: the same figure, said not to be KOMBIT's alone.
@@ -1183,7 +1218,8 @@ class Assistant:
         if (
             context.entry_id == document
             and not question.periods  # "står der noget om forbruget i 2014?" asks the figure
-            and not _WHAT_IT_SAYS.isdisjoint(question.words)
+            and self._asks_what_it_says(question)
+            and not self._clearly_another(question, language, document)
         ):
             # "står der også hvordan timerne blev brugt?" after the report: what it covers.
             return self.answer(document, language)
@@ -1485,29 +1521,35 @@ class Assistant:
             ranking[0].entry_id, language, periods, ranking[0].score, self._asks(question)
         )
 
-    def _one_alternative(self, question: _Question, language: str) -> Scored | None:
+    def _one_alternative(
+        self, question: _Question, language: str, ranking: list[Scored]
+    ) -> Scored | None:
         """The entry a question of two alternatives asks ("er klippekortet afsluttet eller bare
         sat på pause?", "var timerne til nye fagsystemer eller til snitflader?"), when read with
-        one alternative at a time exactly one entry is answered, clearly (`CLEAR_IN_SENTENCE`): a
+        one alternative at a time exactly one entry is answered, clearly (`ALTERNATIVE_SCORE`): a
         word no entry knows in the other alternative says what the card was not, not that the
-        question is off-topic."""
+        question is off-topic. The message whole must not rank another entry first ("was the
+        money for new systems or for interfaces?" reads as the purpose, not the costs)."""
         asked = [p for p, asks in zip(question.pieces, question.asking, strict=True) if asks]
+        # Two alternatives need a word each side of "eller" and one before them at least.
         either = [p for p in asked if len(p) > 3 and not _EITHER.isdisjoint(p[1:-1])]
-        if len(either) != 1 or self.matcher.names_foreign(question.words):
+        if len(either) != 1 or self._names_foreign(question):
             return None
         found: dict[str, Scored] = {}
         for alternative in _alternatives(either[0]):
             reading = self._read(" ".join(alternative))
-            ranking = self._rank(reading, language, outcome_only=True)
+            read = self._rank(reading, language, outcome_only=True)
             if (
-                ranking
-                and ranking[0].score >= CLEAR_IN_SENTENCE
-                and decide(ranking, self.settings) is Outcome.ANSWERED
+                read
+                and read[0].score >= ALTERNATIVE_SCORE
+                and decide(read, self.settings) is Outcome.ANSWERED
             ):
-                found.setdefault(ranking[0].entry_id, ranking[0])
+                found.setdefault(read[0].entry_id, read[0])
         if len(found) != 1:
             return None
         (scored,) = found.values()
+        if ranking and ranking[0].entry_id != scored.entry_id:
+            return None
         return None if self.knowledge.entries[scored.entry_id].chitchat else scored
 
     def _asks_if_it_was_the_last_year(self, question: _Question) -> bool:
@@ -1530,6 +1572,8 @@ class Assistant:
         years and nothing else of its own."""
         if not question.periods or ENDED_CONCEPT not in question.folded:
             return False
+        if not all(period.is_single_year for period in question.periods):
+            return False  # "sluttede perioden 2010-2012 i 2012?" asks of the period
         return self._says_only(question.folded, {ENDED_CONCEPT})
 
     def _says_only(self, words: Sequence[str], named: Collection[str]) -> bool:

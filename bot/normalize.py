@@ -581,18 +581,22 @@ _FRONTED_OPENINGS = tuple(
         "in preparation for", "ahead of", "for the purpose of",
     )
 )  # fmt: skip
-_INVERTED_SUBJECTS = frozenset("jeg vi du man i we you".split())
+# ("i" is also "in", so not it.)
+_INVERTED_SUBJECTS = frozenset("jeg vi du man we you".split())
 
 
 def _fronted_apart(words: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """A clause apart from the opening that says what it is in connection with
-    (`_FRONTED_OPENINGS`), or the clause whole when it has none or no verb and subject after
-    it."""
-    if not any(words[: len(opening)] == opening for opening in _FRONTED_OPENINGS):
+    """A clause without the opening that says what it is in connection with
+    (`_FRONTED_OPENINGS`): it tells why, and what it names is no topic ("På baggrund af
+    forbruget i 2016 kan du sige hvornår det lukkede?" asks when it closed). The clause whole
+    when it has no such opening, or no verb and subject after it."""
+    opening = next((o for o in _FRONTED_OPENINGS if words[: len(o)] == o), None)
+    if opening is None:
         return [words]
-    for position in range(3, len(words) - 1):
+    # One word at least says what it is in connection with, before the verb.
+    for position in range(len(opening) + 1, len(words) - 1):
         if words[position] in _FINITE_VERBS and words[position + 1] in _INVERTED_SUBJECTS:
-            return [words[:position], words[position:]]
+            return [words[position:]]
     return [words]
 
 
@@ -683,7 +687,7 @@ _HEARSAY = re.compile(
 # On whose behalf someone asks ("... i 2013 spoerger for en kollega der laver en rapport",
 # "asking for a colleague"): a sentence of its own that tells why, not what is asked.
 _ASKING_FOR = re.compile(
-    r"\b(?:jeg\s+|i\s+am\s+|i'?m\s+)?(?:spoerger|asking|ask)\s+"
+    r"\b(?:jeg\s+|i\s+am\s+|i'?m\s+)?(?:spoerger|asking)\s+"
     r"(?:for|paa\s+vegne\s+af|on\s+behalf\s+of)\s+(?=(?:en|min|vores|a|my|our)\b)"
 )
 

@@ -901,3 +901,25 @@ def test_besides_that_a_second_question_is_its_own(
     assistant: Assistant, text: str, expected: str
 ) -> None:
     assert expected in assistant.reply(text).also
+
+
+@pytest.mark.parametrize(
+    ("asked", "expected"),
+    [
+        ("hvem står bag?", "who"),
+        ("show me the hours left", "remaining_hours"),
+        ("what does the project manager say?", "contact"),
+    ],
+)
+def test_after_the_report_a_question_of_its_own_is_itself(
+    assistant: Assistant, asked: str, expected: str
+) -> None:
+    assert conversation(assistant, "is there a final report?", asked)[-1][0] == expected
+
+
+def test_a_single_year_set_aside_after_the_busiest_year_is_not_that_answer(
+    assistant: Assistant,
+) -> None:
+    # The answer names 2013 as the busiest: setting 2013 aside is not answered by it.
+    replies = conversation(assistant, "which year had the most hours?", "excluding 2013?")
+    assert replies[-1][0] != "busiest_year"

@@ -1298,3 +1298,35 @@ def test_alternatives_answer_only_what_one_of_them_clearly_asks(
     assistant: Assistant, text: str
 ) -> None:
     assert assistant.reply(text).outcome is not Outcome.ANSWERED
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("who can I ask for a quote?", "contact"),
+        ("På baggrund af forbruget i 2016 kan du sige hvornår det lukkede?", "status"),
+        (
+            "I forbindelse med transitionsaftalen vil jeg gerne vide hvem jeg kan kontakte",
+            "contact",
+        ),
+    ],
+)
+def test_what_an_opening_or_a_request_names_is_no_topic_of_its_own(
+    assistant: Assistant, text: str, expected: str
+) -> None:
+    reply = assistant.reply(text)
+    assert (reply.entry_id, reply.also) == (expected, ())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "was the money for new systems or for interfaces?",
+        "sluttede perioden 2010-2012 i 2012?",
+        "hvilke dokumenter skal jeg sende til KMD?",
+    ],
+)
+def test_readings_that_would_answer_another_question_are_not_answered(
+    assistant: Assistant, text: str
+) -> None:
+    assert assistant.reply(text).outcome is not Outcome.ANSWERED
