@@ -862,10 +862,8 @@ class Assistant:
 
     def _counted_together(self, period: Period) -> bool:
         """Whether a period is one the table counts as a whole (2010–2012), or inside one."""
-        return any(
-            row.is_multi_year and row.first_year <= period.first and period.last <= row.last_year
-            for row in self.knowledge.facts.usage
-        )
+        row = self.knowledge.facts.row_for_year(period.first)
+        return row is not None and row.is_multi_year and row.covers(period.last)
 
     def _clearly_another(self, question: _Question, language: str, entry_id: str) -> bool:
         """Whether a message alone clearly asks another entry than `entry_id` ("hvem står bag?",
@@ -905,21 +903,20 @@ class Assistant:
     @cached_property
     def _yearly_only(self) -> frozenset[str]:
         """The single words of `yearly_only`, as messages' words are folded."""
-        return words_of(
-            text
-            for texts in self.knowledge.yearly_only.values()
-            for text in texts
-            if len(normalize(text).words) == 1
-        )
+        return frozenset(words[0] for words in self._yearly_only_said if len(words) == 1)
 
     @cached_property
     def _yearly_only_phrases(self) -> tuple[tuple[str, ...], ...]:
         """The expressions of `yearly_only` ("hver kommune", "which municipalities"), as
         messages' words are folded: their words alone ask for no finer split."""
-        phrases = (
+        return tuple(words for words in self._yearly_only_said if len(words) > 1)
+
+    @cached_property
+    def _yearly_only_said(self) -> tuple[tuple[str, ...], ...]:
+        """Each word or expression of `yearly_only`, normalised once."""
+        return tuple(
             normalize(text).words for texts in self.knowledge.yearly_only.values() for text in texts
         )
-        return tuple(phrase for phrase in phrases if len(phrase) > 1)
 
     def _names_others_only(self, question: _Question) -> bool:
         """Whether a message names KMD, KL or KOMBIT and not the card ("hvad er KMD's

@@ -583,6 +583,8 @@ _FRONTED_OPENINGS = tuple(
 )  # fmt: skip
 # ("i" is also "in", so not it.)
 _INVERTED_SUBJECTS = frozenset("jeg vi du man we you".split())
+# Their first words: most clauses are ruled out by one look-up.
+_FRONTED_FIRST_WORDS = frozenset(opening[0] for opening in _FRONTED_OPENINGS)
 
 
 def _fronted_apart(words: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -590,6 +592,8 @@ def _fronted_apart(words: tuple[str, ...]) -> list[tuple[str, ...]]:
     (`_FRONTED_OPENINGS`): it tells why, and what it names is no topic ("På baggrund af
     forbruget i 2016 kan du sige hvornår det lukkede?" asks when it closed). The clause whole
     when it has no such opening, or no verb and subject after it."""
+    if not words or words[0] not in _FRONTED_FIRST_WORDS:
+        return [words]
     opening = next((o for o in _FRONTED_OPENINGS if words[: len(o)] == o), None)
     if opening is None:
         return [words]
