@@ -58,6 +58,7 @@ DEV_SETS = (
     DATA / "dev_blind21.yaml",
     DATA / "dev_blind22.yaml",
     DATA / "dev_blind23.yaml",
+    DATA / "dev_blind24.yaml",
 )
 HELDOUT_SETS = (
     DATA / "heldout.yaml",
@@ -86,6 +87,7 @@ HELDOUT_SETS = (
     DATA / "heldout_blind21.yaml",
     DATA / "heldout_blind22.yaml",
     DATA / "heldout_blind23.yaml",
+    DATA / "heldout_blind24.yaml",
 )
 
 
