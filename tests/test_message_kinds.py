@@ -622,6 +622,24 @@ def test_the_cards_name_is_split_off_a_compound(assistant: Assistant) -> None:
     assert matcher.correct(index, ["udviklingsopgaver"]) == ["udvikling", "opgaver"]
 
 
+def test_a_compound_of_an_unknown_word_and_a_known_head_is_split_before_it(
+    assistant: Assistant,
+) -> None:
+    # The head of a Danish compound says what it is: "konsulenttimer" are hours.
+    matcher = assistant.matcher
+    index = matcher.index_of["da"]
+    assert matcher.correct(index, ["konsulenttimer"]) == ["konsulent", "timer"]
+    # A slip is mended as a slip, not split ("timr"); a short head is no head ("bilbad").
+    assert matcher.correct(index, ["puljn"]) == ["puljen"]
+    assert matcher.correct(index, ["bilbad"]) == ["bilbad"]
+    # A head that is a stop word says nothing ("hundehvis" is no "hvis").
+    assert matcher.correct(index, ["xyzmeget"]) == ["xyzmeget"]
+    # English words are not compounds of this kind.
+    assert matcher.correct(matcher.index_of["en"], ["consultanthours"]) == ["consultanthours"]
+    assert answered(assistant, "hvor mange konsulenttimer er der tilbage") == "remaining_hours"
+    assert answered(assistant, "Hvor mange konsulenttimer var der i puljen?") == "pool_size"
+
+
 def test_a_filler_word_inside_an_expression_keeps_it_one(assistant: Assistant) -> None:
     fold = assistant.matcher.concepts.fold
     assert fold(["brugt", "helt", "op"]) == ["~remaining"]
