@@ -27,6 +27,7 @@ from bot.classifier import (
 )
 from bot.followup import (
     HOW_MANY,
+    LEAVING_OUT,
     POINTERS,
     Context,
     Conversations,
@@ -155,6 +156,11 @@ _SETTING_ASIDE = tuple(
     )
 )  # fmt: skip
 _SETTING_ASIDE_LEAD = frozenset(normalize("og men hvis naar man vi and but if we you").words)
+# The words allowed between a word that leaves out years (`LEAVING_OUT`: "i alt uden 2016",
+# "total excluding 2010-2012 and 2016") and the first year it leaves out, and those that join
+# one more year to the ones left out.
+_LEAVING_OUT_GAP = 3
+_AND_ONE_MORE = frozenset(normalize("og samt eller and or plus").words)
 # What "bortset fra det", "apart from that" set aside: the last answer, not a period.
 _SET_ASIDE_POINTERS = frozenset(normalize("det dette den that this it").words)
 # Words that set a question in the past ("hvor mange var der så tilbage?", "were there any left
@@ -168,6 +174,25 @@ MONTH_CONCEPT = "month"
 # The most and the least use, in an answer about both (slot `extremes`).
 MOST_CONCEPT = CONCEPT_MARK + "most"
 LEAST_CONCEPT = CONCEPT_MARK + "least"
+# How big a figure was ("hvor stor var forskellen?", "how big was the difference?").
+_HOW_BIG = frozenset(normalize("stor store big large").words)
+# Words that compare two years' use ("blev der brugt flere timer i 2014 end i 2013?", "which
+# was higher?"): read as asking the most and the fewest of the years compared.
+_COMPARATIVES = frozenset(
+    normalize(
+        "flere færre mere mindre højere lavere større more fewer less higher lower bigger "
+        "smaller larger"
+    ).words
+)
+# What a follow-up that compares the conversation's years may say besides comparing them
+# ("hvilket af dem var størst?", "which of the two was higher?"), as concepts are folded.
+_SAID_WHEN_COMPARING = frozenset(
+    {
+        *(CONCEPT_MARK + name for name in ("year", "hours", "asks_which")),
+        USAGE_CONCEPT,
+        *normalize("to two begge both").words,
+    }
+)
 # Words that ask how something was split between several ("fordelt mellem KL og KOMBIT").
 _SPLIT = frozenset(
     normalize(
@@ -510,6 +535,32 @@ def _sets_aside(piece: tuple[str, ...]) -> bool:
     return False
 
 
+def left_out_periods(words: Sequence[str], periods: Sequence[Period]) -> tuple[Period, ...]:
+    """The periods a message leaves out (`LEAVING_OUT`): "i alt uden 2016" leaves out 2016,
+    "excluding 2010-2012 and 2016" both; "uden 2016, og 2015?" only 2016. Each year token of
+    `words` is the period of `periods` in the same place."""
+    left_out: list[Period] = []
+    gap: int | None = None  # words since a word that leaves out, or since a year left out
+    joined = False  # the last year was left out: "og 2015" joins it
+    number = 0
+    for word in words:
+        if word == YEAR_TOKEN:
+            if number < len(periods) and gap is not None and (gap <= _LEAVING_OUT_GAP or joined):
+                left_out.append(periods[number])
+                gap, joined = 0, True
+            else:
+                gap = None
+            number += 1
+        elif word in LEAVING_OUT:
+            gap, joined = 0, False
+        elif gap is not None:
+            if joined and word not in _AND_ONE_MORE:
+                gap = None
+            else:
+                gap += 1
+    return tuple(left_out)
+
+
 @dataclass(frozen=True)
 class Asks:
     """What a question asks besides its entry and years, which shapes the answer."""
@@ -698,7 +749,12 @@ class Assistant:
         if decision is Outcome.ANSWERED:
             entry_id = ranking[0].entry_id
             periods = self._then(entry_id, question, context) or question.periods
-            return self.answer(entry_id, lang, periods, ranking[0].score, self._asks(question))
+            asks = self._asks(question)
+            rest = self._rest_of_use(question) if entry_id == self._period_entry else None
+            if rest is not None:
+                # "hvor mange timer i alt uden 2016?": the other periods, added up.
+                periods, asks = rest, replace(asks, summed=True)
+            return self.answer(entry_id, lang, periods, ranking[0].score, asks)
         if decision is Outcome.SUGGESTED:
             return self._suggest(ranking, lang)
         return self._unknown(lang, ranking[0].score if ranking else 0.0)
@@ -804,7 +860,7 @@ class Assistant:
         figures = {SHARE_CONCEPT, DIFFERENCE_CONCEPT, TOTAL_CONCEPT}
         if figures.isdisjoint(folded):
             return False
-        ignored = figures | HOW_MANY
+        ignored = figures | HOW_MANY | _HOW_BIG
         return not _own_words(tuple(word for word in folded if word not in ignored))
 
     def _asks(self, question: _Question) -> Asks:
@@ -818,7 +874,9 @@ class Assistant:
             finer=self._asks_finer(question),
             summed=TOTAL_CONCEPT in folded,
             shared=SHARE_CONCEPT in folded,
-            compared=DIFFERENCE_CONCEPT in folded,
+            # "forskellen", or one year against another ("flere i 2014 end i 2013?").
+            compared=DIFFERENCE_CONCEPT in folded
+            or (len(question.periods) == 2 and not _COMPARATIVES.isdisjoint(question.words)),
             most=MOST_CONCEPT in folded,
             least=LEAST_CONCEPT in folded,
             one_holder=self._asks_of_one_holder(question),
@@ -1192,6 +1250,9 @@ class Assistant:
         if self._asks_again(question):
             # "passer det?", "wasn't it around 3,000?": the last answer again, as it stands.
             return self.answer(context.entry_id, language, context.periods)
+        compared = self._compared_again(question, context, language)
+        if compared is not None:
+            return compared
         if self._checks_a_date(question, context) and not (
             context.entry_id == period_entry or context.periods
         ):
@@ -1235,6 +1296,15 @@ class Assistant:
         if cue == "checked" and not about_periods:
             # "var det 2015?" after the card's end checks that answer, not 2015's use.
             return self.answer(context.entry_id, language, ())
+        rest = (
+            self._rest_of_use(question)
+            if cue == "years" and context.entry_id == period_entry
+            else None
+        )
+        if rest is not None:
+            # "og uden 2016?" after the total: the other periods, added up.
+            asks = replace(self._asks(question), summed=True)
+            return self.answer(period_entry, language, rest, asks=asks)
         if cue in ("years", "checked"):
             # "og 14?" after a year's use: two digits are that year.
             periods = question.periods
@@ -1638,7 +1708,7 @@ class Assistant:
         extremes = self._entry_with_slot("extremes")
         if extremes is None or self.knowledge.entries[entry_id].slot not in ("period", "extremes"):
             return None
-        if MOST_CONCEPT not in question.folded and LEAST_CONCEPT not in question.folded:
+        if not self._compares_years(question):
             return None
         if self._compares(self.knowledge.entries[extremes], question.periods):
             return extremes
@@ -1647,6 +1717,31 @@ class Assistant:
             # its own) are each answered as they are, by the entry about use.
             return self._period_entry
         return None
+
+    @staticmethod
+    def _compares_years(question: _Question) -> bool:
+        """Whether a message asks the most or the fewest, or compares two years or more ("var
+        der flere i 2014 end i 2013?")."""
+        folded = question.folded
+        if MOST_CONCEPT in folded or LEAST_CONCEPT in folded:
+            return True
+        return len(question.periods) >= 2 and not _COMPARATIVES.isdisjoint(question.words)
+
+    def _compared_again(self, question: _Question, context: Context, language: str) -> Reply | None:
+        """The conversation's years compared, when a message asks only which of them used more
+        or less ("hvilket af dem var størst?", "which was higher?" after 2014 and 2015)."""
+        if context.entry_id != self._period_entry or question.periods:
+            return None
+        if len(single_years_of(self.knowledge.facts, context.periods)) < 2:
+            return None
+        own = set(_own_words(question.folded))
+        comparing = own & (_COMPARATIVES | {MOST_CONCEPT, LEAST_CONCEPT})
+        if not comparing or not own - comparing <= _SAID_WHEN_COMPARING:
+            return None
+        extremes = self._entry_with_slot("extremes")
+        if extremes is None:
+            return None
+        return self.answer(extremes, language, context.periods, asks=self._asks(question))
 
     @staticmethod
     def _asks_again(question: _Question) -> bool:
@@ -1687,6 +1782,29 @@ class Assistant:
             and not _WHY.isdisjoint(question.words)
             and Period(closed, closed) in context.periods
         )
+
+    def _rest_of_use(self, question: _Question) -> tuple[Period, ...] | None:
+        """The table's periods but those a message leaves out, when it names no others
+        ("hvor mange timer i alt uden 2016?", "total excluding 2010-2012"); None when it leaves
+        out none, or part of a period the table counts whole (2011 of 2010-2012)."""
+        left_out = left_out_periods(question.words, question.periods)
+        if not left_out or not set(question.periods) <= set(left_out):
+            return None
+        rest: list[Period] = []
+        for row in self.knowledge.facts.usage:
+            overlapping = [
+                p for p in left_out if row.first_year <= p.last and p.first <= row.last_year
+            ]
+            if any(p.first > row.first_year or p.last < row.last_year for p in overlapping):
+                return None
+            if not overlapping:
+                rest.append(Period(row.first_year, row.last_year))
+        if not rest:
+            return None
+        if all(a.last + 1 == b.first for a, b in itertools.pairwise(rest)):
+            # Rows next to each other are one span, answered as the table's rows and their sum.
+            return (Period(rest[0].first, rest[-1].last),)
+        return tuple(rest)
 
     def _then(
         self, entry_id: str, question: _Question, context: Context | None
@@ -1991,7 +2109,10 @@ class Assistant:
         elif dated and entry.dated_answer is not None:
             body = fill(entry.dated_answer[lang], values)
         elif asked and entry.slot == "extremes":
-            body = "\n".join(extremes_texts(single_years_of(facts, asked), ui, lang))
+            texts = extremes_texts(single_years_of(facts, asked), ui, lang)
+            # "flere i 2014 end i 2013?": by how much, too.
+            difference = difference_text(facts, asked, ui, lang) if asks.compared else None
+            body = "\n".join([*texts, *([difference] if difference else [])])
         elif asked:
             texts = period_texts(facts, asked, entry.variants, ui, lang, values)
             extra = [

@@ -196,7 +196,7 @@ def cue_of(words: tuple[str, ...]) -> str | None:
         return "total"
     if YEAR_TOKEN in words:
         # With a year, words that compare years or ask about its use.
-        for name, allowed in (("compared", COMPARED), ("years", _YEAR_USE)):
+        for name, allowed in (("compared", COMPARED), ("years", _YEAR_USE | LEAVING_OUT)):
             if allowed.issuperset(core):
                 return name
     return None
@@ -227,6 +227,13 @@ _THANKS = frozenset(normalize("tak thanks thank thx").words)
 _CHECKING = frozenset(normalize("var det er was it is in i").words)
 # What a question about the use in a year says besides it ("hvor stor en del gik til
 # 2010-2012?"): with a year, still a question about that year's use.
+# Words that leave out the years named after them ("og uden 2016?", "excluding 2010-2012").
+LEAVING_OUT = frozenset(
+    normalize(
+        "uden bortset undtagen eksklusiv eksklusive ekskl fraregnet excluding exclude excl ex "
+        "except without apart aside"
+    ).words
+)
 _YEAR_USE = frozenset(
     normalize(
         "stor en del andel gik til brugt forbrugt forbrug timer timerne "

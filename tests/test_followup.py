@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.assistant import Assistant
+from bot.assistant import Assistant, left_out_periods
 from bot.followup import Conversations, cue_of
 from bot.matcher import Outcome
 from bot.normalize import normalize
@@ -915,6 +915,103 @@ def test_after_the_report_a_question_of_its_own_is_itself(
     assistant: Assistant, asked: str, expected: str
 ) -> None:
     assert conversation(assistant, "is there a final report?", asked)[-1][0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("i alt uden 2016", ((2016, 2016),)),
+        ("total excluding 2010-2012 and 2016", ((2010, 2012), (2016, 2016))),
+        ("hvor mange timer blev brugt bortset fra 2016?", ((2016, 2016),)),
+        ("uden at medregne 2016", ((2016, 2016),)),
+        # Only the years right after: 2015 here is asked, not left out.
+        ("uden 2016, hvor mange blev brugt i 2015", ((2016, 2016),)),
+        ("excluding 2016 how many in 2015", ((2016, 2016),)),
+        ("i alt 2013 og 2014", ()),
+        ("hvor mange timer uden driftsvederlag blev brugt i 2016", ()),
+    ],
+)
+def test_the_years_a_message_leaves_out(text: str, expected: tuple[tuple[int, int], ...]) -> None:
+    read = normalize(text)
+    left_out = left_out_periods(read.words, read.periods)
+    assert [(p.first, p.last) for p in left_out] == list(expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "left_out", "total"),
+    [
+        ("how many hours were used in total excluding 2016", "3,031", "(reported): 96,969"),
+        ("hvor mange timer blev brugt i alt uden 2010-2012?", "47.746", "(rapporteret): 52.982"),
+        # A year in the middle: the others one by one, and their sum.
+        ("hvor mange timer blev brugt bortset fra 2014?", "16.880", "(rapporteret): 83.120"),
+    ],
+)  # fmt: skip
+def test_the_use_without_the_years_left_out_is_the_others_added_up(
+    assistant: Assistant, question: str, left_out: str, total: str
+) -> None:
+    reply = assistant.reply(question)
+    assert reply.entry_id == "usage"
+    assert total in reply.text
+    assert left_out not in reply.text
+
+
+def test_part_of_a_period_counted_whole_is_not_left_out(assistant: Assistant) -> None:
+    # The source has no figure for 2011 alone, so nothing can be taken out of 2010-2012.
+    reply = assistant.reply("hvor mange timer blev brugt i alt uden 2011?")
+    assert "2011" in reply.text
+    assert "83.120" not in reply.text
+    assert "96.969" not in reply.text
+
+
+def test_years_left_out_after_the_use_are_taken_from_it(assistant: Assistant) -> None:
+    replies = conversation(assistant, "hvor mange timer er brugt i alt?", "og uden 2016?")
+    assert replies[-1][0] == "usage"
+    assert "96.969" in replies[-1][1]
+    english = conversation(assistant, "how many hours were used in 2015", "and excluding 2016?")
+    assert "96,969" in english[-1][1]
+
+
+def test_one_year_against_another_is_compared_and_by_how_much(assistant: Assistant) -> None:
+    reply = assistant.reply("blev der brugt flere timer i 2014 end i 2013?")
+    assert "Flest timer af de nævnte år: 2013 (17.011 timer)" in reply.text
+    assert "Forskellen mellem 2014 og 2013: 131 timer" in reply.text
+    english = assistant.reply("was more used in 2015 than in 2016?")
+    assert "Most hours of the years asked about: 2015" in english.text
+    # One year alone is compared with nothing ("flere timer end forventet?").
+    assert "Forskellen" not in assistant.reply("blev der brugt flere timer i 2014?").text
+
+
+@pytest.mark.parametrize(
+    ("messages", "said", "not_said"),
+    [
+        (
+            ("hvor mange timer blev brugt i 2014?", "og 2015?", "hvilket af dem var størst?"),
+            "Flest timer af de nævnte år: 2014 (16.880 timer)",
+            "17.011",
+        ),
+        (("how many hours in 2013 and 2014", "which was higher?"), "asked about: 2013", "3,031"),
+        (
+            ("how many hours in 2013 and 2014", "which of the two years had fewer hours"),
+            "Fewest: 2014 (16,880 hours)",
+            "3,031",
+        ),
+        # The years compared, then how far apart.
+        (("brugte de flere timer i 2014 end i 2015", "hvor stor var forskellen"), "820 timer", ""),
+    ],
+)
+def test_the_conversations_years_are_compared_when_asked_which_was_more(
+    assistant: Assistant, messages: tuple[str, ...], said: str, not_said: str
+) -> None:
+    text = conversation(assistant, *messages)[-1][1]
+    assert said in text
+    assert not not_said or not_said not in text
+
+
+def test_the_busiest_year_asked_after_one_year_is_the_busiest_of_all(assistant: Assistant) -> None:
+    # One year is nothing to compare: the busiest of the table.
+    replies = conversation(assistant, "forbrug 2014", "hvilket år var størst?")
+    assert replies[-1][0] == "busiest_year"
+    assert "17.011" in replies[-1][1]
 
 
 def test_a_single_year_set_aside_after_the_busiest_year_is_not_that_answer(
