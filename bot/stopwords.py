@@ -39,6 +39,7 @@ ca cirka omtrent circa nul senere
 ser bort bortset medregnet medregne fraregnet andet
 alene allerede ja nej oevrigt
 almindeligt almindelig noeddeskal grove traek hvorvidt virkelig virkeligt
+makker folkens
 """.split()
 
 _ENGLISH = """
@@ -65,6 +66,7 @@ ask asks asked asking think thinks thought believe believed guess suppose
 approximately approx roughly circa zero later somewhere anywhere
 excluding except apart aside counting
 alone already yes
+mate buddy dude pal
 """.split()
 
 

@@ -1348,3 +1348,40 @@ def test_readings_that_would_answer_another_question_are_not_answered(
     assistant: Assistant, text: str
 ) -> None:
     assert assistant.reply(text).outcome is not Outcome.ANSWERED
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what year did it kick off", "start"),
+        ("hvornår blev klippekortet etableret", "start"),
+        ("how old is the klippekort", "start"),
+        ("when was it set up", "start"),
+        # Who started it is who is behind it.
+        ("hvem startede klippekortet", "who"),
+        ("who launched it", "who"),
+        # Starting a job is no start of the card.
+        ("Jeg er lige startet hos en leverandør. Hvad er klippekortet?", "what_is"),
+    ],
+)
+def test_a_beginning_in_other_words_asks_when_the_card_started(
+    assistant: Assistant, question: str, expected: str
+) -> None:
+    assert answered(assistant, question) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("thanks mate", "thanks"),
+        ("cheers mate", "thanks"),
+        ("see ya", "goodbye"),
+        ("sorry forkert chat", "apology"),
+        ("wrong chat, sorry", "apology"),
+        ("hej makker, hvor mange timer er der tilbage", "remaining_hours"),
+    ],
+)
+def test_chat_slang_and_a_word_for_the_reader_are_the_chit_chat_they_say(
+    assistant: Assistant, message: str, expected: str
+) -> None:
+    assert answered(assistant, message) == expected
