@@ -1762,11 +1762,12 @@ class Assistant:
             return True
         # Doubt alone, asked ("haha virkelig" is a reaction): no question word, no year and no
         # follow-up of its own ("virkelig? i alt?").
+        # Or why of it ("why none?", "hvorfor intet?"): the last answer says why.
         without_doubt = tuple(word for word in words if word not in _DOUBT)
         return (
             not _DOUBT.isdisjoint(words)
             and any(question.asking)
-            and QUESTION_WORDS.isdisjoint(words)
+            and QUESTION_WORDS.isdisjoint(word for word in words if word not in _WHY)
             and YEAR_TOKEN not in words
             and cue_of(without_doubt) in (None, "years")
         )

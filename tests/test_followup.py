@@ -971,6 +971,18 @@ def test_years_left_out_after_the_use_are_taken_from_it(assistant: Assistant) ->
     assert "96,969" in english[-1][1]
 
 
+@pytest.mark.parametrize("asked", ["why none", "hvorfor intet?", "hvorfor ingen"])
+def test_why_with_doubt_gets_the_last_answer_which_says_why(
+    assistant: Assistant, asked: str
+) -> None:
+    replies = conversation(assistant, "hvor mange timer er der tilbage", asked)
+    assert replies[-1][0] == "remaining_hours"
+    # A reaction stays one.
+    assert conversation(assistant, "hvor mange timer er der tilbage", "haha virkelig")[-1][0] == (
+        "reaction"
+    )
+
+
 def test_one_year_against_another_is_compared_and_by_how_much(assistant: Assistant) -> None:
     reply = assistant.reply("blev der brugt flere timer i 2014 end i 2013?")
     assert "Flest timer af de nævnte år: 2013 (17.011 timer)" in reply.text

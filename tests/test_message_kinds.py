@@ -1385,3 +1385,13 @@ def test_chat_slang_and_a_word_for_the_reader_are_the_chit_chat_they_say(
     assistant: Assistant, message: str, expected: str
 ) -> None:
     assert answered(assistant, message) == expected
+
+
+def test_a_definite_plural_meets_its_concept_though_the_stemmer_leaves_more_of_it(
+    assistant: Assistant,
+) -> None:
+    # Snowball stems "leverandørerne" to "leverandoer" but "leverandører" to "leverando".
+    fold = assistant.matcher.prepare
+    danish = assistant.matcher.index_of["da"]
+    assert fold(danish, ["leverandoererne"]) == fold(danish, ["leverandoerer"])
+    assert answered(assistant, "hvad koster snitfladerne for leverandørerne") == "interface_costs"
