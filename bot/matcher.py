@@ -1073,13 +1073,6 @@ class Concepts:
         the concept's word on the letter after the stem: "leder" (a manager) and "ledige"
         (free) share the stem "led", "min bil" is no "bill"."""
         token = self.by_stem[language].get(stem)
-        if token is None and language != MIXED:
-            # The stemmer takes off one ending where the concept's word lost two: Danish
-            # "leverandørerne" stems to "leverandoer", "leverandører" to "leverando".
-            again = stem_words([stem], language)[0]
-            if again != stem and len(again) > SHORT_STEM:
-                token = self.by_stem[language].get(again)
-                return stem if token is None else token
         if token is None or len(stem) > SHORT_STEM:
             return stem if token is None else token
         for known in self.stem_words[language][stem]:
