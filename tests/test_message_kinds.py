@@ -331,8 +331,8 @@ def test_sentences_that_each_speak_of_a_topic_add_up(assistant: Assistant) -> No
 
 
 def test_a_sentence_of_everyday_words_asks_no_topic_of_its_own(assistant: Assistant) -> None:
-    # "skal bruge nogle tal" says what the writer needs, not which figures.
-    assert assistant.matcher.everyday_only(("skal", "bruge", "nogle", "tal"), "da")
+    # "skal bruge nogle oplysninger" says what the writer needs, not which.
+    assert assistant.matcher.everyday_only(("skal", "bruge", "nogle", "oplysninger"), "da")
     assert not assistant.matcher.everyday_only(("findes", "det", "stadig"), "da")
     text = (
         "Hej. Jeg sidder hos KL og skal bruge nogle tal til et notat. Hvor mange timer blev "
@@ -1395,3 +1395,17 @@ def test_a_definite_plural_meets_its_concept_though_the_stemmer_leaves_more_of_i
     danish = assistant.matcher.index_of["da"]
     assert fold(danish, ["leverandoererne"]) == fold(danish, ["leverandoerer"])
     assert answered(assistant, "hvad koster snitfladerne for leverandørerne") == "interface_costs"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["jeg mangler lige tallet for 2015", "give me the numbers for 2014", "stats for 2013 please"],
+)
+def test_figures_asked_for_a_year_are_its_use(assistant: Assistant, question: str) -> None:
+    assert answered(assistant, question) == "usage"
+
+
+def test_a_quarter_is_a_finer_split_than_the_source_gives(assistant: Assistant) -> None:
+    reply = assistant.reply("how many hours were used in Q3 2015")
+    assert reply.entry_id == "usage"
+    assert "per year for the whole card only" in reply.text
