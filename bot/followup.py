@@ -168,12 +168,11 @@ def short_years(words: tuple[str, ...], first: int, last: int) -> tuple[Period, 
 
 def cue_of(words: tuple[str, ...]) -> str | None:
     """Which follow-up a message's words make: "years" when they say nothing but years (and
-    filler), "checked" when they check a year against the last answer ("var det 2015?"),
-    "amount" when they ask how many, and of nothing but hours ("hvor mange var det?", "much?";
-    not "mange tak"),
-    "trend" when they ask whether the use went up or down ("faldt det?"),
-    "compared" when they compare years, "before", "after", "first", "last", "total" or
-    "reported"; None for anything else."""
+    filler, or words that leave them out: "og uden 2016?"), "checked" when they check a year
+    against the last answer ("var det 2015?"), "amount" when they ask how many, and of nothing
+    but hours ("hvor mange var det?", "much?"; not "mange tak"), "trend" when they ask whether
+    the use went up or down ("faldt det?"), "compared" when they compare years, "before",
+    "after", "first", "last", "total" or "reported"; None for anything else."""
     said = {w for w in words if w != YEAR_TOKEN}
     if YEAR_TOKEN in words and _CHECKING.issuperset(said) and not POINTERS.isdisjoint(said):
         return "checked"
@@ -225,8 +224,6 @@ HOW_MANY = frozenset(normalize("mange meget many much").words)
 _THANKS = frozenset(normalize("tak thanks thank thx").words)
 # Checking a year against the last answer: "var det 2015?", "was it in 2015?".
 _CHECKING = frozenset(normalize("var det er was it is in i").words)
-# What a question about the use in a year says besides it ("hvor stor en del gik til
-# 2010-2012?"): with a year, still a question about that year's use.
 # Words that leave out the years named after them ("og uden 2016?", "excluding 2010-2012").
 LEAVING_OUT = frozenset(
     normalize(
@@ -234,6 +231,8 @@ LEAVING_OUT = frozenset(
         "except without apart aside"
     ).words
 )
+# What a question about the use in a year says besides it ("hvor stor en del gik til
+# 2010-2012?"): with a year, still a question about that year's use.
 _YEAR_USE = frozenset(
     normalize(
         "stor en del andel gik til brugt forbrugt forbrug timer timerne "
