@@ -311,6 +311,9 @@ def test_a_slip_in_the_phrasings_is_read_as_the_word_it_slips_from(
         "hvad er nummeret til KMD's helpdesk",
         "can you give me a python code sample for the interface?",
         "vi har en hostingaftale på 200 timer, hvor mange er brugt?",
+        # The source names the base module, never says what is in it.
+        "hvad er et basismodul helt præcist og hvad indeholder det",
+        "what does the base module include",
     ],
 )
 def test_kmd_itself_its_help_desk_and_programming_are_not_the_cards_matter(
