@@ -51,9 +51,6 @@ SLACK = 1e-6
 # Filler words this long or longer are mended from a slip ("shuold"); shorter ones are one slip
 # from too many words.
 LONG_FILLER = 5
-# The fewest letters of the known last word of a compound split off a word no phrasing has
-# (`Matcher._split_head`): "konsulenttimer" -> konsulent, timer.
-HEAD_LENGTH = 5
 # What must follow a name of the domain in a compound for it to be split off
 # ("klippekortordningen"); less is an ending ("kommunernes").
 NAMED_REST = 4
@@ -448,10 +445,7 @@ class Matcher:
                 if closest in self.long_names_set:
                     parts = [closest]
                 else:
-                    parts = self._split_compound(index, word) or (
-                        # Not a slip of a known word: a new word compounded with a known one?
-                        (self._split_head(index, word) if closest == word else None) or [closest]
-                    )
+                    parts = self._split_compound(index, word) or [closest]
                 index.typo_cache[word] = parts
             mended.extend(parts)
         return mended
@@ -488,21 +482,6 @@ class Matcher:
             if right in known and balanced:
                 best = [left.removesuffix("s") if left not in known else left, right]
         return best
-
-    def _split_head(self, index: _LanguageIndex, word: str) -> list[str] | None:
-        """A Danish compound of a word no phrasing has and a word one has, split where the
-        known word begins: "konsulenttimer" is hours of some kind, "snitfladeansvarlig" is
-        someone responsible. The head of a Danish compound (its last word) says what it is.
-        The longest known head of at least `HEAD_LENGTH` letters; not a stop word."""
-        if index.language != "da":
-            return None
-        known = index.compound_parts
-        stop = self.stopwords[index.language]
-        for cut in range(3, len(word) - HEAD_LENGTH + 1):
-            head = word[cut:]
-            if head in known and head not in stop:
-                return [word[:cut], head]
-        return None
 
     def _closest(self, index: _LanguageIndex, word: str) -> str:
         # Written without æøå at all: "ar" for "år", "hvornar" for "hvornår".

@@ -328,10 +328,6 @@ def stem_words(words: list[str], language: str) -> list[str]:
     token stays."""
     if language == MIXED:
         stems: list[str] = _stemmer("en").stemWords(_stemmer("da").stemWords(words))
-    elif language == "da":
-        # Stemmed twice: Snowball takes one ending off "leverandørerne" ("leverandoer") and
-        # two off "leverandører" ("leverando"); stemmed again, both are the same.
-        stems = _stemmer(language).stemWords(_stemmer(language).stemWords(words))
     else:
         stems = _stemmer(language).stemWords(words)
     return [word if word == YEAR_TOKEN else stem for word, stem in zip(words, stems, strict=True)]
