@@ -156,10 +156,15 @@ _SETTING_ASIDE = tuple(
     )
 )  # fmt: skip
 _SETTING_ASIDE_LEAD = frozenset(normalize("og men hvis naar man vi and but if we you").words)
-# The words allowed between a word that leaves out years (`LEAVING_OUT`: "i alt uden 2016",
-# "total excluding 2010-2012 and 2016") and the first year it leaves out, and those that join
-# one more year to the ones left out.
-_LEAVING_OUT_GAP = 3
+# The only words allowed between a word that leaves out years (`LEAVING_OUT`: "i alt uden
+# 2016", "ser bort fra 2016", "total excluding 2010-2012 and 2016") and the first year it
+# leaves out ("uden KL i 2015" leaves out no year), and those that join one more year to them.
+_LEAVING_OUT_GAP = frozenset(
+    normalize(
+        "fra at med medregne medregnet regne tælle taelle året aaret år aar perioden "
+        "from the year years period counting including"
+    ).words
+)
 _AND_ONE_MORE = frozenset(normalize("og samt eller and or plus").words)
 # What "bortset fra det", "apart from that" set aside: the last answer, not a period.
 _SET_ASIDE_POINTERS = frozenset(normalize("det dette den that this it").words)
@@ -184,11 +189,15 @@ _COMPARATIVES = frozenset(
         "smaller larger"
     ).words
 )
+# What sets one year against another after a comparative ("flere i 2014 end i 2013").
+_THAN = frozenset(normalize("end than eller or versus vs").words)
+ASKS_WHICH_CONCEPT = CONCEPT_MARK + "asks_which"
 # What a follow-up that compares the conversation's years may say besides comparing them
 # ("hvilket af dem var størst?", "which of the two was higher?"), as concepts are folded.
 _SAID_WHEN_COMPARING = frozenset(
     {
-        *(CONCEPT_MARK + name for name in ("year", "hours", "asks_which")),
+        *(CONCEPT_MARK + name for name in ("year", "hours")),
+        ASKS_WHICH_CONCEPT,
         USAGE_CONCEPT,
         *normalize("to two begge both").words,
     }
@@ -540,24 +549,21 @@ def left_out_periods(words: Sequence[str], periods: Sequence[Period]) -> tuple[P
     "excluding 2010-2012 and 2016" both; "uden 2016, og 2015?" only 2016. Each year token of
     `words` is the period of `periods` in the same place."""
     left_out: list[Period] = []
-    gap: int | None = None  # words since a word that leaves out, or since a year left out
+    leaving = False  # after a word that leaves out, or a year left out
     joined = False  # the last year was left out: "og 2015" joins it
     number = 0
     for word in words:
         if word == YEAR_TOKEN:
-            if number < len(periods) and gap is not None and (gap <= _LEAVING_OUT_GAP or joined):
+            if number < len(periods) and leaving:
                 left_out.append(periods[number])
-                gap, joined = 0, True
+                joined = True
             else:
-                gap = None
+                leaving = joined = False
             number += 1
         elif word in LEAVING_OUT:
-            gap, joined = 0, False
-        elif gap is not None:
-            if joined and word not in _AND_ONE_MORE:
-                gap = None
-            else:
-                gap += 1
+            leaving, joined = True, False
+        elif leaving and word not in (_AND_ONE_MORE if joined else _LEAVING_OUT_GAP):
+            leaving = joined = False
     return tuple(left_out)
 
 
@@ -734,6 +740,14 @@ class Assistant:
                 resolved.entry_id == context.entry_id or self._bare(question)
             ):
                 return resolved
+        extremes = self._entry_with_slot("extremes")
+        if (
+            extremes is not None
+            and decision is not Outcome.ANSWERED
+            and self._only_compares_years(question)
+        ):
+            # "was 2013 higher than 2014?": the words of no entry but the years themselves.
+            return self.answer(extremes, lang, question.periods, asks=self._asks(question))
         compared = self._comparison(ranking[0].entry_id, question) if ranking else None
         if compared is not None and decision is not Outcome.UNKNOWN and not foreign:
             # "hvilket år blev der brugt mest, 2014 eller 2015?": one question, not two topics.
@@ -743,8 +757,12 @@ class Assistant:
         if len(question.pieces) > 1 and decision is not Outcome.UNKNOWN and not foreign:
             topics = self._topics_asked(question, lang, ranking)
             if len(topics) > 1:
+                asks, rest = self._asks(question), self._rest_of_use(question)
+                if rest is not None:
+                    # "i alt uden 2016, og hvem kan jeg kontakte?": the other years, added up.
+                    asks = replace(asks, summed=True)
                 return self._together(
-                    topics, lang, question.periods, ranking[0].score, self._asks(question)
+                    topics, lang, rest or question.periods, ranking[0].score, asks
                 )
         if decision is Outcome.ANSWERED:
             entry_id = ranking[0].entry_id
@@ -875,8 +893,7 @@ class Assistant:
             summed=TOTAL_CONCEPT in folded,
             shared=SHARE_CONCEPT in folded,
             # "forskellen", or one year against another ("flere i 2014 end i 2013?").
-            compared=DIFFERENCE_CONCEPT in folded
-            or (len(question.periods) == 2 and not _COMPARATIVES.isdisjoint(question.words)),
+            compared=DIFFERENCE_CONCEPT in folded or self._one_year_against(question),
             most=MOST_CONCEPT in folded,
             least=LEAST_CONCEPT in folded,
             one_holder=self._asks_of_one_holder(question),
@@ -1186,7 +1203,7 @@ class Assistant:
         der tilbage?" they are the use's, not a balance asked of 2014. Hours asked of one holder
         are said not to be split (`Asks.one_holder`) in each answer with hours."""
         takes_years = {e for e in topics if self.knowledge.entries[e].slot == "period"}
-        holder = Asks(one_holder=asks.one_holder)
+        holder = Asks(one_holder=asks.one_holder, summed=asks.summed)
         answers = [
             self.answer(
                 entry_id, language, periods if entry_id in takes_years else (), score, holder
@@ -1247,6 +1264,12 @@ class Assistant:
         period_entry = self._period_entry
         if period_entry is None:
             return None
+        end = self._end_entry
+        if end is not None and self._asks_why_it_ended(question, context):
+            # "why so few?" after the closing year's use: the card ended that year. The years
+            # stay the conversation's ("og i alt?" next is still about the use). Before doubt:
+            # "hvorfor virkelig så få?" asks why as well.
+            return replace(self.answer(end, language), periods=context.periods)
         if self._asks_again(question):
             # "passer det?", "wasn't it around 3,000?": the last answer again, as it stands.
             return self.answer(context.entry_id, language, context.periods)
@@ -1281,11 +1304,6 @@ class Assistant:
         ):
             # "står der også hvordan timerne blev brugt?" after the report: what it covers.
             return self.answer(document, language)
-        end = self._end_entry
-        if end is not None and self._asks_why_it_ended(question, context):
-            # "why so few?" after the closing year's use: the card ended that year. The years
-            # stay the conversation's ("og i alt?" next is still about the use).
-            return replace(self.answer(end, language), periods=context.periods)
         if cue is None and context.periods and self._asks_only_a_figure(question):
             # "hvad er det i procent?" after a year's use: that year's share.
             return self.answer(period_entry, language, context.periods, asks=self._asks(question))
@@ -1296,15 +1314,8 @@ class Assistant:
         if cue == "checked" and not about_periods:
             # "var det 2015?" after the card's end checks that answer, not 2015's use.
             return self.answer(context.entry_id, language, ())
-        rest = (
-            self._rest_of_use(question)
-            if cue == "years" and context.entry_id == period_entry
-            else None
-        )
-        if rest is not None:
-            # "og uden 2016?" after the total: the other periods, added up.
-            asks = replace(self._asks(question), summed=True)
-            return self.answer(period_entry, language, rest, asks=asks)
+        if cue == "years" and left_out_periods(question.words, question.periods):
+            return self._leaving_out(question, context, language)
         if cue in ("years", "checked"):
             # "og 14?" after a year's use: two digits are that year.
             periods = question.periods
@@ -1718,14 +1729,33 @@ class Assistant:
             return self._period_entry
         return None
 
-    @staticmethod
-    def _compares_years(question: _Question) -> bool:
+    def _compares_years(self, question: _Question) -> bool:
         """Whether a message asks the most or the fewest, or compares two years or more ("var
         der flere i 2014 end i 2013?")."""
         folded = question.folded
-        if MOST_CONCEPT in folded or LEAST_CONCEPT in folded:
-            return True
-        return len(question.periods) >= 2 and not _COMPARATIVES.isdisjoint(question.words)
+        return MOST_CONCEPT in folded or LEAST_CONCEPT in folded or self._one_year_against(question)
+
+    def _one_year_against(self, question: _Question) -> bool:
+        """Whether a message of one question sets years against each other with a comparative
+        and "end", "than", "eller" or "or" ("var der flere i 2014 end i 2013?"), naming no
+        organisation ("brugte KOMBIT flere timer end KL i 2014 og 2015?" compares the two)."""
+        words = question.words
+        return (
+            len(question.periods) >= 2
+            and not _COMPARATIVES.isdisjoint(words)
+            and not _THAN.isdisjoint(words)
+            and self._organisations.isdisjoint(words)
+            and sum(question.asking) <= 1
+        )
+
+    def _only_compares_years(self, question: _Question) -> bool:
+        """Whether a message says nothing but one year against another ("was 2013 higher than
+        2014?"), which only the table's figures can answer."""
+        said = set(_own_words(question.folded)) - {YEAR_TOKEN}
+        return (
+            self._one_year_against(question)
+            and said <= _SAID_WHEN_COMPARING | _COMPARATIVES | _THAN
+        )
 
     def _compared_again(self, question: _Question, context: Context, language: str) -> Reply | None:
         """The conversation's years compared, when a message asks only which of them used more
@@ -1738,6 +1768,8 @@ class Assistant:
         comparing = own & (_COMPARATIVES | {MOST_CONCEPT, LEAST_CONCEPT})
         if not comparing or not own - comparing <= _SAID_WHEN_COMPARING:
             return None
+        if not own & {MOST_CONCEPT, LEAST_CONCEPT, ASKS_WHICH_CONCEPT}:
+            return None  # "har du mere?", "more hours?" ask for more, not which was more
         extremes = self._entry_with_slot("extremes")
         if extremes is None:
             return None
@@ -1784,18 +1816,57 @@ class Assistant:
             and Period(closed, closed) in context.periods
         )
 
-    def _rest_of_use(self, question: _Question) -> tuple[Period, ...] | None:
-        """The table's periods but those a message leaves out, when it names no others
-        ("hvor mange timer i alt uden 2016?", "total excluding 2010-2012"); None when it leaves
-        out none, or part of a period the table counts whole (2011 of 2010-2012)."""
+    def _leaving_out(self, question: _Question, context: Context, language: str) -> Reply | None:
+        """A follow-up that leaves years out ("og uden 2016?"): after the use, the other years
+        of those it was about (of the whole table when none), added up; after the busiest
+        year, the busiest and quietest of the other years; after anything else, nothing."""
+        entry = self.knowledge.entries[context.entry_id]
+        if entry.slot == "period":
+            rest = self._rest_of_use(question, context.periods)
+            if rest is not None:
+                asks = replace(self._asks(question), summed=True)
+                return self.answer(entry.id, language, rest, asks=asks)
+        elif entry.slot == "extremes":
+            facts = self.knowledge.facts
+            years = [
+                year
+                for period in self._rest_of_use(question) or ()
+                for year in range(period.first, period.last + 1)
+            ]
+            # Only the years counted one by one can be ranked.
+            single = tuple(
+                Period(year, year)
+                for year in years
+                if (row := facts.row_for_year(year)) is not None and not row.is_multi_year
+            )
+            if self._compares(entry, single):
+                return self.answer(entry.id, language, single, asks=self._asks(question))
+        return None
+
+    def _rest_of_use(
+        self, question: _Question, among: tuple[Period, ...] = ()
+    ) -> tuple[Period, ...] | None:
+        """The periods of the table (of those `among` when given) but those a message leaves
+        out, when it names no others ("hvor mange timer i alt uden 2016?", "total excluding
+        2010-2012"); None when it leaves out none, a year the rows have no figure for (2017),
+        or part of a period the table counts whole (2011 of 2010-2012)."""
         left_out = left_out_periods(question.words, question.periods)
         if not left_out or not set(question.periods) <= set(left_out):
             return None
+
+        def overlap(row: UsageRow, period: Period) -> bool:
+            return row.first_year <= period.last and period.first <= row.last_year
+
+        rows = [
+            row
+            for row in self.knowledge.facts.usage
+            if not among or any(overlap(row, period) for period in among)
+        ]
+        if not all(any(overlap(row, period) for row in rows) for period in left_out):
+            return None
         rest: list[Period] = []
-        for row in self.knowledge.facts.usage:
-            overlapping = [
-                p for p in left_out if row.first_year <= p.last and p.first <= row.last_year
-            ]
+        for row in rows:
+            overlapping = [period for period in left_out if overlap(row, period)]
             if any(p.first > row.first_year or p.last < row.last_year for p in overlapping):
                 return None
             if not overlapping:

@@ -227,8 +227,8 @@ _CHECKING = frozenset(normalize("var det er was it is in i").words)
 # Words that leave out the years named after them ("og uden 2016?", "excluding 2010-2012").
 LEAVING_OUT = frozenset(
     normalize(
-        "uden bortset undtagen eksklusiv eksklusive ekskl fraregnet excluding exclude excl ex "
-        "except without apart aside"
+        "uden bortset bort undtagen eksklusiv eksklusive ekskl fraregnet excluding exclude "
+        "excl except without apart aside"
     ).words
 )
 # What a question about the use in a year says besides it ("hvor stor en del gik til

@@ -967,8 +967,13 @@ def test_years_left_out_after_the_use_are_taken_from_it(assistant: Assistant) ->
     replies = conversation(assistant, "hvor mange timer er brugt i alt?", "og uden 2016?")
     assert replies[-1][0] == "usage"
     assert "96.969" in replies[-1][1]
-    english = conversation(assistant, "how many hours were used in 2015", "and excluding 2016?")
+    english = conversation(assistant, "how many hours were used in total", "and excluding 2016?")
     assert "96,969" in english[-1][1]
+    # Of the years the conversation is about, when it names some.
+    some = conversation(assistant, "forbrug fra 2013 til 2015", "og uden 2014?")
+    assert "I alt 2013 + 2015 (rapporteret): 33.071 timer" in some[-1][1]
+    # After an answer not about the use, leaving a year out asks nothing of it.
+    assert conversation(assistant, "hvad er klippekortet", "og uden 2016?")[-1][0] is None
 
 
 @pytest.mark.parametrize("asked", ["why none", "hvorfor intet?", "hvorfor ingen"])
@@ -1026,9 +1031,43 @@ def test_the_busiest_year_asked_after_one_year_is_the_busiest_of_all(assistant: 
     assert "17.011" in replies[-1][1]
 
 
-def test_a_single_year_set_aside_after_the_busiest_year_is_not_that_answer(
+def test_a_single_year_set_aside_after_the_busiest_year_ranks_the_others(
     assistant: Assistant,
 ) -> None:
-    # The answer names 2013 as the busiest: setting 2013 aside is not answered by it.
+    # The answer names 2013 as the busiest: without it, 2014 is.
     replies = conversation(assistant, "which year had the most hours?", "excluding 2013?")
-    assert replies[-1][0] != "busiest_year"
+    assert replies[-1][0] == "busiest_year"
+    assert "Most hours of the years asked about: 2014" in replies[-1][1]
+    danish = conversation(assistant, "hvornår blev der brugt flest timer?", "og uden 2013?")
+    assert "Flest timer af de nævnte år: 2014" in danish[-1][1]
+
+
+@pytest.mark.parametrize(
+    ("messages", "said", "not_said"),
+    [
+        # "without" or "uden" in another sense leaves no year out.
+        (("how many hours were spent without billing in 2014?",), "16,880", "83,120"),
+        (("hvor mange timer brugte KOMBIT uden KL i 2015?",), "16.060", "83.940"),
+        # A year with no use is said to have none, not left out of the total.
+        (("i alt uden 2017",), "2017", "100.000"),
+        # Left out in a message that asks two things.
+        (("hvor mange timer i alt uden 2016, og hvem kan jeg kontakte?",), "96.969", "3.031"),
+        (("hvor mange timer i alt, hvis man ser bort fra 2016?",), "96.969", "3.031"),
+        # A comparison beside another question leaves the other answered.
+        (("flere timer i 2014 end i 2013? og hvem kan jeg kontakte?",), "3334 9432", ""),
+        # Two organisations compared are not two years compared.
+        (("brugte KOMBIT flere timer end KL i 2014 og 2015?",), "", "Flest timer af de nævnte"),
+        # Years compared with no word of an entry.
+        (("was 2013 higher than 2014?",), "Difference between 2013 and 2014: 131", ""),
+        # Asking for more is not asking which was more.
+        (("forbrug 2014 og 2015", "har du mere?"), "", "Flest timer af de nævnte"),
+        # Why, with doubt, after the closing year: the card ended that year.
+        (("hvor mange timer blev brugt i 2016", "hvorfor virkelig så få?"), "juni 2016", ""),
+    ],
+)
+def test_years_left_out_and_compared_only_where_asked(
+    assistant: Assistant, messages: tuple[str, ...], said: str, not_said: str
+) -> None:
+    text = conversation(assistant, *messages)[-1][1]
+    assert said in text
+    assert not not_said or not_said not in text
