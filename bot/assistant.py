@@ -161,8 +161,8 @@ _SETTING_ASIDE_LEAD = frozenset(normalize("og men hvis naar man vi and but if we
 # leaves out ("uden KL i 2015" leaves out no year), and those that join one more year to them.
 _LEAVING_OUT_GAP = frozenset(
     normalize(
-        "fra at med medregne medregnet regne tælle taelle året aaret år aar perioden "
-        "from the year years period counting including"
+        "fra at med medregne medregnet regne tælle taelle året aaret år aar perioden i for "
+        "from the year years period counting including in for"
     ).words
 )
 _AND_ONE_MORE = frozenset(normalize("og samt eller and or plus").words)
@@ -192,6 +192,10 @@ _COMPARATIVES = frozenset(
 # What sets one year against another after a comparative ("flere i 2014 end i 2013").
 _THAN = frozenset(normalize("end than eller or versus vs").words)
 ASKS_WHICH_CONCEPT = CONCEPT_MARK + "asks_which"
+# What a sentence beside a comparison may say ("..., 2013 or 2014?", "..., and why?").
+_BESIDE_COMPARING = frozenset({YEAR_TOKEN, *_THAN, *normalize("år året aar aaret year").words})
+# Comparatives that ask for more as often as which was more ("mere?", "har du flere?").
+_MORE = frozenset(normalize("mere flere more").words)
 # What a follow-up that compares the conversation's years may say besides comparing them
 # ("hvilket af dem var størst?", "which of the two was higher?"), as concepts are folded.
 _SAID_WHEN_COMPARING = frozenset(
@@ -1315,7 +1319,11 @@ class Assistant:
             # "var det 2015?" after the card's end checks that answer, not 2015's use.
             return self.answer(context.entry_id, language, ())
         if cue == "years" and left_out_periods(question.words, question.periods):
-            return self._leaving_out(question, context, language)
+            left = self._leaving_out(question, context, language)
+            if left is not None or context.entry_id != period_entry:
+                return left
+            # After the use, a year that cannot be left out ("uden 2011?", "uden 2017?") is
+            # answered as a year: the answer says why.
         if cue in ("years", "checked"):
             # "og 14?" after a year's use: two digits are that year.
             periods = question.periods
@@ -1736,16 +1744,22 @@ class Assistant:
         return MOST_CONCEPT in folded or LEAST_CONCEPT in folded or self._one_year_against(question)
 
     def _one_year_against(self, question: _Question) -> bool:
-        """Whether a message of one question sets years against each other with a comparative
-        and "end", "than", "eller" or "or" ("var der flere i 2014 end i 2013?"), naming no
-        organisation ("brugte KOMBIT flere timer end KL i 2014 og 2015?" compares the two)."""
+        """Whether a message sets years against each other with a comparative and "end",
+        "than", "eller" or "or" ("var der flere i 2014 end i 2013?", "which year had more
+        hours, 2013 or 2014?"), naming no organisation ("brugte KOMBIT flere timer end KL i 2014
+        og 2015?" compares the two) and asking nothing else ("..., og hvem kan jeg kontakte?")."""
         words = question.words
         return (
             len(question.periods) >= 2
             and not _COMPARATIVES.isdisjoint(words)
             and not _THAN.isdisjoint(words)
             and self._organisations.isdisjoint(words)
-            and sum(question.asking) <= 1
+            and all(
+                not asks
+                or not _COMPARATIVES.isdisjoint(piece)
+                or set(_own_words(piece)) <= _BESIDE_COMPARING
+                for piece, asks in zip(question.pieces, question.asking, strict=True)
+            )
         )
 
     def _only_compares_years(self, question: _Question) -> bool:
@@ -1768,7 +1782,7 @@ class Assistant:
         comparing = own & (_COMPARATIVES | {MOST_CONCEPT, LEAST_CONCEPT})
         if not comparing or not own - comparing <= _SAID_WHEN_COMPARING:
             return None
-        if not own & {MOST_CONCEPT, LEAST_CONCEPT, ASKS_WHICH_CONCEPT}:
+        if comparing <= _MORE and not own & {ASKS_WHICH_CONCEPT}:
             return None  # "har du mere?", "more hours?" ask for more, not which was more
         extremes = self._entry_with_slot("extremes")
         if extremes is None:
@@ -1822,7 +1836,8 @@ class Assistant:
         year, the busiest and quietest of the other years; after anything else, nothing."""
         entry = self.knowledge.entries[context.entry_id]
         if entry.slot == "period":
-            rest = self._rest_of_use(question, context.periods)
+            # Of the years the conversation is about, when the years left out are among them.
+            rest = self._rest_of_use(question, context.periods) or self._rest_of_use(question)
             if rest is not None:
                 asks = replace(self._asks(question), summed=True)
                 return self.answer(entry.id, language, rest, asks=asks)

@@ -1071,3 +1071,24 @@ def test_years_left_out_and_compared_only_where_asked(
     text = conversation(assistant, *messages)[-1][1]
     assert said in text
     assert not not_said or not_said not in text
+
+
+@pytest.mark.parametrize(
+    ("messages", "said", "not_said"),
+    [
+        # A year the conversation is not about is left out of the whole table.
+        (("hvor mange timer blev brugt i 2014?", "og uden 2016?"), "96.969", ""),
+        # A year with no figure of its own is answered as a year.
+        (("hvor mange timer er brugt i alt?", "uden 2011?"), "2011 alene", ""),
+        # "lavere?" after two years compares them; "har du flere?" does not.
+        (("hvor mange timer blev brugt i 2013 og 2014?", "lavere?"), "Færrest: 2014", ""),
+        (("which year had more hours, 2013 or 2014?",), "Most hours of the years asked", ""),
+        (("how many hours were used, except in 2014?",), "(reported): 83,120", ""),
+    ],
+)
+def test_years_left_out_or_compared_in_a_few_words(
+    assistant: Assistant, messages: tuple[str, ...], said: str, not_said: str
+) -> None:
+    text = conversation(assistant, *messages)[-1][1]
+    assert said in text
+    assert not not_said or not_said not in text
