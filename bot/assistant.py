@@ -1660,7 +1660,21 @@ class Assistant:
             return False
         if not all(period.is_single_year for period in question.periods):
             return False  # "sluttede perioden 2010-2012 i 2012?" asks of the period
-        return self._says_only(question.folded, {ENDED_CONCEPT})
+        if self._says_only(question.folded, {ENDED_CONCEPT}):
+            return True
+        # Or its one question does, beside a greeting and a signature ("Good morning, quick
+        # check from KL: the klippekort ended in 2016, right? /Anne").
+        asked = [
+            piece for piece, asks in zip(question.pieces, question.asking, strict=True) if asks
+        ]
+        if len(asked) != 1:
+            return False
+        folded = self.matcher.concepts.fold(asked[0])
+        return (
+            ENDED_CONCEPT in folded
+            and YEAR_TOKEN in folded
+            and self._says_only(folded, {ENDED_CONCEPT})
+        )
 
     def _says_only(self, words: Sequence[str], named: Collection[str]) -> bool:
         """Whether words say nothing but `named`, years, the card's names, stop words and

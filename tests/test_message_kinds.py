@@ -1412,3 +1412,20 @@ def test_other_hours_use_and_statistics_are_not_the_cards(
     assistant: Assistant, question: str
 ) -> None:
     assert answered(assistant, question) is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Good morning, quick sanity check from KL: the klippekort ended in 2016, right? /Anne",
+        "Hej. Klippekortet sluttede i 2016, ikke? Mvh Ole",
+    ],
+)
+def test_an_end_year_checked_between_a_greeting_and_a_signature_is_the_end(
+    assistant: Assistant, message: str
+) -> None:
+    assert answered(assistant, message) == "status"
+    # Beside a question of the use, the use is still answered.
+    assert answered(
+        assistant, "Hvor mange timer blev brugt i 2016? Det sluttede i 2016, ikke?"
+    ) == ("usage")
