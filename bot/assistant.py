@@ -1662,18 +1662,26 @@ class Assistant:
             return False  # "sluttede perioden 2010-2012 i 2012?" asks of the period
         if self._says_only(question.folded, {ENDED_CONCEPT}):
             return True
-        # Or its one question does, beside a greeting and a signature ("Good morning, quick
-        # check from KL: the klippekort ended in 2016, right? /Anne").
-        asked = [
-            piece for piece, asks in zip(question.pieces, question.asking, strict=True) if asks
-        ]
-        if len(asked) != 1:
-            return False
-        folded = self.matcher.concepts.fold(asked[0])
-        return (
-            ENDED_CONCEPT in folded
-            and YEAR_TOKEN in folded
-            and self._says_only(folded, {ENDED_CONCEPT})
+        # Or one of its sentences does, beside a greeting, a signature and sentences that ask
+        # no topic ("Good morning, quick check from KL: the klippekort ended in
+        # 2016, right? /Anne", "..., skal bruge det til et møde om 10 min").
+        checks = False
+        for piece, asks in zip(question.pieces, question.asking, strict=True):
+            folded = self.matcher.concepts.fold(piece)
+            if ENDED_CONCEPT in folded and YEAR_TOKEN in folded:
+                checks = checks or self._says_only(folded, {ENDED_CONCEPT})
+            elif asks and self._asks_a_topic(piece):
+                return False  # "..., og hvem kan jeg ringe til?" asks another question
+        return checks
+
+    def _asks_a_topic(self, piece: tuple[str, ...]) -> bool:
+        """Whether a sentence alone asks one of the entries clearly enough to be answered (not
+        chit-chat) in either language."""
+        return any(
+            scored.score >= self.settings.answer_at
+            and not self.knowledge.entries[scored.entry_id].chitchat
+            for language in self.knowledge.languages
+            for scored in self._piece_ranking(piece, language, False)[:1]
         )
 
     def _says_only(self, words: Sequence[str], named: Collection[str]) -> bool:

@@ -1419,6 +1419,7 @@ def test_other_hours_use_and_statistics_are_not_the_cards(
     [
         "Good morning, quick sanity check from KL: the klippekort ended in 2016, right? /Anne",
         "Hej. Klippekortet sluttede i 2016, ikke? Mvh Ole",
+        "hej, kan ikke huske det – lukkede klippekortet i 2016 eller 2017? har et møde om lidt",
     ],
 )
 def test_an_end_year_checked_between_a_greeting_and_a_signature_is_the_end(
