@@ -1430,3 +1430,8 @@ def test_an_end_year_checked_between_a_greeting_and_a_signature_is_the_end(
     assert answered(
         assistant, "Hvor mange timer blev brugt i 2016? Det sluttede i 2016, ikke?"
     ) == ("usage")
+
+
+def test_a_scheme_said_to_be_over_asks_whether_it_ended(assistant: Assistant) -> None:
+    assert answered(assistant, "is the klippekort scheme over, and if so since when?") == "status"
+    assert answered(assistant, "is the klippekort over now?") == "status"
