@@ -166,6 +166,10 @@ _LEAVING_OUT_GAP = frozenset(
     ).words
 )
 _AND_ONE_MORE = frozenset(normalize("og samt eller and or plus").words)
+# Years one by one ("enkelte år", "a single year", "individual years").
+_ONE_BY_ONE = frozenset(
+    normalize("enkelte enkelt enkeltvis enkeltår single individual separate separately").words
+)
 # What "bortset fra det", "apart from that" set aside: the last answer, not a period.
 _SET_ASIDE_POINTERS = frozenset(normalize("det dette den that this it").words)
 # Words that set a question in the past ("hvor mange var der så tilbage?", "were there any left
@@ -1294,6 +1298,15 @@ class Assistant:
         ):
             # "and excluding 2010-2012?" after the busiest year: the answer counts the years
             # one by one already, and says so. ("excluding 2013?" is not answered by it.)
+            return self.answer(context.entry_id, language)
+        if (
+            self.knowledge.entries[context.entry_id].slot == "extremes"
+            and not question.periods
+            and not _ONE_BY_ONE.isdisjoint(question.words)
+            and not self._clearly_another(question, language, context.entry_id)
+        ):
+            # "og hvis man kun kigger på enkelte år?" after the busiest period: the answer ranks
+            # the years counted one by one already, and says so.
             return self.answer(context.entry_id, language)
         if self._asks_only_of_a_holder(question, context):
             # "og KOMBIT?" after 2014's use: the same figure, said not to be KOMBIT's alone.

@@ -1037,6 +1037,9 @@ def test_a_single_year_set_aside_after_the_busiest_year_ranks_the_others(
         (("forbrug 2014 og 2015", "har du mere?"), "", "Flest timer af de nævnte"),
         # Why, with doubt, after the closing year: the card ended that year.
         (("hvor mange timer blev brugt i 2016", "hvorfor virkelig så få?"), "juni 2016", ""),
+        # Single years asked after the busiest period: the answer ranks them already.
+        (("hvilken periode brugte flest timer?", "og hvis man kun ser på enkelte år?"), "2013", ""),
+        (("which year was busiest?", "and for a single year?"), "17,011", ""),
         # The conversation's years compared when asked which was more.
         (
             ("hvor mange timer blev brugt i 2014?", "og 2015?", "hvilket af dem var størst?"),
