@@ -752,10 +752,16 @@ class Assistant:
         if (
             extremes is not None
             and decision is not Outcome.ANSWERED
-            and self._only_compares_years(question)
+            and self._one_year_against(question)
         ):
             # "was 2013 higher than 2014?": the words of no entry but the years themselves.
             return self.answer(extremes, lang, question.periods, asks=self._asks(question))
+        ranked_slot = self.knowledge.entries[ranking[0].entry_id].slot if ranking else None
+        if extremes is not None and ranked_slot in ("period", "extremes"):
+            # "which year was lowest, leaving 2016 aside?": the other years ranked.
+            single = self._single_years_in(self._rest_of_use(question) or ())
+            if self._compares_years(question) and len(single) >= 2:
+                return self.answer(extremes, lang, single, asks=self._asks(question))
         compared = self._comparison(ranking[0].entry_id, question) if ranking else None
         if compared is not None and decision is not Outcome.UNKNOWN and not foreign:
             # "hvilket år blev der brugt mest, 2014 eller 2015?": one question, not two topics.
@@ -1683,8 +1689,10 @@ class Assistant:
             folded = self.matcher.concepts.fold(piece)
             if ENDED_CONCEPT in folded and YEAR_TOKEN in folded:
                 checks = checks or self._says_only(folded, {ENDED_CONCEPT})
-            elif asks and self._asks_a_topic(piece):
-                return False  # "..., og hvem kan jeg ringe til?" asks another question
+            elif (asks and self.matcher.names_foreign(piece)) or self._asks_a_topic(piece):
+                # "..., og hvem kan jeg ringe til?", "I need the figures for 2015 too.",
+                # "hvornår udløber mit rejsekort? Det sluttede vel i 2016?"
+                return False
         return checks
 
     def _asks_a_topic(self, piece: tuple[str, ...]) -> bool:
@@ -1780,15 +1788,18 @@ class Assistant:
 
     def _one_year_against(self, question: _Question) -> bool:
         """Whether a message sets years against each other with a comparative and "end",
-        "than", "eller" or "or" ("var der flere i 2014 end i 2013?", "which year had more
-        hours, 2013 or 2014?"), naming no organisation ("brugte KOMBIT flere timer end KL i 2014
-        og 2015?" compares the two) and asking nothing else ("..., og hvem kan jeg kontakte?")."""
+        "than", "eller" or "or" ("var der flere i 2014 end i 2013?", "was 2013 higher than
+        2014?", "which year had more hours, 2013 or 2014?"), saying nothing else but the hours,
+        their use and the card: not "brugte KOMBIT flere timer end KL ...?" (the two compared),
+        "flere elever i 2014 end i 2013?" (not the card's) or "..., og hvem kan jeg kontakte?"."""
         words = question.words
+        said = set(_own_words(question.folded)) - {YEAR_TOKEN} - self._card_words
         return (
             len(question.periods) >= 2
             and not _COMPARATIVES.isdisjoint(words)
             and not _THAN.isdisjoint(words)
-            and self._organisations.isdisjoint(words)
+            # Of the hours only: "flere elever i 2014 end i 2013?" is not the card's.
+            and said <= _SAID_WHEN_COMPARING | _COMPARATIVES | _THAN
             and all(
                 not asks
                 or not _COMPARATIVES.isdisjoint(piece)
@@ -1797,13 +1808,14 @@ class Assistant:
             )
         )
 
-    def _only_compares_years(self, question: _Question) -> bool:
-        """Whether a message says nothing but one year against another ("was 2013 higher than
-        2014?"), which only the table's figures can answer."""
-        said = set(_own_words(question.folded)) - {YEAR_TOKEN}
-        return (
-            self._one_year_against(question)
-            and said <= _SAID_WHEN_COMPARING | _COMPARATIVES | _THAN
+    def _single_years_in(self, periods: Sequence[Period]) -> tuple[Period, ...]:
+        """The years of `periods` that the table counts one by one: only they can be ranked."""
+        facts = self.knowledge.facts
+        return tuple(
+            Period(year, year)
+            for period in periods
+            for year in range(period.first, period.last + 1)
+            if (row := facts.row_for_year(year)) is not None and not row.is_multi_year
         )
 
     def _compared_again(self, question: _Question, context: Context, language: str) -> Reply | None:
@@ -1811,7 +1823,9 @@ class Assistant:
         or less ("hvilket af dem var størst?", "which was higher?" after 2014 and 2015)."""
         if context.entry_id != self._period_entry or question.periods:
             return None
-        if len(single_years_of(self.knowledge.facts, context.periods)) < 2:
+        # "i alt uden 2016" then "hvilket af dem var lavest?": of 2010-2015 the years ranked.
+        years = self._single_years_in(context.periods)
+        if len(years) < 2:
             return None
         own = set(_own_words(question.folded))
         comparing = own & (_COMPARATIVES | {MOST_CONCEPT, LEAST_CONCEPT})
@@ -1822,7 +1836,7 @@ class Assistant:
         extremes = self._entry_with_slot("extremes")
         if extremes is None:
             return None
-        return self.answer(extremes, language, context.periods, asks=self._asks(question))
+        return self.answer(extremes, language, years, asks=self._asks(question))
 
     @staticmethod
     def _asks_again(question: _Question) -> bool:
@@ -1877,18 +1891,7 @@ class Assistant:
                 asks = replace(self._asks(question), summed=True)
                 return self.answer(entry.id, language, rest, asks=asks)
         elif entry.slot == "extremes":
-            facts = self.knowledge.facts
-            years = [
-                year
-                for period in self._rest_of_use(question) or ()
-                for year in range(period.first, period.last + 1)
-            ]
-            # Only the years counted one by one can be ranked.
-            single = tuple(
-                Period(year, year)
-                for year in years
-                if (row := facts.row_for_year(year)) is not None and not row.is_multi_year
-            )
+            single = self._single_years_in(self._rest_of_use(question) or ())
             if self._compares(entry, single):
                 return self.answer(entry.id, language, single, asks=self._asks(question))
         return None

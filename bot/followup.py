@@ -195,7 +195,8 @@ def cue_of(words: tuple[str, ...]) -> str | None:
         return "total"
     if YEAR_TOKEN in words:
         # With a year, words that compare years or ask about its use.
-        for name, allowed in (("compared", COMPARED), ("years", _YEAR_USE | LEAVING_OUT)):
+        left_out = _LEFT_OUT_FROM if not LEAVING_OUT.isdisjoint(words) else LEAVING_OUT
+        for name, allowed in (("compared", COMPARED), ("years", _YEAR_USE | left_out)):
             if allowed.issuperset(core):
                 return name
     return None
@@ -227,10 +228,12 @@ _CHECKING = frozenset(normalize("var det er was it is in i").words)
 # Words that leave out the years named after them ("og uden 2016?", "excluding 2010-2012").
 LEAVING_OUT = frozenset(
     normalize(
-        "uden bortset bort undtagen eksklusiv eksklusive ekskl fraregnet excluding exclude "
-        "excl except without apart aside"
+        "uden bortset bort undtagen eksklusiv eksklusive ekskl eksl fraregnet fratrukket minus "
+        "excluding exclude excl except without apart aside"
     ).words
 )
+# Leaving years out, from them ("bortset fra 2013", "apart from 2016").
+_LEFT_OUT_FROM = LEAVING_OUT | frozenset(normalize("fra from").words)
 # What a question about the use in a year says besides it ("hvor stor en del gik til
 # 2010-2012?"): with a year, still a question about that year's use.
 _YEAR_USE = frozenset(

@@ -39,7 +39,7 @@ ca cirka omtrent circa nul senere
 ser bort bortset medregnet medregne fraregnet andet
 alene allerede ja nej oevrigt
 almindeligt almindelig noeddeskal grove traek hvorvidt virkelig virkeligt
-makker folkens
+folkens
 """.split()
 
 _ENGLISH = """
@@ -66,7 +66,6 @@ ask asks asked asking think thinks thought believe believed guess suppose
 approximately approx roughly circa zero later somewhere anywhere
 excluding except apart aside counting
 alone already yes
-mate buddy dude pal
 """.split()
 
 

@@ -1037,6 +1037,19 @@ def test_a_single_year_set_aside_after_the_busiest_year_ranks_the_others(
         (("forbrug 2014 og 2015", "har du mere?"), "", "Flest timer af de nævnte"),
         # Why, with doubt, after the closing year: the card ended that year.
         (("hvor mange timer blev brugt i 2016", "hvorfor virkelig så få?"), "juni 2016", ""),
+        # Years left out, then ranked; a ranking with a year left out.
+        (("hvor mange timer i alt uden 2016?", "hvilket af dem var lavest?"), "Færrest: 2015", ""),
+        (("hvilket år var det mindste uden 2016?",), "Færrest: 2015", ""),
+        (("which year was busiest?", "and apart from 2016?"), "Fewest: 2015", ""),
+        (
+            ("hvilket år blev der brugt flest timer?", "bortset fra 2013 og 2014?"),
+            "Flest",
+            "17.011",
+        ),
+        (("hvor mange timer er brugt i alt minus 2016?",), "96.969", ""),
+        # Other things than the card's hours compared are not its years compared.
+        (("var der flere elever i 2014 end i 2013?",), "", "Forskellen"),
+        (("brugte Netcompany flere timer i 2014 end i 2013?",), "", "Forskellen"),
         # Single years asked after the busiest period: the answer ranks them already.
         (("hvilken periode brugte flest timer?", "og hvis man kun ser på enkelte år?"), "2013", ""),
         (("which year was busiest?", "and for a single year?"), "17,011", ""),

@@ -1368,10 +1368,12 @@ def test_a_beginning_in_other_words_asks_when_the_card_started(
         ("sorry forkert chat", "apology"),
         ("wrong chat, sorry", "apology"),
         ("hej makker, hvor mange timer er der tilbage", "remaining_hours"),
+        # A word for someone else is no filler.
+        ("hvem er min makker på projektet?", None),
     ],
 )
 def test_chat_slang_and_a_word_for_the_reader_are_the_chit_chat_they_say(
-    assistant: Assistant, message: str, expected: str
+    assistant: Assistant, message: str, expected: str | None
 ) -> None:
     assert answered(assistant, message) == expected
 
@@ -1422,11 +1424,22 @@ def test_other_hours_use_and_statistics_are_not_the_cards(
         "hej, kan ikke huske det – lukkede klippekortet i 2016 eller 2017? har et møde om lidt",
     ],
 )
+# (Beside another card's end, or a question of the use, it is not only that check: below.)
 def test_an_end_year_checked_between_a_greeting_and_a_signature_is_the_end(
     assistant: Assistant, message: str
 ) -> None:
     assert answered(assistant, message) == "status"
-    # Beside a question of the use, the use is still answered.
+    # Beside a question of the use, the use is still answered; beside another card, no end.
+    assert (
+        answered(assistant, "Hej, hvornår udløber mit rejsekort? Det sluttede vel i 2016?") is None
+    )
+    assert (
+        answered(
+            assistant,
+            "Quick check: the klippekort ended in 2016, right? I need the figures for 2015 too.",
+        )
+        == "usage"
+    )
     assert answered(
         assistant, "Hvor mange timer blev brugt i 2016? Det sluttede i 2016, ikke?"
     ) == ("usage")
@@ -1435,3 +1448,18 @@ def test_an_end_year_checked_between_a_greeting_and_a_signature_is_the_end(
 def test_a_scheme_said_to_be_over_asks_whether_it_ended(assistant: Assistant) -> None:
     assert answered(assistant, "is the klippekort scheme over, and if so since when?") == "status"
     assert answered(assistant, "is the klippekort over now?") == "status"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("har du et tal jeg kan ringe til?", "contact"),
+        ("hvad er tallet til projektchefen?", "contact"),
+        ("I can't figure out who to call", "contact"),
+        ("jeg mangler lige tallet for 2015", "usage"),
+    ],
+)
+def test_a_number_to_call_is_the_contact_and_a_years_figure_its_use(
+    assistant: Assistant, question: str, expected: str
+) -> None:
+    assert answered(assistant, question) == expected
