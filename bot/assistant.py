@@ -1689,6 +1689,8 @@ class Assistant:
             folded = self.matcher.concepts.fold(piece)
             if ENDED_CONCEPT in folded and YEAR_TOKEN in folded:
                 checks = checks or self._says_only(folded, {ENDED_CONCEPT})
+            elif not _own_words(piece):
+                continue  # "Why?" after it asks why it ended
             elif (asks and self.matcher.names_foreign(piece)) or self._asks_a_topic(piece):
                 # "..., og hvem kan jeg ringe til?", "I need the figures for 2015 too.",
                 # "hvornår udløber mit rejsekort? Det sluttede vel i 2016?"
@@ -1793,13 +1795,19 @@ class Assistant:
         their use and the card: not "brugte KOMBIT flere timer end KL ...?" (the two compared),
         "flere elever i 2014 end i 2013?" (not the card's) or "..., og hvem kan jeg kontakte?"."""
         words = question.words
-        said = set(_own_words(question.folded)) - {YEAR_TOKEN} - self._card_words
+        period_entry = self._period_entry
         return (
-            len(question.periods) >= 2
+            period_entry is not None
+            and len(question.periods) >= 2
+            and self._organisations.isdisjoint(words)  # "KOMBIT flere timer end KL"
             and not _COMPARATIVES.isdisjoint(words)
             and not _THAN.isdisjoint(words)
-            # Of the hours only: "flere elever i 2014 end i 2013?" is not the card's.
-            and said <= _SAID_WHEN_COMPARING | _COMPARATIVES | _THAN
+            # Of the card's use only: "flere elever i 2014 end i 2013?" is not the card's.
+            and all(
+                self._known_to(period_entry, piece)
+                for piece in question.pieces
+                if not _COMPARATIVES.isdisjoint(piece)
+            )
             and all(
                 not asks
                 or not _COMPARATIVES.isdisjoint(piece)
@@ -1807,6 +1815,29 @@ class Assistant:
                 for piece, asks in zip(question.pieces, question.asking, strict=True)
             )
         )
+
+    def _known_to(self, entry_id: str, piece: Sequence[str]) -> bool:
+        """Whether every word of a sentence that says something (not a year, a comparative,
+        the card's name) is a word of the entry's phrasings, in either language."""
+        said = [
+            word
+            for word in piece
+            if word != YEAR_TOKEN
+            and word not in _COMPARATIVES
+            and word not in self._card_words
+            and word not in ALL_STOPWORDS
+            and word not in QUESTION_WORDS
+            and word not in _THAN
+        ]
+        if not self.matcher.all_words.issuperset(said):
+            return False  # a word of no phrasing ("elever"), though a slip of one ("leverer")
+        number = self.matcher.entry_number[entry_id]
+        for language in self.knowledge.languages:
+            index = self.matcher.index_of[language]
+            vocabulary = index.entry_vocabulary[number]
+            if all(stem in vocabulary for stem in self.matcher.prepare(index, said)):
+                return True
+        return False
 
     def _single_years_in(self, periods: Sequence[Period]) -> tuple[Period, ...]:
         """The years of `periods` that the table counts one by one: only they can be ranked."""
