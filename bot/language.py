@@ -27,7 +27,7 @@ _ENGLISH = frozenset(
     usage total get got there any more yet much card clip some report please help use
     difference percentage percent share combined between than end ended close closed running
     phone number email whats will bill charge charged conversion testing yes nope sure cool ty
-    thx great
+    thx great see ya cya wrong cheers group
     """.split()
 )
 _ONLY_DANISH = _DANISH - _ENGLISH

@@ -1462,3 +1462,8 @@ def test_a_number_to_call_is_the_contact_and_a_years_figure_its_use(
     assistant: Assistant, question: str, expected: str
 ) -> None:
     assert answered(assistant, question) == expected
+
+
+@pytest.mark.parametrize("message", ["see ya", "cya", "wrong chat", "sorry wrong group"])
+def test_english_chat_words_get_an_english_reply(assistant: Assistant, message: str) -> None:
+    assert assistant.reply(message).language == "en"
