@@ -16,7 +16,7 @@ _DANISH = frozenset(
     bliver var være noget kunne fra ved må godt også eller men når så stadig tilbage koster
     snitfladerne snitflader kontakte mange forbrug puljen brug år året årene alt
     pr fik gik dag godmorgen goddag mere endnu hvilken nogen skal kommer afsluttet rapporten
-    forskel forskellen procent andel tilsammen mellem
+    forskel forskellen procent andel tilsammen mellem undskyld farvel ses
     """.split()
 )
 _ENGLISH = frozenset(
@@ -27,7 +27,7 @@ _ENGLISH = frozenset(
     usage total get got there any more yet much card clip some report please help use
     difference percentage percent share combined between than end ended close closed running
     phone number email whats will bill charge charged conversion testing yes nope sure cool ty
-    thx great see ya cya wrong cheers group
+    thx great see ya cya wrong
     """.split()
 )
 _ONLY_DANISH = _DANISH - _ENGLISH

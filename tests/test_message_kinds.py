@@ -1467,3 +1467,8 @@ def test_a_number_to_call_is_the_contact_and_a_years_figure_its_use(
 @pytest.mark.parametrize("message", ["see ya", "cya", "wrong chat", "sorry wrong group"])
 def test_english_chat_words_get_an_english_reply(assistant: Assistant, message: str) -> None:
     assert assistant.reply(message).language == "en"
+
+
+@pytest.mark.parametrize("message", ["cheers", "ok cheers", "undskyld, wrong chat", "fedt, cheers"])
+def test_chat_words_danes_use_too_leave_a_danish_reply(assistant: Assistant, message: str) -> None:
+    assert assistant.reply(message).language == "da"
