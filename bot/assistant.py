@@ -166,6 +166,8 @@ _LEAVING_OUT_GAP = frozenset(
     ).words
 )
 _AND_ONE_MORE = frozenset(normalize("og samt eller and or plus").words)
+# The slots of entries that answer per year (the use, the busiest year).
+_YEARS_SLOTS = frozenset({"period", "extremes"})
 # Years one by one ("enkelte år", "a single year", "individual years").
 _ONE_BY_ONE = frozenset(
     normalize("enkelte enkelt enkeltvis enkeltår single individual separate separately").words
@@ -1839,6 +1841,17 @@ class Assistant:
                 return True
         return False
 
+    def _asks_without_years(self, piece: tuple[str, ...]) -> bool:
+        """Whether a sentence alone asks, whole (`COMPLETE_SCORE`), an entry that answers no
+        years: "Jeg var med i et projekt i 2014. Hvad skulle timerne egentlig bruges til?"
+        asks what the hours were for, not 2014's use."""
+        for language in self.knowledge.languages:
+            ranking = self._piece_ranking(piece, language, False)
+            if ranking and ranking[0].score >= COMPLETE_SCORE:
+                entry = self.knowledge.entries[ranking[0].entry_id]
+                return entry.slot not in _YEARS_SLOTS and entry.dated_answer is None
+        return False
+
     def _single_years_in(self, periods: Sequence[Period]) -> tuple[Period, ...]:
         """The years of `periods` that the table counts one by one: only they can be ranked."""
         facts = self.knowledge.facts
@@ -2057,7 +2070,9 @@ class Assistant:
             named_at = next((n for n, p in enumerate(pieces) if YEAR_TOKEN in p), len(pieces))
             ranked = tuple(
                 p
-                if YEAR_TOKEN in p or (n < named_at and ALL_STOPWORDS.issuperset(p))
+                if YEAR_TOKEN in p
+                or (n < named_at and ALL_STOPWORDS.issuperset(p))
+                or self._asks_without_years(p)
                 else (*p, YEAR_TOKEN)
                 for n, p in enumerate(pieces)
             )

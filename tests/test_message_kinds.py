@@ -1472,3 +1472,15 @@ def test_english_chat_words_get_an_english_reply(assistant: Assistant, message: 
 @pytest.mark.parametrize("message", ["cheers", "ok cheers", "undskyld, wrong chat", "fedt, cheers"])
 def test_chat_words_danes_use_too_leave_a_danish_reply(assistant: Assistant, message: str) -> None:
     assert assistant.reply(message).language == "da"
+
+
+def test_a_year_told_beside_a_question_of_no_year_is_not_asked_of(assistant: Assistant) -> None:
+    # The question asks, whole, an entry that answers no years: the year told is context.
+    assert answered(assistant, "I joined KOMBIT in 2013. What was the klippekort about?") == (
+        "what_is"
+    )
+    reply = assistant.reply("Hej! Jeg var med i et projekt i 2014. Hvad skulle timerne bruges til?")
+    assert reply.entry_id != "usage"
+    # A year told beside a question of the use is still that year's.
+    text = "jeg skal bruge tallet for 2014 til et slide, hvor mange timer var det?"
+    assert answered(assistant, text) == "usage"
