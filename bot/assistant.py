@@ -257,6 +257,8 @@ class _Question:
     asking: tuple[bool, ...]
     # The words with concepts named ("~cost"), as the classifier and `Asks` read them.
     folded: tuple[str, ...]
+    # The periods it leaves out ("i alt uden 2016": `left_out_periods`).
+    left_out: tuple[Period, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -759,10 +761,15 @@ class Assistant:
             # "was 2013 higher than 2014?": the words of no entry but the years themselves.
             return self.answer(extremes, lang, question.periods, asks=self._asks(question))
         ranked_slot = self.knowledge.entries[ranking[0].entry_id].slot if ranking else None
-        if extremes is not None and ranked_slot in ("period", "extremes"):
+        if (
+            extremes is not None
+            and question.left_out
+            and ranked_slot in _YEARS_SLOTS
+            and self._compares_years(question)
+        ):
             # "which year was lowest, leaving 2016 aside?": the other years ranked.
             single = self._single_years_in(self._rest_of_use(question) or ())
-            if self._compares_years(question) and len(single) >= 2:
+            if len(single) >= 2:
                 return self.answer(extremes, lang, single, asks=self._asks(question))
         compared = self._comparison(ranking[0].entry_id, question) if ranking else None
         if compared is not None and decision is not Outcome.UNKNOWN and not foreign:
@@ -1339,7 +1346,7 @@ class Assistant:
         if cue == "checked" and not about_periods:
             # "var det 2015?" after the card's end checks that answer, not 2015's use.
             return self.answer(context.entry_id, language, ())
-        if cue == "years" and left_out_periods(question.words, question.periods):
+        if cue == "years" and question.left_out:
             left = self._leaving_out(question, context, language)
             if left is not None or context.entry_id != period_entry:
                 return left
@@ -1703,11 +1710,18 @@ class Assistant:
         """Whether a sentence alone asks one of the entries clearly enough to be answered (not
         chit-chat) in either language."""
         return any(
-            scored.score >= self.settings.answer_at
-            and not self.knowledge.entries[scored.entry_id].chitchat
-            for language in self.knowledge.languages
-            for scored in self._piece_ranking(piece, language, False)[:1]
+            best.score >= self.settings.answer_at
+            and not self.knowledge.entries[best.entry_id].chitchat
+            for best in self._sentence_bests(piece)
         )
+
+    def _sentence_bests(self, piece: tuple[str, ...]) -> list[Scored]:
+        """A sentence's best entry read alone in each language it has one in, in order."""
+        return [
+            ranking[0]
+            for language in self.knowledge.languages
+            if (ranking := self._piece_ranking(piece, language, False))
+        ]
 
     def _says_only(self, words: Sequence[str], named: Collection[str]) -> bool:
         """Whether words say nothing but `named`, years, the card's names, stop words and
@@ -1772,7 +1786,7 @@ class Assistant:
         brugt mest i 2014 eller 2015?"); the entry about use when some of those years cannot
         be ranked; None otherwise."""
         extremes = self._entry_with_slot("extremes")
-        if extremes is None or self.knowledge.entries[entry_id].slot not in ("period", "extremes"):
+        if extremes is None or self.knowledge.entries[entry_id].slot not in _YEARS_SLOTS:
             return None
         if not self._compares_years(question):
             return None
@@ -1845,10 +1859,9 @@ class Assistant:
         """Whether a sentence alone asks, whole (`COMPLETE_SCORE`), an entry that answers no
         years: "Jeg var med i et projekt i 2014. Hvad skulle timerne egentlig bruges til?"
         asks what the hours were for, not 2014's use."""
-        for language in self.knowledge.languages:
-            ranking = self._piece_ranking(piece, language, False)
-            if ranking and ranking[0].score >= COMPLETE_SCORE:
-                entry = self.knowledge.entries[ranking[0].entry_id]
+        for best in self._sentence_bests(piece):
+            if best.score >= COMPLETE_SCORE:
+                entry = self.knowledge.entries[best.entry_id]
                 return entry.slot not in _YEARS_SLOTS and entry.dated_answer is None
         return False
 
@@ -1947,7 +1960,7 @@ class Assistant:
         out, when it names no others ("hvor mange timer i alt uden 2016?", "total excluding
         2010-2012"); None when it leaves out none, a year the rows have no figure for (2017),
         or part of a period the table counts whole (2011 of 2010-2012)."""
-        left_out = left_out_periods(question.words, question.periods)
+        left_out = question.left_out
         if not left_out or not set(question.periods) <= set(left_out):
             return None
 
@@ -2097,7 +2110,8 @@ class Assistant:
                     _as_years(words, named),
                 )
                 folded = tuple(self.matcher.concepts.fold(words))
-        return _Question(words, periods, pieces, evidence, ranked, asking, folded)
+        left_out = left_out_periods(words, periods)
+        return _Question(words, periods, pieces, evidence, ranked, asking, folded, left_out)
 
     def _names_foreign(self, question: _Question) -> bool:
         """Whether a message names something no entry is about; someone's time away only in a

@@ -195,8 +195,8 @@ def cue_of(words: tuple[str, ...]) -> str | None:
         return "total"
     if YEAR_TOKEN in words:
         # With a year, words that compare years or ask about its use.
-        left_out = _LEFT_OUT_FROM if not LEAVING_OUT.isdisjoint(words) else LEAVING_OUT
-        for name, allowed in (("compared", COMPARED), ("years", _YEAR_USE | left_out)):
+        years = _YEAR_USE if LEAVING_OUT.isdisjoint(words) else _YEAR_USE_LEFT_OUT
+        for name, allowed in (("compared", COMPARED), ("years", years)):
             if allowed.issuperset(core):
                 return name
     return None
@@ -232,8 +232,6 @@ LEAVING_OUT = frozenset(
         "excluding exclude excl except without apart aside"
     ).words
 )
-# Leaving years out, from them ("bortset fra 2013", "apart from 2016").
-_LEFT_OUT_FROM = LEAVING_OUT | frozenset(normalize("fra from").words)
 # What a question about the use in a year says besides it ("hvor stor en del gik til
 # 2010-2012?"): with a year, still a question about that year's use.
 _YEAR_USE = frozenset(
@@ -242,6 +240,9 @@ _YEAR_USE = frozenset(
         "big a share part portion went to used spent usage hours"
     ).words
 )
+# With years left out, also the words that leave them out, from them ("bortset fra 2013",
+# "apart from 2016").
+_YEAR_USE_LEFT_OUT = _YEAR_USE | LEAVING_OUT | frozenset(normalize("fra from").words)
 _WHOLE = frozenset(_core(phrase) for phrase in WHOLE)
 _CUES = tuple(
     (name, frozenset(_core(phrase) for phrase in phrases))
